@@ -1,0 +1,3 @@
+from postretry_gui.app import main
+
+raise SystemExit(main())

@@ -1,0 +1,72 @@
+"""The small protocol every provider implements. Controllers depend on this, not on a
+concrete provider; the UI reads ``capabilities`` and never asks which provider it has."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from postretry_gui.domain import (
+    Account,
+    AccountHealth,
+    Post,
+    ProviderCapabilities,
+    RateLimitState,
+    RetryAck,
+)
+
+# What the window asks for first: failures, so the operator sees what matters at once.
+FAILURES = ("failed", "partially_failed")
+
+
+@dataclass(frozen=True, slots=True)
+class PostFilter:
+    # Post-level statuses in PostEverywhere's words (failed, partially_failed, published...);
+    # each provider maps them to its own vocabulary. Empty: all.
+    statuses: tuple[str, ...] = ()
+    platforms: tuple[str, ...] = ()
+    search: str | None = None
+    updated_after: datetime | None = None
+    account_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    posts: tuple[Post, ...]
+    # Opaque: pass it back to get the next page. None: this was the last page.
+    next_cursor: str | None
+    total: int | None = None
+
+
+class Provider(Protocol):
+    @property
+    def capabilities(self) -> ProviderCapabilities: ...
+
+    @property
+    def rate_limit(self) -> RateLimitState:
+        """The budget as the last response described it."""
+        ...
+
+    async def list_posts(
+        self, post_filter: PostFilter, cursor: str | None = None, limit: int = 100
+    ) -> Page: ...
+
+    async def get_post(self, post_id: str) -> Post: ...
+
+    async def results(self, post_id: str) -> Post:
+        """The light-weight poll of a post's destinations."""
+        ...
+
+    async def retry(
+        self, post: Post, account_ids: Sequence[str], *, idempotency_key: str | None = None
+    ) -> RetryAck:
+        """Send ONE retry. Never resent on its own: a lost answer raises OutcomeUnknown."""
+        ...
+
+    async def accounts(self) -> list[Account]: ...
+
+    async def account_health(self, account_id: str) -> AccountHealth: ...
+
+    async def aclose(self) -> None: ...
