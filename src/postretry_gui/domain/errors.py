@@ -135,7 +135,9 @@ class OutcomeUnknown(TransportError):
 
 
 class MalformedResponse(ProviderError):
-    default_message = "The server's answer was not what the API promises (not JSON, or wrong shape)."
+    default_message = (
+        "The server's answer was not what the API promises (not JSON, or wrong shape)."
+    )
 
 
 class ProviderSecretMissing(ProviderError):

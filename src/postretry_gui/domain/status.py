@@ -80,8 +80,12 @@ def post_status(raw: object) -> PostStatus:
     if not isinstance(raw, str):
         return PostStatus.UNKNOWN
     word = raw.strip().lower().replace(" ", "_")
-    aliases = {"success": "published", "error": "failed", "pending": "publishing",
-               "processing": "publishing"}
+    aliases = {
+        "success": "published",
+        "error": "failed",
+        "pending": "publishing",
+        "processing": "publishing",
+    }
     word = aliases.get(word, word)
     try:
         return PostStatus(word)
