@@ -1,0 +1,183 @@
+"""The destination tree: Qt's model contract, filters, sorting, batches and eligible ticks."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtTest import QAbstractItemModelTester
+from ui_fakes import WHOLE_POST, FakeOracle, destination, mixed_posts, post
+
+from postretry_gui.domain import Status
+from postretry_gui.ui.destination_model import DestinationModel, Role
+from postretry_gui.ui.rows import Column, StatusTab
+
+CHECK = Qt.ItemDataRole.CheckStateRole
+
+
+@pytest.fixture
+def model(qapp: object) -> DestinationModel:
+    return DestinationModel(FakeOracle())
+
+
+def attach_tester(model: DestinationModel) -> QAbstractItemModelTester:
+    return QAbstractItemModelTester(
+        model, QAbstractItemModelTester.FailureReportingMode.Fatal, model
+    )
+
+
+def child(model: DestinationModel, post_id: str, account_id: str, column: int = 0) -> QModelIndex:
+    index = model.index_of(post_id, account_id, column)
+    assert index.isValid(), (post_id, account_id)
+    return index
+
+
+def test_model_contract_holds_through_inserts_updates_sorts_and_filters(
+    model: DestinationModel,
+) -> None:
+    check = attach_tester(model)
+    posts = mixed_posts(30)
+    model.upsert(posts[:10])
+    model.upsert(posts[10:])
+    model.set_tab(StatusTab.ALL)
+    # An update: one failure published, a new destination appears on an existing post.
+    first = posts[0]
+    updated = replace(
+        first.merged((replace(first.destinations[1], status=Status.PUBLISHED),)),
+    )
+    updated = updated.merged((destination("999", Status.FAILED),))
+    model.upsert([updated])
+    for column in Column:
+        model.sort(column, Qt.SortOrder.DescendingOrder)
+        model.sort(column, Qt.SortOrder.AscendingOrder)
+    model.set_text_filter("account 2")
+    model.set_tab(StatusTab.FAILED)
+    model.set_text_filter("")
+    model.sort(-1)
+    assert check is not None
+    assert model.rowCount() == 30
+
+
+def test_failed_tab_shows_failures_only_and_counts_every_tab(model: DestinationModel) -> None:
+    model.upsert(mixed_posts(3))
+    assert model.tab is StatusTab.FAILED
+    assert model.rowCount() == 3
+    statuses = {model.index(r, Column.STATUS, model.index(0, 0)).data() for r in range(2)}
+    assert statuses == {"Failed", "Reconnect"}
+    assert model.counts() == {
+        StatusTab.FAILED: 6,
+        StatusTab.PARTIAL: 3,
+        StatusTab.IN_FLIGHT: 3,
+        StatusTab.ALL: 12,
+    }
+    model.set_tab(StatusTab.IN_FLIGHT)
+    assert model.visible_destination_count() == 3
+
+
+def test_only_retryable_destinations_get_an_enabled_box(model: DestinationModel) -> None:
+    model.upsert(mixed_posts(1))
+    model.set_tab(StatusTab.ALL)
+    retryable = child(model, "p0", "2")
+    reconnect = child(model, "p0", "3")
+    published = child(model, "p0", "1")
+    assert model.flags(retryable) & Qt.ItemFlag.ItemIsEnabled
+    assert model.flags(retryable) & Qt.ItemFlag.ItemIsUserCheckable
+    for index in (reconnect, published):
+        assert not model.flags(index) & Qt.ItemFlag.ItemIsEnabled
+        assert not model.setData(index, Qt.CheckState.Checked, CHECK)
+        assert not model.toggle(index)
+        assert index.data(CHECK) == Qt.CheckState.Unchecked
+    assert "Reconnect" in reconnect.data(Qt.ItemDataRole.ToolTipRole)
+    # Other cells of a blocked row stay enabled: the row is still reachable by keyboard.
+    assert model.flags(reconnect.siblingAtColumn(Column.ERROR)) & Qt.ItemFlag.ItemIsEnabled
+
+
+def test_tick_all_skips_what_cannot_be_retried(model: DestinationModel) -> None:
+    model.upsert(mixed_posts(4))
+    assert model.tick_all_visible() == 4
+    assert model.selection() == {f"p{n}": frozenset({str(n * 10 + 2)}) for n in range(4)}
+    assert model.index_of("p0").data(CHECK) == Qt.CheckState.Checked
+    model.clear_ticks()
+    assert model.selection() == {}
+
+
+def test_text_filter_narrows_tick_all(model: DestinationModel) -> None:
+    model.upsert(mixed_posts(4))
+    model.set_text_filter("Account 12")
+    assert model.rowCount() == 1
+    model.tick_all_visible()
+    assert model.selection() == {"p1": frozenset({"12"})}
+
+
+def test_post_box_is_tristate_over_its_retryable_destinations(model: DestinationModel) -> None:
+    model.upsert([post("a", destination("1"), destination("2"), destination("3"))])
+    assert model.toggle(child(model, "a", "1"))
+    assert model.index_of("a").data(CHECK) == Qt.CheckState.PartiallyChecked
+    assert model.toggle(model.index_of("a"))
+    assert model.selection() == {"a": frozenset({"1", "2", "3"})}
+    assert model.toggle(model.index_of("a"))
+    assert model.selection() == {}
+
+
+def test_whole_post_provider_ticks_the_whole_post_and_says_why(qapp: object) -> None:
+    model = DestinationModel(FakeOracle(WHOLE_POST))
+    model.upsert([post("a", destination("1"), destination("2"), destination("3"))])
+    assert model.toggle(child(model, "a", "2"))
+    assert model.selection() == {"a": frozenset({"1", "2", "3"})}
+    tip = child(model, "a", "1").data(Qt.ItemDataRole.ToolTipRole)
+    assert "retries whole posts" in tip
+    assert model.toggle(child(model, "a", "3"))
+    assert model.selection() == {}
+
+
+def test_a_locked_destination_loses_its_tick_and_box(model: DestinationModel) -> None:
+    oracle = model.oracle
+    assert isinstance(oracle, FakeOracle)
+    posts = mixed_posts(1)
+    model.upsert(posts)
+    model.tick_all_visible()
+    oracle.locks.add(("p0", "2"))
+    model.upsert(posts)  # the session re-announces the post when its locks change
+    assert model.selection() == {}
+    index = child(model, "p0", "2")
+    assert not model.flags(index) & Qt.ItemFlag.ItemIsEnabled
+    assert index.siblingAtColumn(Column.STATUS).data() == "Queued"
+
+
+def test_one_batch_is_one_data_changed_per_parent_plus_one_for_the_posts(
+    model: DestinationModel, qtbot: object
+) -> None:
+    posts = mixed_posts(50)
+    model.upsert(posts)
+    seen: list[tuple[QModelIndex, QModelIndex, list[int]]] = []
+    model.dataChanged.connect(lambda a, b, roles: seen.append((a, b, roles)))
+    batch = [p.merged((replace(p.destinations[1], status=Status.QUEUED),)) for p in posts[:20]]
+    model.upsert(batch)
+    assert len(seen) == 21
+    top = [s for s in seen if not s[0].parent().isValid()]
+    assert len(top) == 1
+    assert (top[0][0].row(), top[0][1].row()) == (0, 19)
+    assert Qt.ItemDataRole.DisplayRole in top[0][2]
+    # The updated rows stay visible in the Failed tab until the filter is re-applied.
+    assert child(model, "p0", "2", Column.STATUS).data() == "Queued"
+    assert model.counts()[StatusTab.FAILED] == 80
+
+
+def test_sorting_keeps_the_current_row(model: DestinationModel) -> None:
+    from PySide6.QtCore import QPersistentModelIndex
+
+    model.upsert(mixed_posts(5))
+    kept = QPersistentModelIndex(child(model, "p3", "32"))
+    model.sort(Column.POST, Qt.SortOrder.DescendingOrder)
+    assert kept.isValid()
+    assert kept.data(Role.DESTINATION).account_id == "32"
+
+
+def test_links_open_only_on_the_web(model: DestinationModel) -> None:
+    evil = replace(destination("5", Status.PUBLISHED), platform_post_url="file:///etc/passwd")
+    model.upsert([post("a", destination("4", Status.PUBLISHED), evil)])
+    model.set_tab(StatusTab.ALL)
+    assert child(model, "a", "4").data(Role.LINK) == "https://example.com/p/4"
+    assert child(model, "a", "5").data(Role.LINK) is None
+    assert child(model, "a", "5", Column.LINK).data() == ""
