@@ -1,0 +1,240 @@
+"""Client-side rate pacing: one ``RatePacer`` per workspace key, shared by all its requests.
+
+The server's budget headers are the truth, but they arrive only with answers, so the pacer
+counts requests still on their way against the remaining budget: twenty concurrent callers
+cannot spend a budget of five. Before the first answer of a window the budget is unknown,
+and only one request may be in flight (slow start) until an answer says how much is left.
+
+Interactive requests (an operator pressed something) may spend the whole budget;
+background ones (polling, refreshes, bulk jobs) leave a reserve for them and yield to any
+waiting interactive request.
+
+Provider-neutral: it reads only the domain's ``RateLimitState``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import random
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import replace
+from enum import IntEnum
+
+from postretry_gui.domain import RateLimitState
+from postretry_gui.domain.errors import RateLimited
+
+Clock = Callable[[], float]
+Sleep = Callable[[float], Awaitable[None]]
+
+# Two observations whose resets differ by less than this describe the same window: the
+# header has whole-second resolution, and answers can arrive out of order.
+_SAME_WINDOW_S = 1.0
+
+
+class Priority(IntEnum):
+    """Who is waiting for the answer. Lower goes first."""
+
+    INTERACTIVE = 0  # the operator pressed something and watches the screen
+    BACKGROUND = 1  # polling, background refresh, bulk jobs
+
+
+class RatePacer:
+    """Decides when a request may leave, from the latest budget and the requests in flight.
+
+    ``clock`` is wall-clock unix seconds (reset headers are absolute times); ``sleep`` waits.
+    Both are injectable so tests run on a fake clock.
+    """
+
+    def __init__(
+        self,
+        *,
+        clock: Clock = time.time,
+        sleep: Sleep = asyncio.sleep,
+        reserve_fraction: float = 0.2,
+        jitter_s: float = 0.05,
+        max_in_flight: int = 8,
+        max_wait_s: float = 65.0,
+        unknown_window_s: float = 1.0,
+        rng: Callable[[], float] = random.random,
+    ) -> None:
+        if not 0.0 <= reserve_fraction < 1.0:
+            raise ValueError("reserve_fraction must be in [0, 1)")
+        if max_in_flight < 1:
+            raise ValueError("max_in_flight must be at least 1")
+        self._clock = clock
+        self._sleep = sleep
+        self._reserve_fraction = reserve_fraction
+        self._jitter_s = max(jitter_s, 0.0)
+        self._max_in_flight = max_in_flight
+        self._max_wait_s = max_wait_s
+        self._unknown_window_s = unknown_window_s
+        self._rng = rng
+        self._state = RateLimitState()
+        self._seen_answer = False
+        self._in_flight = 0
+        self._interactive_waiting = 0
+        self._changed = asyncio.Event()
+
+    def __repr__(self) -> str:
+        return f"RatePacer(in_flight={self._in_flight}, state={self._state!r})"
+
+    @property
+    def state(self) -> RateLimitState:
+        """The budget as the answers so far describe it (what the UI shows as requests left)."""
+        return self._state
+
+    @property
+    def in_flight(self) -> int:
+        return self._in_flight
+
+    @property
+    def clock(self) -> Clock:
+        return self._clock
+
+    # -- what answers tell us ---------------------------------------------------------------
+
+    def observe(self, fresh: RateLimitState) -> None:
+        """Take in the budget headers of one answer (any status, in any arrival order)."""
+        self._seen_answer = True
+        self._state = _merge(self._state, fresh)
+        self._notify()
+
+    def hold_until(self, until: float) -> None:
+        """Send nothing before ``until`` (a 429 that named no wait gets a backoff this way)."""
+        current = self._state.retry_after_until
+        if current is None or until > current:
+            self._state = replace(self._state, retry_after_until=until)
+        self._notify()
+
+    # -- sending ----------------------------------------------------------------------------
+
+    @asynccontextmanager
+    async def slot(self, priority: Priority = Priority.INTERACTIVE) -> AsyncIterator[None]:
+        """Hold a place in flight for one request: ``async with pacer.slot(p): send()``.
+
+        Call ``observe`` inside the block, so the fresh budget is known before the place is
+        given back.
+        """
+        await self.acquire(priority)
+        try:
+            yield
+        finally:
+            self.release()
+
+    async def acquire(self, priority: Priority = Priority.INTERACTIVE) -> None:
+        """Wait until a request may leave, then count it in flight.
+
+        Raises ``RateLimited`` instead of waiting longer than ``max_wait_s``: the caller
+        shows the wait rather than freezing.
+        """
+        interactive = priority is Priority.INTERACTIVE
+        if interactive:
+            self._interactive_waiting += 1
+        try:
+            while True:
+                wait = self._wait_before_send(priority, self._clock())
+                if wait is None:
+                    await self._changed.wait()
+                    continue
+                if wait <= 0.0:
+                    self._in_flight += 1
+                    return
+                if wait > self._max_wait_s:
+                    raise RateLimited(
+                        f"Rate limit reached: the next request may leave in {math.ceil(wait)} s.",
+                        retry_after=wait,
+                        http_status=None,
+                    )
+                # Jitter spreads the callers that all waited for the same reset.
+                await self._sleep(wait + self._jitter_s * self._rng())
+        finally:
+            if interactive:
+                self._interactive_waiting -= 1
+                self._notify()
+
+    def release(self) -> None:
+        self._in_flight = max(self._in_flight - 1, 0)
+        self._notify()
+
+    # -- the rule ---------------------------------------------------------------------------
+
+    def _wait_before_send(self, priority: Priority, now: float) -> float | None:
+        """0: go now; > 0: seconds until the budget allows it; None: wait for an answer."""
+        state = self._state
+        if state.retry_after_until is not None and now < state.retry_after_until:
+            return state.retry_after_until - now
+        if priority is Priority.BACKGROUND and self._interactive_waiting > 0:
+            return None
+        if self._in_flight >= self._max_in_flight:
+            return None
+        if state.remaining is None and self._seen_answer:
+            # The server answers without budget headers: only max_in_flight paces us.
+            return 0.0
+        budget = self._budget(now)
+        if budget is None:
+            # Slow start: one request learns the budget for the others.
+            return 0.0 if self._in_flight == 0 else None
+        if budget - self._in_flight > self._reserve(priority):
+            return 0.0
+        if self._in_flight > 0:
+            return None  # their answers bring fresh numbers
+        # Spent (or down to the reserve) and nothing in flight: wait for the next window.
+        return max(self._window_end() - now, 0.001)
+
+    def _budget(self, now: float) -> int | None:
+        """Requests left in the current window, or None when unknown (no answer yet, or the
+        window has ended and no answer has described the next one)."""
+        state = self._state
+        if state.remaining is None or now >= self._window_end():
+            return None
+        return state.remaining
+
+    def _window_end(self) -> float:
+        state = self._state
+        if state.reset_at is not None:
+            return state.reset_at
+        return state.observed_at + self._unknown_window_s
+
+    def _reserve(self, priority: Priority) -> int:
+        if priority is Priority.INTERACTIVE or self._state.limit is None:
+            return 0
+        return max(1, math.ceil(self._state.limit * self._reserve_fraction))
+
+    def _notify(self) -> None:
+        # Wake every waiter; each re-checks the rule. A fresh event for the next round.
+        self._changed.set()
+        self._changed = asyncio.Event()
+
+
+def _merge(old: RateLimitState, new: RateLimitState) -> RateLimitState:
+    """Fold one answer's headers into the state, trusting the most cautious reading.
+
+    Answers to concurrent requests arrive in any order: within one window the smallest
+    ``remaining`` is the true one. A Retry-After stays in force until it has passed.
+    """
+    retry_after_until = new.retry_after_until
+    if old.retry_after_until is not None and old.retry_after_until > new.observed_at:
+        retry_after_until = max(old.retry_after_until, retry_after_until or 0.0)
+    if not new.known:
+        return replace(old, retry_after_until=retry_after_until)
+    remaining = new.remaining
+    reset_at = new.reset_at
+    if _same_window(old, new) and old.remaining is not None and remaining is not None:
+        remaining = min(old.remaining, remaining)
+        reset_at = old.reset_at if reset_at is None else reset_at
+    return RateLimitState(
+        limit=new.limit if new.limit is not None else old.limit,
+        remaining=remaining,
+        reset_at=reset_at,
+        retry_after_until=retry_after_until,
+        observed_at=new.observed_at,
+    )
+
+
+def _same_window(old: RateLimitState, new: RateLimitState) -> bool:
+    if old.reset_at is None or new.observed_at >= old.reset_at:
+        return False
+    return new.reset_at is None or abs(new.reset_at - old.reset_at) < _SAME_WINDOW_S

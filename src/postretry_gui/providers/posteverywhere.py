@@ -1,0 +1,493 @@
+"""PostEverywhere: its wire format (API-CONTRACTS.md section 1) and the Provider on top.
+
+The module-level ``parse_*`` functions are pure: (answer or ``data``) -> domain object, or a
+``ProviderError``. ``PostEverywhereProvider`` adds the requests, on the shared ``HttpClient``.
+
+Tolerance, as the contract asks: unknown fields ignored; optional fields defaulted;
+``meta.request_id`` or ``meta.requestId``; ``error`` null or absent on success; an account id
+as ``account_id`` or the older ``id`` (int or str); a post's ``id`` as alias of ``post_id``.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from urllib.parse import quote
+
+import httpx
+
+from postretry_gui.domain import (
+    Account,
+    AccountHealth,
+    Destination,
+    Post,
+    ProviderCapabilities,
+    RateLimitState,
+    RetryAck,
+)
+from postretry_gui.domain.errors import BadRequest, MalformedResponse, ProviderError
+from postretry_gui.domain.status import post_status, posteverywhere_status
+from postretry_gui.providers.base import Page, PostFilter
+from postretry_gui.providers.http import HttpClient, HttpResponse, check_secret
+from postretry_gui.providers.pacing import Clock, Priority, RatePacer
+from postretry_gui.providers.parsing import (
+    JsonObject,
+    as_list,
+    as_object,
+    clean_text,
+    decode_json,
+    error_for_status,
+    first,
+    id_text,
+    opt_bool,
+    opt_datetime,
+    opt_int,
+    opt_text,
+    opt_text_or_none,
+    required_id,
+    text_list,
+)
+
+DEFAULT_BASE_URL = "https://app.posteverywhere.ai/api/v1"
+
+CAPABILITIES = ProviderCapabilities(
+    display_name="PostEverywhere",
+    per_destination_retry=True,
+    max_retries_per_post=None,
+    reconnect_url="https://app.posteverywhere.ai/accounts",
+)
+
+MAX_PAGE_SIZE = 100
+MAX_BULK_POST_IDS = 200
+_ACCOUNT_ID = re.compile(r"^[0-9]{1,18}$")
+
+
+# -- the envelope ------------------------------------------------------------------------------
+
+
+def request_id_of(response: HttpResponse, body: object = None) -> str | None:
+    """``meta.request_id`` or ``meta.requestId``, else an ``X-Request-Id`` header."""
+    if isinstance(body, Mapping):
+        meta = body.get("meta")
+        if isinstance(meta, Mapping):
+            found = id_text(first(meta, "request_id", "requestId"))
+            if found is not None:
+                return found
+    return id_text(response.header("x-request-id"))
+
+
+def error_from_response(response: HttpResponse) -> ProviderError:
+    """The domain error for a non-2xx answer: class by HTTP status, then the body's
+    ``error.code``/``error.message`` and request id if the body is the usual envelope.
+    An HTML page or broken JSON keeps the class its status gives it."""
+    code: str | None = None
+    message: str | None = None
+    request_id = request_id_of(response)
+    try:
+        body = decode_json(response.content, http_status=response.status)
+    except MalformedResponse:
+        body = None
+    if isinstance(body, Mapping):
+        request_id = request_id_of(response, body)
+        error = body.get("error")
+        if isinstance(error, Mapping):
+            code = clean_text(error.get("code")) or id_text(error.get("code"))
+            message = clean_text(error.get("message"))
+        elif isinstance(error, str):
+            message = clean_text(error)
+    return error_for_status(
+        response.status,
+        message=message,
+        code=code,
+        request_id=request_id,
+        retry_after=response.retry_after_s(),
+    )
+
+
+def read_data(response: HttpResponse) -> object:
+    """The ``data`` of an answer, or the domain error it stands for."""
+    if not response.ok:
+        raise error_from_response(response)
+    request_id = request_id_of(response)
+    body = decode_json(response.content, http_status=response.status, request_id=request_id)
+    if not isinstance(body, Mapping):
+        raise MalformedResponse(
+            "The server's answer was JSON but not the usual envelope.",
+            request_id=request_id,
+            http_status=response.status,
+        )
+    request_id = request_id_of(response, body)
+    data = body.get("data")
+    if data is None:
+        raise MalformedResponse(
+            "The server answered success but sent no data.",
+            request_id=request_id,
+            http_status=response.status,
+        )
+    return data
+
+
+# -- domain objects from ``data`` ---------------------------------------------------------------
+
+
+def parse_destination(value: object) -> Destination:
+    obj = as_object(value, "a destination")
+    error = obj.get("error")
+    error_text: str | None
+    error_code: str | None = None
+    if isinstance(error, Mapping):  # some payloads nest {"message", "code"}
+        error_text = clean_text(error.get("message"))
+        error_code = clean_text(error.get("code")) or id_text(error.get("code"))
+    else:
+        error_text = clean_text(error)
+    return Destination(
+        # A destination's own ``id`` (some versions add one) is not its account id.
+        account_id=required_id(obj, "account_id", what="a destination"),
+        platform=opt_text(obj, "platform").lower(),
+        status=posteverywhere_status(obj.get("status")),
+        account_name=opt_text(obj, "account_name"),
+        error=error_text,
+        error_code=error_code,
+        attempts=max(opt_int(obj, "attempts"), 0),
+        platform_post_id=id_text(obj.get("platform_post_id")),
+        platform_post_url=opt_text_or_none(obj, "platform_post_url"),
+        published_at=opt_datetime(obj, "published_at"),
+        next_retry_at=opt_datetime(obj, "next_retry_at"),
+    )
+
+
+def _destinations(value: object, what: str) -> tuple[Destination, ...]:
+    if value is None:
+        return ()
+    return tuple(parse_destination(item) for item in as_list(value, what))
+
+
+def parse_post(data: object) -> Post:
+    obj = as_object(data, "the post")
+    return Post(
+        post_id=required_id(obj, "post_id", "id", what="a post"),
+        destinations=_destinations(obj.get("destinations"), "a post's destinations"),
+        status=post_status(first(obj, "status", "post_status")),
+        content=opt_text(obj, "content"),
+        created_at=opt_datetime(obj, "created_at"),
+        updated_at=opt_datetime(obj, "updated_at"),
+        scheduled_for=opt_datetime(obj, "scheduled_for"),
+    )
+
+
+def parse_results(data: object, post_id: str) -> Post:
+    """``GET /posts/{id}/results``: the post's destinations only (merge into what is known)."""
+    obj = as_object(data, "the results")
+    return Post(
+        post_id=id_text(first(obj, "post_id", "id")) or post_id,
+        destinations=_destinations(obj.get("results"), "the results"),
+        status=post_status(first(obj, "post_status", "status")),
+    )
+
+
+def parse_page(data: object, *, offset: int, limit: int) -> Page:
+    """A list page. ``has_more`` when present decides, and the next offset steps by the
+    items received; without it, a page shorter than ``limit`` is the last."""
+    obj = as_object(data, "the list of posts")
+    posts = tuple(parse_post(item) for item in as_list(obj.get("posts"), "posts"))
+    pagination = obj.get("pagination")
+    paging: JsonObject = pagination if isinstance(pagination, Mapping) else {}
+    has_more = opt_bool(paging, "has_more")
+    more = len(posts) >= limit if has_more is None else has_more
+    # An empty page never leads anywhere, whatever has_more says: no endless loop.
+    next_cursor = str(offset + len(posts)) if more and posts else None
+    total = opt_int(paging, "total", default=-1)
+    return Page(posts=posts, next_cursor=next_cursor, total=total if total >= 0 else None)
+
+
+def parse_retry_ack(data: object, post_id: str) -> RetryAck:
+    obj = as_object(data, "the retry answer")
+    destinations = _destinations(obj.get("destinations"), "the retried destinations")
+    return RetryAck(
+        post_id=id_text(first(obj, "post_id", "id")) or post_id,
+        retried_count=max(opt_int(obj, "retried_count", default=len(destinations)), 0),
+        destinations=destinations,
+        message=opt_text(obj, "next_step", "message"),
+    )
+
+
+def parse_bulk_retry_ack(data: object) -> RetryAck:
+    """``POST /posts/retry-failed``: spans posts, so ``post_id`` is empty. Its destinations'
+    shape is undocumented: the ones that read as destinations are kept."""
+    obj = as_object(data, "the retry answer")
+    destinations: list[Destination] = []
+    raw = obj.get("destinations")
+    for item in raw if isinstance(raw, list) else ():
+        try:
+            destinations.append(parse_destination(item))
+        except MalformedResponse:
+            continue
+    return RetryAck(
+        post_id="",
+        retried_count=max(opt_int(obj, "retried_count", default=len(destinations)), 0),
+        destinations=tuple(destinations),
+        message=opt_text(obj, "message", "next_step"),
+    )
+
+
+def _health_from_list(value: object, account_id: str) -> AccountHealth | None:
+    """The account list's ``health{status: healthy/expired/unhealthy, can_post}``."""
+    if not isinstance(value, Mapping):
+        return None
+    status = opt_text(value, "status", default="unknown").lower()
+    return AccountHealth(
+        account_id=account_id,
+        status=status,
+        can_post=opt_bool(value, "can_post"),
+        needs_reconnection=opt_bool(value, "needs_reconnection") is True,
+        token_expired=status == "expired",
+        reasons=text_list(value.get("reasons")),
+    )
+
+
+def parse_account(value: object) -> Account:
+    obj = as_object(value, "an account")
+    account_id = required_id(obj, "account_id", "id", what="an account")
+    return Account(
+        account_id=account_id,
+        platform=opt_text(obj, "platform").lower(),
+        name=opt_text(obj, "account_name", "name"),
+        is_active=opt_bool(obj, "is_active") is not False,
+        health=_health_from_list(obj.get("health"), account_id),
+    )
+
+
+def parse_accounts(data: object) -> list[Account]:
+    """``data.accounts[]`` (a bare list is accepted too)."""
+    items = data if isinstance(data, list) else as_object(data, "the accounts").get("accounts")
+    return [parse_account(item) for item in as_list(items, "accounts")]
+
+
+def parse_health(data: object, account_id: str) -> AccountHealth:
+    """``GET /accounts/{id}/health``: ``healthy/warning/broken``; needs_reconnection or an
+    expired token means reconnect whatever the status word says."""
+    obj = as_object(data, "the account health")
+    reasons = text_list(obj.get("reasons"))
+    token = obj.get("token")
+    token_obj: JsonObject = token if isinstance(token, Mapping) else {}
+    return AccountHealth(
+        account_id=id_text(first(obj, "account_id", "id")) or account_id,
+        status=opt_text(obj, "status", default="unknown").lower(),
+        can_post=opt_bool(obj, "can_post"),
+        needs_reconnection=opt_bool(obj, "needs_reconnection") is True
+        or "needs_reconnection" in reasons,
+        token_expired=opt_bool(token_obj, "expired") is True or "token_expired" in reasons,
+        reasons=reasons,
+    )
+
+
+# -- requests ----------------------------------------------------------------------------------
+
+
+def _wire_account_ids(account_ids: Sequence[str]) -> list[int]:
+    """Domain account ids (strings) as the integers the API takes, in order, once each."""
+    wire: list[int] = []
+    for account_id in account_ids:
+        text = account_id.strip() if isinstance(account_id, str) else ""
+        if not _ACCOUNT_ID.match(text):
+            shown = clean_text(str(account_id), limit=40)
+            raise BadRequest(
+                f"{shown!r} is not a PostEverywhere account id (a whole number).",
+                http_status=None,
+            )
+        if int(text) not in wire:
+            wire.append(int(text))
+    return wire
+
+
+def _iso(moment: datetime) -> str:
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    return aware.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _path_id(value: str, what: str) -> str:
+    text = value.strip() if isinstance(value, str) else ""
+    if not text:
+        raise BadRequest(f"No {what} given.", http_status=None)
+    return quote(text, safe="")  # "../accounts" must stay one path segment
+
+
+def filter_params(post_filter: PostFilter, *, offset: int, limit: int) -> dict[str, str]:
+    params = {"limit": str(limit), "offset": str(offset)}
+    if post_filter.statuses:
+        params["status"] = ",".join(post_filter.statuses)
+    if post_filter.platforms:
+        params["platform"] = ",".join(post_filter.platforms)
+    if post_filter.search:
+        params["search"] = post_filter.search
+    if post_filter.account_id:
+        params["account_id"] = post_filter.account_id
+    if post_filter.updated_after is not None:
+        params["updated_after"] = _iso(post_filter.updated_after)
+    return params
+
+
+def _offset(cursor: str | None) -> int:
+    if cursor is None:
+        return 0
+    if not cursor.isdigit() or len(cursor) > 12:
+        raise BadRequest("The page cursor is not one this client gave out.", http_status=None)
+    return int(cursor)
+
+
+class PostEverywhereProvider:
+    """The PostEverywhere API as a ``Provider``. One instance per workspace (key).
+
+    ``pacer`` may be shared by every client of the same key; ``clock`` is wall-clock unix
+    seconds (the rate-limit reset header is absolute).
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        pacer: RatePacer | None = None,
+        timeout: float = 20.0,
+        clock: Clock | None = None,
+    ) -> None:
+        self._http = HttpClient(
+            base_url,
+            error_mapper=error_from_response,
+            secret_headers={"Authorization": f"Bearer {check_secret('API key', api_key)}"},
+            transport=transport,
+            timeout=timeout,
+            pacer=pacer if pacer is not None else RatePacer(clock=clock or time.time),
+            clock=clock,
+        )
+
+    def __repr__(self) -> str:
+        return f"PostEverywhereProvider({self._http!r})"
+
+    @property
+    def capabilities(self) -> ProviderCapabilities:
+        return CAPABILITIES
+
+    @property
+    def rate_limit(self) -> RateLimitState:
+        return self._http.rate_limit
+
+    @property
+    def pacer(self) -> RatePacer:
+        return self._http.pacer
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def __aenter__(self) -> PostEverywhereProvider:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def _get(self, path: str, params: Mapping[str, str] | None, priority: Priority) -> object:
+        return read_data(await self._http.request("GET", path, params=params, priority=priority))
+
+    async def list_posts(
+        self,
+        post_filter: PostFilter,
+        cursor: str | None = None,
+        limit: int = MAX_PAGE_SIZE,
+        *,
+        priority: Priority = Priority.INTERACTIVE,
+    ) -> Page:
+        offset = _offset(cursor)
+        limit = min(max(int(limit), 1), MAX_PAGE_SIZE)
+        params = filter_params(post_filter, offset=offset, limit=limit)
+        data = await self._get("posts", params, priority)
+        return parse_page(data, offset=offset, limit=limit)
+
+    async def get_post(self, post_id: str, *, priority: Priority = Priority.INTERACTIVE) -> Post:
+        data = await self._get(f"posts/{_path_id(post_id, 'post id')}", None, priority)
+        return parse_post(data)
+
+    async def results(self, post_id: str, *, priority: Priority = Priority.BACKGROUND) -> Post:
+        data = await self._get(f"posts/{_path_id(post_id, 'post id')}/results", None, priority)
+        return parse_results(data, post_id)
+
+    async def retry(
+        self,
+        post: Post,
+        account_ids: Sequence[str],
+        *,
+        idempotency_key: str | None = None,
+        priority: Priority = Priority.INTERACTIVE,
+    ) -> RetryAck:
+        """ONE ``POST /posts/{id}/retry`` with exactly ``account_ids``; never resent.
+
+        An empty list is refused here: the API reads a missing list as "every failed
+        destination", which is not what an empty choice means.
+        """
+        wire = _wire_account_ids(account_ids)
+        if not wire:
+            raise BadRequest("No destination chosen to retry.", http_status=None)
+        headers = {"Idempotency-Key": idempotency_key} if idempotency_key else None
+        response = await self._http.request(
+            "POST",
+            f"posts/{_path_id(post.post_id, 'post id')}/retry",
+            json_body={"account_ids": wire},
+            headers=headers,
+            priority=priority,
+            idempotent=False,
+        )
+        return parse_retry_ack(read_data(response), post.post_id)
+
+    async def retry_failed(
+        self,
+        *,
+        post_ids: Sequence[str] = (),
+        account_id: str | None = None,
+        platform: str | None = None,
+        failed_after: datetime | None = None,
+        failed_before: datetime | None = None,
+        max_attempts: int | None = None,
+        idempotency_key: str | None = None,
+        priority: Priority = Priority.INTERACTIVE,
+    ) -> RetryAck:
+        """ONE ``POST /posts/retry-failed`` with at least one filter; never resent."""
+        body: dict[str, object] = {}
+        if post_ids:
+            if len(post_ids) > MAX_BULK_POST_IDS:
+                raise BadRequest(
+                    f"At most {MAX_BULK_POST_IDS} posts per bulk retry.", http_status=None
+                )
+            body["post_ids"] = [str(p) for p in post_ids]
+        if account_id is not None:
+            body["account_id"] = _wire_account_ids([account_id])[0]
+        if platform:
+            body["platform"] = platform
+        if failed_after is not None:
+            body["failed_after"] = _iso(failed_after)
+        if failed_before is not None:
+            body["failed_before"] = _iso(failed_before)
+        if max_attempts is not None:
+            body["max_attempts"] = int(max_attempts)
+        if not body:
+            raise BadRequest("A bulk retry needs at least one filter.", http_status=None)
+        headers = {"Idempotency-Key": idempotency_key} if idempotency_key else None
+        response = await self._http.request(
+            "POST",
+            "posts/retry-failed",
+            json_body=body,
+            headers=headers,
+            priority=priority,
+            idempotent=False,
+        )
+        return parse_bulk_retry_ack(read_data(response))
+
+    async def accounts(self, *, priority: Priority = Priority.INTERACTIVE) -> list[Account]:
+        return parse_accounts(await self._get("accounts", None, priority))
+
+    async def account_health(
+        self, account_id: str, *, priority: Priority = Priority.BACKGROUND
+    ) -> AccountHealth:
+        path = f"accounts/{_path_id(account_id, 'account id')}/health"
+        return parse_health(await self._get(path, None, priority), account_id)
