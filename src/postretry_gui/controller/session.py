@@ -11,17 +11,36 @@ and then only calls the methods below. Typical wiring::
     session.start_retry({"p1": frozenset({"2285", "2286"})})   # Ctrl+R
     ...
     await session.aclose()          # on aboutToQuit / closing the workspace
+
+Provider errors never escape as exceptions from ``load``/``refresh``/``retry``: they become
+``SyncState`` (offline, key rejected, last error), notices and per-post outcomes. Anything
+else (a bug) reaches ``on_error`` through the task set.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine, Mapping
+import uuid
+from collections.abc import AsyncGenerator, Coroutine, Iterable, Mapping, Sequence
+from contextlib import aclosing
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from types import MappingProxyType
 from typing import Any, TypeVar
 
-from postretry_gui.controller.clock import Clock, SystemClock
-from postretry_gui.controller.events import PostMark, RetryReport, SessionListener, SyncState
+from postretry_gui.controller.clock import Clock, SystemClock, wall_datetime
+from postretry_gui.controller.events import (
+    NoticeLevel,
+    Outcome,
+    PostMark,
+    PostOutcome,
+    RetryReport,
+    SessionListener,
+    SyncState,
+)
 from postretry_gui.controller.journal_port import RetryJournal
+from postretry_gui.controller.loader import FAILURES_FILTER, OTHERS_FILTER, iterate_pages
+from postretry_gui.controller.poller import Poller, PollSettings
 from postretry_gui.controller.tasks import ErrorCallback, TaskSet
 from postretry_gui.domain import (
     AccountHealth,
@@ -29,13 +48,60 @@ from postretry_gui.domain import (
     Eligibility,
     Post,
     ProviderCapabilities,
+    Status,
+    Verdict,
+    eligibility,
+    retry_unit,
 )
-from postretry_gui.providers.base import Provider
+from postretry_gui.domain.errors import (
+    AlreadyRetried,
+    NotFound,
+    NothingToRetry,
+    OutcomeUnknown,
+    ProviderError,
+    ServerError,
+    TimedOut,
+    TransportError,
+    Unauthorized,
+)
+from postretry_gui.providers.base import Page, PostFilter, Provider
 
 T = TypeVar("T")
 
 # What a retry selection looks like: post_id -> the ticked destinations' account ids.
 Selection = Mapping[str, frozenset[str]]
+
+# ``updated_after`` reaches back this far before the last sync: the server's clock and ours
+# may disagree, and reading a post twice costs nothing (unchanged posts are not re-emitted).
+SYNC_OVERLAP = timedelta(minutes=2)
+
+# A retried destination that still reads "failed" with the same attempt count may be a read
+# that raced the retry. Only after this many such reads in a row is it taken as settled.
+STALE_FAILED_READS = 2
+
+
+@dataclass(slots=True)
+class _Watch:
+    """A post whose retried destinations are being polled until they settle."""
+
+    account_ids: frozenset[str]
+    # Attempts of each destination before the retry: a higher count proves it ran again.
+    attempts_before: Mapping[str, int]
+    entry_id: str | None
+    # True while a lost answer has not been explained by a read yet.
+    unknown: bool = False
+    stale_failed_reads: int = 0
+    applied: bool = False
+    seen: set[str] = field(default_factory=set)
+
+
+class _StopSending(Exception):
+    """Internal: the rest of a retry batch must not be sent (key rejected, offline)."""
+
+    def __init__(self, outcome: Outcome, message: str) -> None:
+        super().__init__(message)
+        self.outcome = outcome
+        self.message = message
 
 
 class WorkspaceSession:
@@ -46,6 +112,7 @@ class WorkspaceSession:
     ``journal``: optional write-ahead retry journal.
     ``retries_sent``: retries of each post recorded before this session (from the journal),
     so a provider's ``max_retries_per_post`` holds across restarts.
+    ``poll_settings``: the poller's intervals and its share of the rate limit.
     ``on_error``: where an unexpected exception in a background task goes
     (default ``sys.excepthook``).
     """
@@ -60,17 +127,35 @@ class WorkspaceSession:
         journal: RetryJournal | None = None,
         retries_sent: Mapping[str, int] | None = None,
         page_size: int = 100,
+        poll_settings: PollSettings | None = None,
         on_error: ErrorCallback | None = None,
     ) -> None:
+        if refresh_interval_s <= 0:
+            raise ValueError("refresh_interval_s must be positive")
+        if not 1 <= page_size <= 1000:
+            raise ValueError("page_size must be between 1 and 1000")
         self._provider = provider
         self._listener = listener
         self._refresh_interval_s = refresh_interval_s
-        self._clock = clock or SystemClock()
+        self._clock: Clock = clock or SystemClock()
         self._journal = journal
-        self._retries_sent = dict(retries_sent or {})
+        self._retries_sent: dict[str, int] = dict(retries_sent or {})
         self._page_size = page_size
         self._tasks = TaskSet(on_error)
         self._posts: dict[str, Post] = {}
+        self._locks: dict[str, set[str]] = {}
+        self._marks: dict[str, PostMark] = {}
+        self._health: dict[str, AccountHealth] = {}
+        self._watches: dict[str, _Watch] = {}
+        self._sync = SyncState()
+        # Wall time (unix s) at the start of the last complete sync: the next updated_after.
+        self._synced_from: float | None = None
+        self._loaded = asyncio.Event()
+        self._refreshing = False
+        self._background: asyncio.Task[None] | None = None
+        self._poller = Poller(
+            self._poll_round, lambda: provider.rate_limit, self._clock, self._tasks, poll_settings
+        )
 
     # -- reading state (synchronous, cheap: the UI calls these while painting) ---------------
 
@@ -81,65 +166,150 @@ class WorkspaceSession:
     @property
     def posts(self) -> Mapping[str, Post]:
         """Every post loaded so far, by post_id (a read-only view)."""
-        raise NotImplementedError
+        return MappingProxyType(self._posts)
 
     @property
     def sync_state(self) -> SyncState:
-        raise NotImplementedError
+        return self._sync
+
+    @property
+    def polling(self) -> frozenset[str]:
+        """The post ids being polled until their retried destinations settle."""
+        return self._poller.watched
 
     def locked(self, post_id: str, account_id: str) -> bool:
         """True while a retry of this destination is on its way or its outcome is unknown."""
-        raise NotImplementedError
+        return account_id in self._locks.get(post_id, ())
 
     def mark(self, post_id: str) -> PostMark | None:
         """GONE (deleted at the provider) or OUTCOME_UNKNOWN, else None."""
-        raise NotImplementedError
+        return self._marks.get(post_id)
 
     def retries_sent(self, post_id: str) -> int:
         """Retries of this post sent (or possibly sent) by this app."""
-        raise NotImplementedError
+        return self._retries_sent.get(post_id, 0)
 
     def health_of(self, account_id: str) -> AccountHealth | None:
         """The account's health as ``provider.accounts()`` reported at load (None: unknown)."""
-        raise NotImplementedError
+        return self._health.get(account_id)
 
     def eligibility_of(self, post: Post, destination: Destination) -> Eligibility:
         """The domain's verdict for one row, with this session's locks, health and counts."""
-        raise NotImplementedError
+        if self._marks.get(post.post_id) is PostMark.GONE:
+            return Eligibility(
+                Verdict.NOT_FAILED,
+                "The post was deleted at the provider: there is nothing left to retry.",
+            )
+        return eligibility(
+            destination,
+            post,
+            self.capabilities,
+            self._health.get(destination.account_id),
+            retries_sent=self.retries_sent(post.post_id),
+            locked=self.locked(post.post_id, destination.account_id),
+        )
 
     def eligible_account_ids(self, post: Post) -> frozenset[str]:
         """The account ids of ``post`` that may be retried now (for "tick all retryable")."""
-        raise NotImplementedError
+        return frozenset(
+            d.account_id for d in post.destinations if self.eligibility_of(post, d).retryable
+        )
 
     def retry_unit_of(self, post: Post, ticked: frozenset[str]) -> frozenset[str]:
         """What a retry of ``post`` with ``ticked`` would really touch; for a provider that
         retries whole posts, ticking one failed destination ticks them all."""
-        raise NotImplementedError
+        return retry_unit(post, ticked, self.capabilities, self.eligible_account_ids(post))
 
-    # -- work (async; or start_* to run it as a session task) --------------------------------
+    # -- load and refresh --------------------------------------------------------------------
 
     async def load(self) -> None:
         """Ask for failures first and hand the first page over at once; returns as soon as
         the first page is delivered. The remaining failure pages, then the other statuses
         (for the "All" tab), keep loading in a session task; ``sync_state.loading`` is true
         until they are in. Also reads ``provider.accounts()`` once for health."""
-        raise NotImplementedError
+        if self._sync.key_rejected or self._sync.loading:
+            return
+        self._loaded.clear()
+        started = self._clock.time()
+        self._update_sync(loading=True, failures_loaded=False)
+        try:
+            await self._load_health()
+            pages = iterate_pages(self._provider, FAILURES_FILTER, page_size=self._page_size)
+            first = await anext(pages)
+        except ProviderError as error:
+            self._read_failed(error)
+            self._finish_load(None)
+            return
+        self._read_succeeded()
+        self._ingest(first.posts)
+        self.spawn(self._load_rest(pages, started), name="load-rest")
+
+    async def _load_health(self) -> None:
+        try:
+            accounts = await self._provider.accounts()
+        except Unauthorized:
+            raise
+        except ProviderError as error:
+            # Health only sharpens the reconnect verdict; the posts are worth showing anyway.
+            self._notice(NoticeLevel.WARNING, f"Account health unavailable: {error}")
+            return
+        self._health = {a.account_id: a.health for a in accounts if a.health is not None}
+
+    async def _load_rest(self, pages: AsyncGenerator[Page, None], started: float) -> None:
+        try:
+            # aclosing: the generator was started in load(); close it here even if cancelled.
+            async with aclosing(pages):
+                async for page in pages:
+                    self._ingest(page.posts)
+            self._update_sync(failures_loaded=True)
+            async for page in iterate_pages(
+                self._provider, OTHERS_FILTER, page_size=self._page_size
+            ):
+                self._ingest(page.posts)
+        except ProviderError as error:
+            self._read_failed(error)
+            self._finish_load(None)
+            return
+        self._read_succeeded()
+        self._finish_load(started)
+
+    def _finish_load(self, synced_from: float | None) -> None:
+        if synced_from is not None:
+            self._synced_from = synced_from
+            self._update_sync(loading=False, last_sync_at=wall_datetime(self._clock))
+        else:
+            self._update_sync(loading=False)
+        self._loaded.set()
 
     async def wait_loaded(self) -> None:
         """Wait until the background part of ``load()`` has finished (or failed)."""
-        raise NotImplementedError
+        await self._loaded.wait()
 
     async def refresh(self) -> None:
-        """One sync: posts updated after the last successful sync, all statuses."""
-        raise NotImplementedError
-
-    async def retry(self, selection: Selection) -> RetryReport:
-        """Retry the ticked destinations: one request per post, naming the account ids the
-        domain's eligibility allows (widened by ``retry_unit``). Destinations are locked
-        before any request leaves, so a second call while this one runs sends nothing
-        twice. Starts polling what was acknowledged. Never raises for a provider error:
-        each post's outcome is in the report, also given to ``listener.retry_finished``."""
-        raise NotImplementedError
+        """One sync: posts updated after the last successful sync, all statuses. Before any
+        complete load (offline at start, say) it runs the load instead; while one runs, or
+        another refresh does, it does nothing."""
+        if self._sync.key_rejected or self._sync.loading or self._refreshing:
+            return
+        if self._synced_from is None:
+            await self.load()
+            return
+        self._refreshing = True
+        started = self._clock.time()
+        since = datetime.fromtimestamp(self._synced_from, tz=UTC) - SYNC_OVERLAP
+        try:
+            async for page in iterate_pages(
+                self._provider, PostFilter(updated_after=since), page_size=self._page_size
+            ):
+                self._ingest(page.posts)
+        except ProviderError as error:
+            self._read_failed(error)
+            return
+        finally:
+            self._refreshing = False
+        self._synced_from = started
+        self._read_succeeded()
+        self._update_sync(last_sync_at=wall_datetime(self._clock))
 
     def start_load(self) -> asyncio.Task[None]:
         return self.spawn(self.load(), name="load")
@@ -151,14 +321,419 @@ class WorkspaceSession:
         return self.spawn(self.retry(selection), name="retry")
 
     def start_background(self) -> None:
-        """Refresh every ``refresh_interval_s`` until ``aclose()`` or a rejected key."""
-        raise NotImplementedError
+        """Refresh every ``refresh_interval_s`` until ``aclose()`` or a rejected key.
+        Calling it again while it runs does nothing."""
+        if self._background is None or self._background.done():
+            self._background = self.spawn(self._refresh_forever(), name="background-refresh")
+
+    @property
+    def background_active(self) -> bool:
+        """Whether the periodic refresh is scheduled (False after a rejected key)."""
+        return self._background is not None and not self._background.done()
+
+    async def _refresh_forever(self) -> None:
+        while not self._sync.key_rejected:
+            await self._clock.sleep(self._refresh_interval_s)
+            await self.refresh()
+
+    # -- retry -------------------------------------------------------------------------------
+
+    async def retry(self, selection: Selection) -> RetryReport:
+        """Retry the ticked destinations: one request per post, naming the account ids the
+        domain's eligibility allows (widened by ``retry_unit``). Destinations are locked
+        before any request leaves, so a second call while this one runs sends nothing
+        twice. Starts polling what was acknowledged. Never raises for a provider error:
+        each post's outcome is in the report, also given to ``listener.retry_finished``."""
+        outcomes: list[PostOutcome] = []
+        plan: list[tuple[Post, frozenset[str]]] = []
+        # Everything up to the first await runs without a break: the locks are in place
+        # before any other task (a second Ctrl+R) can look at them.
+        for post_id, ticked in selection.items():
+            skipped = self._plan_one(post_id, frozenset(ticked), plan)
+            if skipped is not None:
+                outcomes.append(skipped)
+        if plan:
+            self._emit_posts(post for post, _ in plan)
+        stop: _StopSending | None = None
+        if self._sync.key_rejected:
+            stop = _StopSending(Outcome.KEY_REJECTED, Unauthorized.default_message)
+        try:
+            for post, unit in plan:
+                if stop is not None:
+                    outcomes.append(PostOutcome(post.post_id, stop.outcome, message=stop.message))
+                    self._unlock(post.post_id, unit)
+                    continue
+                try:
+                    outcomes.append(await self._retry_one(post, unit))
+                except _StopSending as reason:
+                    stop = reason
+                    outcomes.append(
+                        PostOutcome(post.post_id, reason.outcome, message=reason.message)
+                    )
+        finally:
+            # Cancelled half-way (the session closes): leave no lock behind for posts whose
+            # request never left.
+            done = {o.post_id for o in outcomes}
+            for post, unit in plan:
+                if post.post_id not in done:
+                    self._unlock(post.post_id, unit)
+        # Report in the order the operator selected, whatever order the outcomes came in.
+        rank = {post_id: index for index, post_id in enumerate(selection)}
+        report = RetryReport(tuple(sorted(outcomes, key=lambda o: rank.get(o.post_id, 0))))
+        self._update_sync()
+        self._listener.retry_finished(report)
+        return report
+
+    def _plan_one(
+        self, post_id: str, ticked: frozenset[str], plan: list[tuple[Post, frozenset[str]]]
+    ) -> PostOutcome | None:
+        post = self._posts.get(post_id)
+        if post is None:
+            return PostOutcome(post_id, Outcome.SKIPPED, message="This post is not loaded.")
+        if self._marks.get(post_id) is PostMark.GONE:
+            return PostOutcome(post_id, Outcome.SKIPPED, message="The post was deleted.")
+        unit = self.retry_unit_of(post, ticked)
+        if not unit:
+            return PostOutcome(post_id, Outcome.SKIPPED, message=self._why_not(post, ticked))
+        self._locks.setdefault(post_id, set()).update(unit)
+        plan.append((post, unit))
+        return None
+
+    def _why_not(self, post: Post, ticked: frozenset[str]) -> str:
+        reasons = {
+            self.eligibility_of(post, d).reason for d in post.destinations if d.account_id in ticked
+        }
+        return " ".join(sorted(reasons)) or "No destination of this post was selected."
+
+    async def _retry_one(self, post: Post, unit: frozenset[str]) -> PostOutcome:
+        post_id = post.post_id
+        # A stable order: the request body and the journal read the same way every time.
+        account_ids = sorted(unit, key=lambda a: (len(a), a))
+        attempts = {d.account_id: d.attempts for d in post.destinations if d.account_id in unit}
+        entry = self._journal.intend(post_id, account_ids) if self._journal else None
+        key = entry or uuid.uuid4().hex
+        if self._journal and entry:
+            self._journal.mark_sent(entry)
+        try:
+            ack = await self._provider.retry(post, account_ids, idempotency_key=key)
+        except NotFound:
+            self._settle_journal(entry, Outcome.GONE.value)
+            self._unlock(post_id, unit)
+            self._mark_gone(post_id)
+            return PostOutcome(post_id, Outcome.GONE, unit, NotFound.default_message)
+        except NothingToRetry as error:
+            self._settle_journal(entry, Outcome.NOTHING_TO_RETRY.value)
+            self._unlock(post_id, unit)
+            await self._reread(post_id)
+            return PostOutcome(post_id, Outcome.NOTHING_TO_RETRY, unit, error.message)
+        except AlreadyRetried as error:
+            self._settle_journal(entry, Outcome.ALREADY_RETRIED.value)
+            self._unlock(post_id, unit)
+            limit = self.capabilities.max_retries_per_post
+            self._retries_sent[post_id] = max(self.retries_sent(post_id), limit or 1)
+            self._emit_post(post_id)
+            return PostOutcome(post_id, Outcome.ALREADY_RETRIED, unit, error.message)
+        except Unauthorized as error:
+            self._settle_journal(entry, Outcome.KEY_REJECTED.value)
+            self._unlock(post_id, unit)
+            self._key_rejected(error)
+            raise _StopSending(Outcome.KEY_REJECTED, error.message) from None
+        except (OutcomeUnknown, TimedOut, ServerError) as error:
+            # The request may have been applied (a timeout after sending, a gateway's 5xx):
+            # never resend; keep the destinations locked and read what happened instead.
+            return await self._outcome_unknown(post_id, unit, attempts, entry, error)
+        except TransportError as error:
+            # Connection refused or no network: nothing left, nothing can have been applied.
+            self._settle_journal(entry, Outcome.OFFLINE.value)
+            self._unlock(post_id, unit)
+            self._read_failed(error)
+            raise _StopSending(Outcome.OFFLINE, error.message) from None
+        except ProviderError as error:
+            self._settle_journal(entry, Outcome.REJECTED.value)
+            self._unlock(post_id, unit)
+            self._emit_post(post_id)
+            return PostOutcome(post_id, Outcome.REJECTED, unit, str(error))
+        self._retries_sent[post_id] = self.retries_sent(post_id) + 1
+        if self._journal and entry:
+            self._journal.acknowledge(entry, ack.retried_count)
+        self._read_succeeded()
+        self._apply_ack(post_id, unit, ack.destinations)
+        acked = frozenset(d.account_id for d in ack.destinations) & unit or unit
+        self._unlock(post_id, unit - acked)
+        self._watch(post_id, _Watch(acked, attempts, entry))
+        self._emit_post(post_id)
+        message = ack.message or f"Retry accepted: {ack.retried_count} destination(s) queued."
+        return PostOutcome(post_id, Outcome.ACKNOWLEDGED, unit, message)
+
+    async def _outcome_unknown(
+        self,
+        post_id: str,
+        unit: frozenset[str],
+        attempts: Mapping[str, int],
+        entry: str | None,
+        error: ProviderError,
+    ) -> PostOutcome:
+        self._retries_sent[post_id] = self.retries_sent(post_id) + 1
+        if self._journal and entry:
+            self._journal.mark_unknown(entry)
+        self._marks[post_id] = PostMark.OUTCOME_UNKNOWN
+        self._watch(post_id, _Watch(unit, attempts, entry, unknown=True))
+        self._emit_post(post_id)
+        self._notice(
+            NoticeLevel.WARNING,
+            f"Post {post_id}: the retry was sent but no answer came back. "
+            "Re-reading the post instead of resending it.",
+        )
+        await self._reread(post_id)
+        return PostOutcome(post_id, Outcome.OUTCOME_UNKNOWN, unit, OutcomeUnknown.default_message)
+
+    def _apply_ack(
+        self, post_id: str, unit: frozenset[str], destinations: Sequence[Destination]
+    ) -> None:
+        post = self._posts.get(post_id)
+        if post is None:
+            return
+        updates = tuple(d for d in destinations if d.account_id in unit)
+        if not updates:
+            # The ack named no destinations (a whole-post retry): the unit is queued now.
+            updates = tuple(
+                d.with_status(Status.QUEUED) for d in post.destinations if d.account_id in unit
+            )
+        self._posts[post_id] = post.merged(updates)
+
+    async def _reread(self, post_id: str) -> None:
+        """GET the post after an answer that leaves its state in doubt."""
+        try:
+            fresh = await self._provider.get_post(post_id)
+        except NotFound:
+            self._mark_gone(post_id)
+            self._drop_watch(post_id, "gone")
+            return
+        except ProviderError as error:
+            self._read_failed(error)
+            return
+        self._read_succeeded()
+        self._ingest((fresh,), force=True)
+        watch = self._watches.get(post_id)
+        if watch is not None and self._judge(post_id, watch):
+            self._emit_post(post_id)
+
+    # -- polling -----------------------------------------------------------------------------
+
+    def _watch(self, post_id: str, watch: _Watch) -> None:
+        self._watches[post_id] = watch
+        self._poller.watch(post_id)
+        self._update_sync()
+
+    async def _poll_round(self, post_ids: Sequence[str]) -> bool:
+        changed: list[str] = []
+        for post_id in post_ids:
+            watch = self._watches.get(post_id)
+            if watch is None:
+                self._poller.unwatch(post_id)
+                continue
+            try:
+                result = await self._provider.results(post_id)
+            except NotFound:
+                self._mark_gone(post_id)
+                self._drop_watch(post_id, Outcome.GONE.value)
+                changed.append(post_id)
+                continue
+            except Unauthorized as error:
+                self._key_rejected(error)
+                break
+            except ProviderError as error:
+                self._read_failed(error)
+                # Offline or throttled: the next round (later, as intervals stretch) retries.
+                break
+            self._read_succeeded()
+            if self._merge_result(post_id, result):
+                changed.append(post_id)
+            if self._judge(post_id, watch):
+                changed.append(post_id)
+        self._emit_posts(self._posts[p] for p in dict.fromkeys(changed) if p in self._posts)
+        self._update_sync()
+        return bool(changed)
+
+    def _merge_result(self, post_id: str, result: Post) -> bool:
+        """Fold a light-weight results read into the post; True if anything changed."""
+        old = self._posts.get(post_id)
+        if old is None:
+            self._posts[post_id] = result
+            return True
+        new = old.merged(result.destinations)
+        if result.status.value != "unknown":
+            new = replace(new, status=result.status)
+        if new == old:
+            return False
+        self._posts[post_id] = new
+        return True
+
+    def _judge(self, post_id: str, watch: _Watch) -> bool:
+        """Look at the watched destinations after a read; settle the watch when every one has
+        published or failed again. Returns True when the verdict changed what rows show."""
+        post = self._posts.get(post_id)
+        if post is None:
+            self._drop_watch(post_id, "gone")
+            return True
+        pending = stale = False
+        for account_id in watch.account_ids:
+            destination = post.destination(account_id)
+            if destination is None or destination.status is Status.UNKNOWN:
+                continue  # vanished or a word we do not know: nothing more to learn here
+            ran_again = destination.attempts > watch.attempts_before.get(account_id, 0)
+            if destination.status.in_flight or destination.status is Status.PUBLISHED:
+                watch.applied = True
+                pending = pending or destination.status.in_flight
+            elif ran_again:
+                watch.applied = True
+            else:
+                stale = True
+        changed = False
+        if watch.unknown and watch.applied:
+            watch.unknown = False
+            self._marks.pop(post_id, None)
+            changed = True
+            self._notice(NoticeLevel.INFO, f"Post {post_id}: the retry did reach the server.")
+        if pending:
+            watch.stale_failed_reads = 0
+            return changed
+        if stale:
+            watch.stale_failed_reads += 1
+            if watch.stale_failed_reads < STALE_FAILED_READS:
+                return changed
+        if watch.unknown:
+            # Read twice, still failed with no new attempt: the lost retry never ran.
+            self._marks.pop(post_id, None)
+            self._notice(
+                NoticeLevel.WARNING,
+                f"Post {post_id}: the retry whose answer was lost was not applied. "
+                "Its destinations can be retried again.",
+            )
+        statuses = {d.status for d in post.destinations if d.account_id in watch.account_ids}
+        verdict = "published" if statuses <= {Status.PUBLISHED} else "failed"
+        self._drop_watch(post_id, "not_applied" if watch.unknown else verdict)
+        return True
+
+    def _drop_watch(self, post_id: str, journal_outcome: str) -> None:
+        watch = self._watches.pop(post_id, None)
+        self._poller.unwatch(post_id)
+        if watch is not None:
+            self._settle_journal(watch.entry_id, journal_outcome)
+            self._unlock(post_id, watch.account_ids)
+        if self._marks.get(post_id) is PostMark.OUTCOME_UNKNOWN:
+            self._marks.pop(post_id)
+        self._update_sync()
+
+    async def wait_settled(self) -> None:
+        """Wait until the poller has nothing left to watch (for tests and the demo)."""
+        await self._poller.wait_idle()
+
+    # -- bookkeeping -------------------------------------------------------------------------
+
+    def _ingest(self, posts: Iterable[Post], *, force: bool = False) -> None:
+        """Keep the newer of each post and emit the ones that changed, as one batch."""
+        changed: list[Post] = []
+        for post in posts:
+            old = self._posts.get(post.post_id)
+            if old is not None and not force and _older(post, old):
+                continue
+            if self._marks.get(post.post_id) is PostMark.GONE:
+                self._marks.pop(post.post_id)  # it was listed again: not gone after all
+            elif old == post:
+                continue
+            self._posts[post.post_id] = post
+            changed.append(post)
+        if changed:
+            self._listener.posts_changed(changed)
+        self._update_sync()
+
+    def _emit_post(self, post_id: str) -> None:
+        post = self._posts.get(post_id)
+        if post is not None:
+            self._listener.posts_changed([post])
+
+    def _emit_posts(self, posts: Iterable[Post]) -> None:
+        batch = list(posts)
+        if batch:
+            self._listener.posts_changed(batch)
+
+    def _unlock(self, post_id: str, account_ids: Iterable[str]) -> None:
+        locks = self._locks.get(post_id)
+        if locks is None:
+            return
+        locks.difference_update(account_ids)
+        if not locks:
+            del self._locks[post_id]
+
+    def _mark_gone(self, post_id: str) -> None:
+        self._marks[post_id] = PostMark.GONE
+        self._emit_post(post_id)
+        self._notice(NoticeLevel.WARNING, f"Post {post_id} was deleted at the provider.")
+
+    def _settle_journal(self, entry: str | None, outcome: str) -> None:
+        if self._journal is not None and entry:
+            self._journal.settle(entry, outcome)
+
+    def _notice(self, level: NoticeLevel, text: str) -> None:
+        self._listener.notice(level, text)
+
+    def _read_succeeded(self) -> None:
+        self._update_sync(online=True, last_error=None)
+
+    def _read_failed(self, error: ProviderError) -> None:
+        if isinstance(error, Unauthorized):
+            self._key_rejected(error)
+            return
+        message = str(error)
+        if isinstance(error, TransportError):
+            if self._sync.online:
+                self._notice(NoticeLevel.WARNING, f"Offline: {message} Showing the last data.")
+            self._update_sync(online=False, last_error=message)
+            return
+        self._notice(NoticeLevel.ERROR, message)
+        self._update_sync(last_error=message)
+
+    def _key_rejected(self, error: ProviderError) -> None:
+        """401: stop every background request; nothing more will work with this key."""
+        if not self._sync.key_rejected:
+            self._notice(NoticeLevel.ERROR, error.message)
+        self._update_sync(key_rejected=True, online=True, last_error=error.message)
+        self._poller.stop()
+        if self._background is not None and self._background is not asyncio.current_task():
+            self._background.cancel()
+
+    def _update_sync(self, **changes: Any) -> None:
+        rate = self._provider.rate_limit
+        state = replace(
+            self._sync,
+            requests_left=rate.remaining,
+            request_limit=rate.limit,
+            polling_posts=len(self._watches),
+            posts_loaded=len(self._posts),
+            **changes,
+        )
+        if state != self._sync:
+            self._sync = state
+            self._listener.sync_changed(state)
+
+    # -- lifecycle ---------------------------------------------------------------------------
 
     def spawn(self, coro: Coroutine[Any, Any, T], *, name: str | None = None) -> asyncio.Task[T]:
-        """Run ``coro`` as a session task: kept alive, cancelled by ``aclose()``."""
+        """Run ``coro`` as a session task: kept alive, cancelled by ``aclose()``.
+        Raises RuntimeError after ``aclose()``."""
         return self._tasks.start(coro, name=name)
 
     async def aclose(self) -> None:
         """Cancel every task of this session (load, refresh, polls, retries) and wait for
-        them to end. Does not close the provider: its owner does."""
-        raise NotImplementedError
+        them to end. Does not close the provider: its owner does. Idempotent."""
+        self._poller.stop()
+        await self._tasks.aclose()
+
+
+def _older(new: Post, old: Post) -> bool:
+    return (
+        new.updated_at is not None
+        and old.updated_at is not None
+        and new.updated_at < old.updated_at
+    )

@@ -1,0 +1,289 @@
+"""An in-memory Provider, a fake clock and a recording listener for the controller tests."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+
+from postretry_gui.controller.events import NoticeLevel, RetryReport, SyncState
+from postretry_gui.domain import (
+    Account,
+    AccountHealth,
+    Destination,
+    Post,
+    PostStatus,
+    ProviderCapabilities,
+    RateLimitState,
+    RetryAck,
+    Status,
+)
+from postretry_gui.domain.errors import NotFound, NothingToRetry
+from postretry_gui.providers.base import Page, PostFilter
+
+PER_DESTINATION = ProviderCapabilities(
+    display_name="PostEverywhere",
+    per_destination_retry=True,
+    max_retries_per_post=None,
+    reconnect_url="https://example.invalid/accounts",
+)
+WHOLE_POST_ONCE = ProviderCapabilities(
+    display_name="Ayrshare",
+    per_destination_retry=False,
+    max_retries_per_post=1,
+    reconnect_url="https://example.invalid/social-accounts",
+)
+
+T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+
+
+def dest(account_id: str, status: Status = Status.FAILED, **kw: object) -> Destination:
+    return Destination(account_id=account_id, platform="x", status=status, **kw)  # type: ignore[arg-type]
+
+
+def post(post_id: str, *destinations: Destination, status: PostStatus | None = None) -> Post:
+    if status is None:
+        failed = any(d.status is Status.FAILED for d in destinations)
+        status = PostStatus.FAILED if failed else PostStatus.PUBLISHED
+    return Post(post_id=post_id, destinations=destinations, status=status, updated_at=T0)
+
+
+class FakeClock:
+    """Monotonic and wall time that move only when told. ``auto``: every sleep advances time
+    at once (and yields to the loop), so interval logic runs without real waiting;
+    otherwise sleepers wait until ``advance()`` passes their deadline."""
+
+    def __init__(self, *, auto: bool = True) -> None:
+        self.auto = auto
+        self.now = 1000.0
+        self.wall0 = 1_793_610_000.0  # 2026-11-02
+        self.sleeps: list[float] = []
+        self._moved = asyncio.Event()
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def time(self) -> float:
+        return self.wall0 + self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        deadline = self.now + seconds
+        if self.auto:
+            self.now = deadline
+            await asyncio.sleep(0)
+            return
+        while self.now < deadline:
+            self._moved.clear()
+            await self._moved.wait()
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+        self._moved.set()
+
+
+@dataclass
+class Call:
+    method: str
+    args: tuple[object, ...]
+    kwargs: dict[str, object] = field(default_factory=dict)
+
+
+class FakeProvider:
+    """Server state in a dict; records every call; errors and gates injectable per method.
+
+    ``progress``: how a retried destination moves on each ``results``/``get_post`` read,
+    e.g. [QUEUED, PUBLISHING, PUBLISHED]; the last state sticks.
+    """
+
+    def __init__(
+        self,
+        posts: Sequence[Post] = (),
+        *,
+        capabilities: ProviderCapabilities = PER_DESTINATION,
+        accounts: Sequence[Account] = (),
+        progress: Sequence[Status] = (Status.PUBLISHING, Status.PUBLISHED),
+    ) -> None:
+        self.server: dict[str, Post] = {p.post_id: p for p in posts}
+        self._capabilities = capabilities
+        self._accounts = list(accounts)
+        self.progress = list(progress)
+        self.calls: list[Call] = []
+        # method -> exceptions raised by its next calls, in order
+        self.errors: dict[str, list[Exception]] = {}
+        # post_id -> an exception every retry of that post raises
+        self.retry_errors: dict[str, Exception] = {}
+        # method -> an event the call waits on before answering
+        self.gates: dict[str, asyncio.Event] = {}
+        self._rate = RateLimitState(limit=60, remaining=60)
+        # post_id -> {account_id: reads since retry}
+        self._retried: dict[str, dict[str, int]] = {}
+        self.applied: dict[tuple[str, str], int] = {}
+        self.on_call: Callable[[Call], None] | None = None
+
+    # -- knobs --
+    def set_rate(
+        self, *, limit: int | None, remaining: int | None, reset_at: float | None = None
+    ) -> None:
+        self._rate = RateLimitState(limit=limit, remaining=remaining, reset_at=reset_at)
+
+    def calls_to(self, method: str) -> list[Call]:
+        return [c for c in self.calls if c.method == method]
+
+    async def _enter(self, method: str, *args: object, **kwargs: object) -> None:
+        call = Call(method, args, kwargs)
+        self.calls.append(call)
+        if self.on_call is not None:
+            self.on_call(call)
+        gate = self.gates.get(method)
+        if gate is not None:
+            await gate.wait()
+        queued = self.errors.get(method)
+        if queued:
+            raise queued.pop(0)
+
+    # -- the protocol --
+    @property
+    def capabilities(self) -> ProviderCapabilities:
+        return self._capabilities
+
+    @property
+    def rate_limit(self) -> RateLimitState:
+        return self._rate
+
+    async def list_posts(
+        self, post_filter: PostFilter, cursor: str | None = None, limit: int = 100
+    ) -> Page:
+        await self._enter("list_posts", post_filter, cursor, limit)
+        chosen = [
+            p
+            for p in self.server.values()
+            if (not post_filter.statuses or p.status.value in post_filter.statuses)
+            and (
+                post_filter.updated_after is None
+                or (p.updated_at is not None and p.updated_at > post_filter.updated_after)
+            )
+        ]
+        offset = int(cursor or 0)
+        page = chosen[offset : offset + limit]
+        more = offset + limit < len(chosen)
+        return Page(tuple(page), str(offset + limit) if more else None, len(chosen))
+
+    def _read(self, post_id: str) -> Post:
+        if post_id not in self.server:
+            raise NotFound()
+        current = self.server[post_id]
+        reads = self._retried.get(post_id, {})
+        for account_id, count in list(reads.items()):
+            if count < len(self.progress):
+                status = self.progress[count]
+                reads[account_id] = count + 1
+                d = current.destination(account_id)
+                assert d is not None
+                attempts = d.attempts + (1 if status.settled else 0)
+                current = current.merged((replace(d, status=status, attempts=attempts),))
+        self.server[post_id] = current
+        return current
+
+    async def get_post(self, post_id: str) -> Post:
+        await self._enter("get_post", post_id)
+        return self._read(post_id)
+
+    async def results(self, post_id: str) -> Post:
+        await self._enter("results", post_id)
+        full = self._read(post_id)
+        # The light-weight read carries destinations only.
+        return Post(post_id=post_id, destinations=full.destinations)
+
+    async def retry(
+        self, post: Post, account_ids: Sequence[str], *, idempotency_key: str | None = None
+    ) -> RetryAck:
+        await self._enter(
+            "retry", post.post_id, tuple(account_ids), idempotency_key=idempotency_key
+        )
+        if post.post_id in self.retry_errors:
+            raise self.retry_errors[post.post_id]
+        current = self.server.get(post.post_id)
+        if current is None:
+            raise NotFound()
+        failed = [
+            d
+            for d in current.destinations
+            if d.account_id in account_ids and d.status is Status.FAILED
+        ]
+        if not failed:
+            raise NothingToRetry()
+        queued = tuple(d.with_status(Status.QUEUED) for d in failed)
+        self.server[post.post_id] = current.merged(queued)
+        reads = self._retried.setdefault(post.post_id, {})
+        for d in queued:
+            reads[d.account_id] = 0
+            key = (post.post_id, d.account_id)
+            self.applied[key] = self.applied.get(key, 0) + 1
+        return RetryAck(post.post_id, len(queued), queued)
+
+    async def accounts(self) -> list[Account]:
+        await self._enter("accounts")
+        return list(self._accounts)
+
+    async def account_health(self, account_id: str) -> AccountHealth:
+        await self._enter("account_health", account_id)
+        return AccountHealth(account_id)
+
+    async def aclose(self) -> None:
+        pass
+
+
+class RecordingListener:
+    def __init__(self) -> None:
+        self.batches: list[list[Post]] = []
+        self.states: list[SyncState] = []
+        self.reports: list[RetryReport] = []
+        self.notices: list[tuple[NoticeLevel, str]] = []
+
+    def posts_changed(self, posts: Sequence[Post]) -> None:
+        self.batches.append(list(posts))
+
+    def sync_changed(self, state: SyncState) -> None:
+        self.states.append(state)
+
+    def retry_finished(self, report: RetryReport) -> None:
+        self.reports.append(report)
+
+    def notice(self, level: NoticeLevel, text: str) -> None:
+        self.notices.append((level, text))
+
+
+async def until(condition: Callable[[], bool], *, timeout_s: float = 2.0) -> None:
+    """Let the loop run until ``condition()`` holds; fail after ``timeout_s`` of real time."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout_s
+    while not condition():
+        if loop.time() > deadline:
+            raise AssertionError("condition not met before the deadline")
+        await asyncio.sleep(0)
+
+
+class RecordingJournal:
+    def __init__(self) -> None:
+        self.events: list[tuple[str, ...]] = []
+        self._ids = itertools.count(1)
+
+    def intend(self, post_id: str, account_ids: Sequence[str]) -> str:
+        entry = f"j{next(self._ids)}"
+        self.events.append(("intend", entry, post_id, ",".join(account_ids)))
+        return entry
+
+    def mark_sent(self, entry_id: str) -> None:
+        self.events.append(("sent", entry_id))
+
+    def acknowledge(self, entry_id: str, retried_count: int) -> None:
+        self.events.append(("ack", entry_id, str(retried_count)))
+
+    def mark_unknown(self, entry_id: str) -> None:
+        self.events.append(("unknown", entry_id))
+
+    def settle(self, entry_id: str, outcome: str) -> None:
+        self.events.append(("settle", entry_id, outcome))

@@ -1,0 +1,155 @@
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+
+import pytest
+from controller_fakes import (
+    T0,
+    FakeClock,
+    FakeProvider,
+    RecordingListener,
+    dest,
+    post,
+    until,
+)
+
+from postretry_gui.controller import WorkspaceSession
+from postretry_gui.domain import PostStatus, Status
+from postretry_gui.domain.errors import Unauthorized, Unreachable
+from postretry_gui.providers.base import FAILURES
+
+
+def _server() -> list:
+    failed = [post(f"f{i}", dest("1"), dest("2", Status.PUBLISHED)) for i in range(5)]
+    published = [post(f"p{i}", dest("1", Status.PUBLISHED)) for i in range(3)]
+    return failed + published
+
+
+@pytest.mark.asyncio
+async def test_failures_first_then_the_rest_streamed_one_batch_per_page() -> None:
+    provider = FakeProvider(_server())
+    listener = RecordingListener()
+    session = WorkspaceSession(provider, listener, page_size=2, clock=FakeClock())
+    provider.gates["list_posts"] = gate = asyncio.Event()
+    gate.set()
+
+    # Hold every page after the first, to see load() return with just one page delivered.
+    def hold_later_pages(call: object) -> None:
+        if len(provider.calls_to("list_posts")) == 2:
+            gate.clear()
+
+    provider.on_call = hold_later_pages
+    await session.load()
+    await until(lambda: len(provider.calls_to("list_posts")) == 2)
+
+    assert provider.calls[0].method == "accounts"
+    first = provider.calls_to("list_posts")[0]
+    assert first.args[0].statuses == FAILURES
+    assert [p.post_id for p in listener.batches[0]] == ["f0", "f1"]
+    assert session.sync_state.loading
+    assert set(session.posts) == {"f0", "f1"}
+
+    gate.set()
+    await asyncio.wait_for(session.wait_loaded(), 2)
+    assert not session.sync_state.loading
+    assert session.sync_state.failures_loaded
+    assert session.sync_state.last_sync_at is not None
+    assert set(session.posts) == {f"f{i}" for i in range(5)} | {"p0", "p1", "p2"}
+    statuses = [c.args[0].statuses for c in provider.calls_to("list_posts")]
+    # three failure pages (2+2+1) before any other status is asked for
+    assert statuses[:3] == [FAILURES] * 3
+    assert all(s and "failed" not in s for s in statuses[3:])
+    assert all(len(batch) <= 2 for batch in listener.batches)
+    await session.aclose()
+
+
+@pytest.mark.asyncio
+async def test_refresh_asks_only_for_updates_since_the_last_sync_and_emits_only_changes() -> None:
+    provider = FakeProvider(_server())
+    listener = RecordingListener()
+    clock = FakeClock()
+    session = WorkspaceSession(provider, listener, clock=clock)
+    await session.load()
+    await session.wait_loaded()
+    loaded_at = clock.time()
+    listener.batches.clear()
+
+    changed = post("f1", dest("1", Status.PUBLISHED), dest("2", Status.PUBLISHED))
+    provider.server["f1"] = replace(changed, updated_at=T0.replace(hour=10))
+    clock.advance(30)
+    await session.refresh()
+
+    after = provider.calls_to("list_posts")[-1].args[0]
+    assert after.statuses == ()
+    assert after.updated_after is not None
+    assert after.updated_after.timestamp() <= loaded_at
+    # Unchanged posts read again are not re-emitted; the changed one is.
+    assert [[p.post_id for p in b] for b in listener.batches] == [["f1"]]
+    assert session.posts["f1"].status is PostStatus.PUBLISHED
+    await session.aclose()
+
+
+@pytest.mark.asyncio
+async def test_offline_keeps_the_data_and_recovers() -> None:
+    provider = FakeProvider(_server())
+    listener = RecordingListener()
+    session = WorkspaceSession(provider, listener, clock=FakeClock())
+    await session.load()
+    await session.wait_loaded()
+    provider.errors["list_posts"] = [Unreachable()]
+
+    await session.refresh()
+
+    state = session.sync_state
+    assert not state.online
+    assert state.last_error is not None
+    assert "unreachable" in state.last_error.lower()
+    assert "Traceback" not in state.last_error
+    assert len(session.posts) == 8
+    await session.refresh()
+    assert session.sync_state.online
+    assert session.sync_state.last_error is None
+    await session.aclose()
+
+
+@pytest.mark.asyncio
+async def test_background_refresh_runs_on_its_interval_and_stops_on_a_rejected_key() -> None:
+    provider = FakeProvider(_server())
+    listener = RecordingListener()
+    clock = FakeClock(auto=False)
+    session = WorkspaceSession(provider, listener, clock=clock, refresh_interval_s=30)
+    await session.load()
+    await session.wait_loaded()
+    reads = len(provider.calls_to("list_posts"))
+    session.start_background()
+
+    await until(lambda: clock.sleeps == [30])
+    clock.advance(29)
+    await asyncio.sleep(0)  # one turn for the woken sleeper: it must go back to sleep
+    assert len(provider.calls_to("list_posts")) == reads
+    clock.advance(1)
+    await until(lambda: len(provider.calls_to("list_posts")) == reads + 1)
+
+    provider.errors["list_posts"] = [Unauthorized()]
+    await until(lambda: len(clock.sleeps) == 2)
+    clock.advance(30)
+    await until(lambda: session.sync_state.key_rejected)
+    await until(lambda: not session.background_active)
+    clock.advance(300)
+    # One rejected request, then silence: no loop of failing requests.
+    assert len(provider.calls_to("list_posts")) == reads + 2
+    assert any("rejected" in text for _, text in listener.notices)
+    await session.aclose()
+
+
+@pytest.mark.asyncio
+async def test_sync_state_carries_the_rate_limit_budget() -> None:
+    provider = FakeProvider(_server())
+    provider.set_rate(limit=60, remaining=41)
+    listener = RecordingListener()
+    session = WorkspaceSession(provider, listener, clock=FakeClock())
+    await session.load()
+    assert listener.states[-1].requests_left == 41
+    assert listener.states[-1].request_limit == 60
+    await session.aclose()

@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+import asyncio
+import gc
+
+import pytest
+
+from postretry_gui.controller.tasks import TaskSet
+
+
+@pytest.mark.asyncio
+async def test_a_task_nobody_references_still_runs_to_the_end() -> None:
+    tasks = TaskSet()
+    done = asyncio.Event()
+    release = asyncio.Event()
+
+    async def work() -> None:
+        await release.wait()
+        done.set()
+
+    tasks.start(work())  # the returned task is dropped on purpose
+    gc.collect()
+    release.set()
+    await asyncio.wait_for(done.wait(), 2)
+    assert len(tasks) == 0
+
+
+@pytest.mark.asyncio
+async def test_errors_reach_the_callback_and_cancellation_does_not() -> None:
+    errors: list[BaseException] = []
+    tasks = TaskSet(errors.append)
+
+    async def boom() -> None:
+        raise ValueError("broken")
+
+    async def forever() -> None:
+        await asyncio.Event().wait()
+
+    failing = tasks.start(boom())
+    waiting = tasks.start(forever())
+    await asyncio.wait({failing})
+    waiting.cancel()
+    await asyncio.wait({waiting})
+    assert [type(e) for e in errors] == [ValueError]
+
+
+@pytest.mark.asyncio
+async def test_aclose_cancels_everything_and_refuses_new_work() -> None:
+    tasks = TaskSet()
+
+    async def forever() -> None:
+        await asyncio.Event().wait()
+
+    for _ in range(3):
+        tasks.start(forever())
+    await tasks.aclose()
+    assert asyncio.all_tasks() == {asyncio.current_task()}
+    coro = forever()
+    with pytest.raises(RuntimeError, match="closed"):
+        tasks.start(coro)
