@@ -1,0 +1,221 @@
+"""The offline cache of one workspace: the last known posts and when they were last synced.
+
+One SQLite file per workspace (``StoreDirs.cache_path``). Posts are stored as JSON (see
+``post_codec``), one row each, upserted in one transaction per batch. The cache can always be
+rebuilt from the server, so a damaged file is set aside and started afresh with a notice, and
+``synchronous=NORMAL`` (WAL) is enough: a power cut may lose the last sync, never the file.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+
+from postretry_gui.domain import Post
+from postretry_gui.store.errors import StoreUnavailable
+from postretry_gui.store.files import set_aside
+from postretry_gui.store.paths import StoreDirs
+from postretry_gui.store.post_codec import PostDecodeError, post_from_json, post_to_json
+from postretry_gui.store.sqlite_files import SQLITE_COMPANIONS, open_store_file
+
+SCHEMA_VERSION = 1
+WHAT = "offline cache"
+_LAST_SYNC = "last_synced_at"
+
+
+def _create_schema(connection: sqlite3.Connection) -> None:
+    connection.execute(
+        "CREATE TABLE posts (post_id TEXT PRIMARY KEY, updated_at TEXT, body TEXT NOT NULL)"
+    )
+    connection.execute("CREATE TABLE sync_state (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def _sort_key(when: datetime | None) -> str | None:
+    # Aware times in UTC so that the text sorts in time order whatever offset the server used.
+    if when is None:
+        return None
+    return (when.astimezone(UTC) if when.tzinfo is not None else when).isoformat()
+
+
+def _configure(connection: sqlite3.Connection) -> None:
+    connection.execute("PRAGMA journal_mode = WAL")
+    connection.execute("PRAGMA synchronous = NORMAL")
+
+
+class PostCache:
+    """Thread-safe; every method may be called from the event loop thread (they are quick).
+
+    ``notice`` is a sentence for the UI when the file had to be set aside (at open or later).
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        self._connection, self.notice = open_store_file(
+            path,
+            what=WHAT,
+            schema_version=SCHEMA_VERSION,
+            create_schema=_create_schema,
+            configure=_configure,
+        )
+
+    @classmethod
+    def for_workspace(cls, dirs: StoreDirs, workspace_id: str) -> PostCache:
+        return cls(dirs.cache_path(workspace_id))
+
+    def __enter__(self) -> PostCache:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        with self._lock:
+            self._connection.close()
+
+    def _rebuild(self, exc: sqlite3.DatabaseError) -> None:
+        """The file broke while in use: set it aside and start a fresh one (lock held)."""
+        if isinstance(exc, sqlite3.OperationalError) and "malformed" not in str(exc):
+            raise StoreUnavailable(f"The {WHAT} {self.path} failed: {exc}.") from exc
+        self._connection.close()
+        aside = set_aside(self.path, "corrupt", companions=SQLITE_COMPANIONS)
+        self._connection, _ = open_store_file(
+            self.path,
+            what=WHAT,
+            schema_version=SCHEMA_VERSION,
+            create_schema=_create_schema,
+            configure=_configure,
+        )
+        self.notice = (
+            f"The {WHAT} was damaged; it was set aside as {aside.name} and a new one was "
+            "started. Posts will be fetched again from the server."
+        )
+
+    def load(self) -> list[Post]:
+        """Every cached post, most recently updated first. Rows that cannot be read back are
+        dropped (and counted in ``notice``), never raised."""
+        with self._lock:
+            try:
+                rows = self._connection.execute(
+                    "SELECT post_id, body FROM posts ORDER BY updated_at DESC, post_id"
+                ).fetchall()
+            except sqlite3.DatabaseError as exc:
+                self._rebuild(exc)
+                return []
+            posts: list[Post] = []
+            bad: list[str] = []
+            for post_id, body in rows:
+                try:
+                    posts.append(post_from_json(body))
+                except PostDecodeError:
+                    bad.append(post_id)
+            if bad:
+                self._connection.executemany(
+                    "DELETE FROM posts WHERE post_id = ?", [(p,) for p in bad]
+                )
+                self.notice = (
+                    f"{len(bad)} cached post(s) could not be read back and were dropped; they "
+                    "will be fetched again at the next sync."
+                )
+            return posts
+
+    def upsert(self, posts: Iterable[Post], *, synced_at: datetime | None = None) -> int:
+        """Insert or replace ``posts`` in one transaction; returns how many were written.
+
+        ``synced_at`` (when given) is recorded as the last sync time in the same transaction,
+        so the next ``updated_after`` can never skip posts that were not saved. Pass the time
+        the sync *started*: a post changed during the sync is then fetched again next time.
+        """
+        rows = [(post.post_id, _sort_key(post.updated_at), post_to_json(post)) for post in posts]
+        with self._lock:
+            try:
+                self._connection.execute("BEGIN IMMEDIATE")
+                try:
+                    self._connection.executemany(
+                        "INSERT INTO posts (post_id, updated_at, body) VALUES (?, ?, ?) "
+                        "ON CONFLICT (post_id) DO UPDATE SET "
+                        "updated_at = excluded.updated_at, body = excluded.body",
+                        rows,
+                    )
+                    if synced_at is not None:
+                        self._set_state(_LAST_SYNC, synced_at.isoformat())
+                    self._connection.execute("COMMIT")
+                except BaseException:
+                    self._connection.execute("ROLLBACK")
+                    raise
+            except sqlite3.DatabaseError as exc:
+                self._rebuild(exc)
+                return 0
+        return len(rows)
+
+    def _set_state(self, key: str, value: str) -> None:
+        self._connection.execute(
+            "INSERT INTO sync_state (key, value) VALUES (?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+    def remove(self, post_ids: Iterable[str]) -> None:
+        """Drop posts the server no longer has."""
+        with self._lock:
+            self._connection.execute("BEGIN IMMEDIATE")
+            try:
+                self._connection.executemany(
+                    "DELETE FROM posts WHERE post_id = ?", [(p,) for p in post_ids]
+                )
+                self._connection.execute("COMMIT")
+            except BaseException:
+                self._connection.execute("ROLLBACK")
+                raise
+
+    def count(self) -> int:
+        with self._lock:
+            return int(self._connection.execute("SELECT count(*) FROM posts").fetchone()[0])
+
+    def last_synced_at(self) -> datetime | None:
+        """When the last complete sync started, for the next ``updated_after``; None before
+        the first."""
+        with self._lock:
+            try:
+                row = self._connection.execute(
+                    "SELECT value FROM sync_state WHERE key = ?", (_LAST_SYNC,)
+                ).fetchone()
+            except sqlite3.DatabaseError as exc:
+                self._rebuild(exc)
+                return None
+        if row is None:
+            return None
+        try:
+            return datetime.fromisoformat(row[0])
+        except (TypeError, ValueError):
+            return None
+
+    def set_last_synced_at(self, synced_at: datetime | None) -> None:
+        """Record (or, with None, forget: forces a full sync) the last sync time."""
+        with self._lock:
+            if synced_at is None:
+                self._connection.execute("DELETE FROM sync_state WHERE key = ?", (_LAST_SYNC,))
+            else:
+                self._set_state(_LAST_SYNC, synced_at.isoformat())
+
+    def clear(self) -> None:
+        """Forget every post and the sync time (the next sync is a full one)."""
+        with self._lock:
+            self._connection.execute("BEGIN IMMEDIATE")
+            try:
+                self._connection.execute("DELETE FROM posts")
+                self._connection.execute("DELETE FROM sync_state")
+                self._connection.execute("COMMIT")
+            except BaseException:
+                self._connection.execute("ROLLBACK")
+                raise

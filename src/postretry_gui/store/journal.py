@@ -1,0 +1,463 @@
+"""The retry journal: a write-ahead record of every retry, the backbone of "never twice".
+
+Every retry is written as an *intent* before its request leaves (its id is also the request's
+Idempotency-Key), marked *sent* as it leaves, and then *acknowledged*, *unknown* (the answer
+was lost) and finally *settled* with an outcome. States only move forward:
+
+    intended -> sent -> acknowledged -> settled
+        |         |                       ^
+        |         +------> unknown -------+
+        +----------------> unknown, settled
+
+Durability: WAL with ``synchronous=FULL`` and a commit per transition. With WAL, NORMAL already
+survives a killed process (the commit is in the OS before the call returns) but not a power cut;
+FULL fsyncs the log at every commit, so a ``mark_sent`` that returned survives both. The cost is
+one fsync per transition (a few ms), paid a handful of times per retry: cheap for a guarantee
+whose failure mode is a post published twice.
+"""
+
+from __future__ import annotations
+
+import csv
+import getpass
+import io
+import json
+import sqlite3
+import threading
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from types import TracebackType
+
+from postretry_gui.store.errors import (
+    IntentNotFound,
+    InvalidIntent,
+    InvalidTransition,
+    StoreUnavailable,
+)
+from postretry_gui.store.files import atomic_write_text
+from postretry_gui.store.paths import StoreDirs, check_workspace_id
+from postretry_gui.store.sqlite_files import open_store_file
+
+SCHEMA_VERSION = 1
+WHAT = "retry journal"
+MAX_DETAIL_LENGTH = 2000
+
+
+class IntentState(StrEnum):
+    INTENDED = "intended"
+    SENT = "sent"
+    ACKNOWLEDGED = "acknowledged"
+    UNKNOWN = "unknown"
+    SETTLED = "settled"
+
+
+class Outcome(StrEnum):
+    """How a retry ended, as one machine word; the human detail goes beside it."""
+
+    RETRIED = "retried"  # the server re-queued the destinations
+    NOTHING_TO_RETRY = "nothing_to_retry"  # nothing was failed any more
+    GONE = "gone"  # the post no longer exists
+    RECONNECT_REQUIRED = "reconnect_required"
+    ALREADY_RETRIED = "already_retried"  # the server refused a second retry of the post
+    REJECTED = "rejected"  # any other refusal (4xx)
+    FAILED_AGAIN = "failed_again"  # retried, and failed again on the network
+    PUBLISHED = "published"  # retried, and published
+    OFFERED_AGAIN = "offered_again"  # the outcome is left to the operator to retry again
+    NOT_SENT = "not_sent"  # settled before the request left (cancelled, app stopped first)
+
+
+_NEXT: dict[IntentState, frozenset[IntentState]] = {
+    IntentState.INTENDED: frozenset({IntentState.SENT, IntentState.UNKNOWN, IntentState.SETTLED}),
+    IntentState.SENT: frozenset(
+        {IntentState.ACKNOWLEDGED, IntentState.UNKNOWN, IntentState.SETTLED}
+    ),
+    IntentState.ACKNOWLEDGED: frozenset({IntentState.SETTLED}),
+    IntentState.UNKNOWN: frozenset({IntentState.SETTLED}),
+    IntentState.SETTLED: frozenset(),
+}
+
+UNFINISHED_STATES = (
+    IntentState.INTENDED,
+    IntentState.SENT,
+    IntentState.UNKNOWN,
+    IntentState.ACKNOWLEDGED,
+)
+
+
+def can_move(current: IntentState, new: IntentState) -> bool:
+    return new in _NEXT[current]
+
+
+@dataclass(frozen=True, slots=True)
+class Intent:
+    intent_id: str
+    workspace_id: str
+    post_id: str
+    account_ids: tuple[str, ...]
+    created_at: datetime
+    operator: str
+    state: IntentState
+    outcome: Outcome | None
+    detail: str
+    sent_at: datetime | None
+    updated_at: datetime
+
+    @property
+    def idempotency_key(self) -> str:
+        return self.intent_id
+
+    @property
+    def may_have_left(self) -> bool:
+        """True when the request was sent or may have been: counts toward a post's retries."""
+        return self.sent_at is not None or self.outcome is not Outcome.NOT_SENT
+
+
+def current_operator() -> str:
+    """The OS user name, or "unknown" where the platform cannot tell."""
+    try:
+        return getpass.getuser() or "unknown"
+    except (OSError, KeyError, ImportError):
+        return "unknown"
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _create_schema(connection: sqlite3.Connection) -> None:
+    states = ", ".join(f"'{s.value}'" for s in IntentState)
+    connection.execute(
+        f"""CREATE TABLE intents (
+            seq INTEGER PRIMARY KEY,
+            intent_id TEXT NOT NULL UNIQUE,
+            workspace_id TEXT NOT NULL,
+            post_id TEXT NOT NULL,
+            account_ids TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            operator TEXT NOT NULL,
+            state TEXT NOT NULL CHECK (state IN ({states})),
+            outcome TEXT,
+            detail TEXT NOT NULL DEFAULT '',
+            sent_at TEXT,
+            updated_at TEXT NOT NULL
+        )"""
+    )
+    connection.execute("CREATE INDEX intents_by_post ON intents (post_id)")
+    connection.execute("CREATE INDEX intents_by_state ON intents (state)")
+    connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def _configure(connection: sqlite3.Connection) -> None:
+    connection.execute("PRAGMA journal_mode = WAL")
+    connection.execute("PRAGMA synchronous = FULL")
+
+
+# The SQL below is built with f-strings from constants only (these columns, "?" placeholders,
+# and the search clause's own fixed text): every value is bound, hence the S608 waivers.
+_COLUMNS = (
+    "intent_id, workspace_id, post_id, account_ids, created_at, operator, state, outcome, "
+    "detail, sent_at, updated_at"
+)
+
+
+def _parse_when(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text)
+
+
+def _row_to_intent(row: tuple[str, ...]) -> Intent:
+    (intent_id, workspace_id, post_id, account_ids, created_at, operator, state, outcome,
+     detail, sent_at, updated_at) = row  # fmt: skip
+    created = _parse_when(created_at)
+    updated = _parse_when(updated_at)
+    if created is None or updated is None:  # NOT NULL columns: only a hand-edited file
+        raise StoreUnavailable("The retry journal has an intent without its times.")
+    try:
+        parsed_outcome = None if outcome is None else Outcome(outcome)
+    except ValueError:
+        # A word written by a newer version: keep the intent readable rather than fail.
+        parsed_outcome = Outcome.REJECTED
+    return Intent(
+        intent_id=intent_id,
+        workspace_id=workspace_id,
+        post_id=post_id,
+        account_ids=tuple(json.loads(account_ids)),
+        created_at=created,
+        operator=operator,
+        state=IntentState(state),
+        outcome=parsed_outcome,
+        detail=detail,
+        sent_at=_parse_when(sent_at),
+        updated_at=updated,
+    )
+
+
+def _clean_detail(detail: str) -> str:
+    if not isinstance(detail, str):
+        detail = str(detail)
+    return detail[:MAX_DETAIL_LENGTH]
+
+
+def _csv_cell(value: str) -> str:
+    # Spreadsheet formula injection: a server's error text starting with "=" must stay text.
+    if value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+class RetryJournal:
+    """Thread-safe (one connection behind a lock); writes are small and quick enough for the
+    event loop thread. ``notice`` is set when the file had to be set aside at open."""
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        operator: str | None = None,
+        clock: Callable[[], datetime] = _utc_now,
+    ) -> None:
+        self.path = path
+        self._operator = current_operator() if operator is None else operator
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._connection, notice = open_store_file(
+            path,
+            what=WHAT,
+            schema_version=SCHEMA_VERSION,
+            create_schema=_create_schema,
+            configure=_configure,
+        )
+        self.notice = (
+            None
+            if notice is None
+            else notice + " Retries recorded before now are not known to the app: check a "
+            "post on the provider's site before retrying it again."
+        )
+
+    @classmethod
+    def for_workspace(cls, dirs: StoreDirs, workspace_id: str) -> RetryJournal:
+        return cls(dirs.journal_path(workspace_id))
+
+    def __enter__(self) -> RetryJournal:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        with self._lock:
+            self._connection.close()
+
+    def _now(self) -> str:
+        return self._clock().astimezone(UTC).isoformat()
+
+    # -- writing -------------------------------------------------------------------------------
+
+    def intend(self, workspace_id: str, post_id: str, account_ids: Iterable[str]) -> Intent:
+        """Write a new intent (state ``intended``) and return it, durably, before any request.
+
+        Its ``intent_id`` (uuid4 hex) is the Idempotency-Key of the retry request.
+        """
+        check_workspace_id(workspace_id)
+        if not isinstance(post_id, str) or not post_id.strip():
+            raise InvalidIntent("A retry intent needs a post id.")
+        if isinstance(account_ids, str):
+            raise InvalidIntent("account_ids must be a list of account ids, not one string.")
+        accounts = tuple(account_ids)
+        if not accounts or not all(isinstance(a, str) and a for a in accounts):
+            raise InvalidIntent("A retry intent needs at least one account id (non-empty text).")
+        now = self._now()
+        intent_id = uuid.uuid4().hex
+        self._write(
+            f"INSERT INTO intents ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, '', NULL, ?)",  # noqa: S608
+            (
+                intent_id,
+                workspace_id,
+                post_id,
+                json.dumps(accounts),
+                now,
+                self._operator,
+                IntentState.INTENDED.value,
+                now,
+            ),
+        )
+        return self.get(intent_id)
+
+    def _write(self, sql: str, params: tuple[object, ...]) -> None:
+        with self._lock:
+            try:
+                self._connection.execute(sql, params)
+            except sqlite3.Error as exc:
+                raise StoreUnavailable(f"Could not write the {WHAT} {self.path}: {exc}.") from exc
+
+    def _move(
+        self,
+        intent_id: str,
+        new: IntentState,
+        *,
+        outcome: Outcome | None = None,
+        detail: str | None = None,
+        sent: bool = False,
+    ) -> Intent:
+        now = self._now()
+        with self._lock:
+            try:
+                # IMMEDIATE: read, check and write under one write lock, so two app instances
+                # on the same journal cannot both move the same intent.
+                self._connection.execute("BEGIN IMMEDIATE")
+                try:
+                    row = self._connection.execute(
+                        "SELECT state FROM intents WHERE intent_id = ?", (intent_id,)
+                    ).fetchone()
+                    if row is None:
+                        raise IntentNotFound(intent_id)
+                    current = IntentState(row[0])
+                    if outcome is Outcome.NOT_SENT and current is not IntentState.INTENDED:
+                        raise InvalidTransition(
+                            f"Retry intent {intent_id[:8]} is {current.value}: it may have "
+                            "been sent, so it cannot be settled as not sent."
+                        )
+                    if not can_move(current, new):
+                        raise InvalidTransition(
+                            f"Retry intent {intent_id[:8]} is {current.value}; it cannot become "
+                            f"{new.value}."
+                        )
+                    self._connection.execute(
+                        "UPDATE intents SET state = ?, updated_at = ?, "
+                        "outcome = coalesce(?, outcome), detail = coalesce(?, detail), "
+                        "sent_at = CASE WHEN ? THEN ? ELSE sent_at END "
+                        "WHERE intent_id = ?",
+                        (
+                            new.value,
+                            now,
+                            None if outcome is None else outcome.value,
+                            None if detail is None else _clean_detail(detail),
+                            sent,
+                            now,
+                            intent_id,
+                        ),
+                    )
+                    self._connection.execute("COMMIT")
+                except BaseException:
+                    self._connection.execute("ROLLBACK")
+                    raise
+            except sqlite3.Error as exc:
+                raise StoreUnavailable(f"Could not write the {WHAT} {self.path}: {exc}.") from exc
+        return self.get(intent_id)
+
+    def mark_sent(self, intent_id: str) -> Intent:
+        """The request is leaving now. Call it before awaiting the answer."""
+        return self._move(intent_id, IntentState.SENT, sent=True)
+
+    def acknowledge(self, intent_id: str, outcome: Outcome | str, detail: str = "") -> Intent:
+        """The server answered; ``outcome`` says what it said (e.g. ``retried``)."""
+        return self._move(intent_id, IntentState.ACKNOWLEDGED, outcome=Outcome(outcome),
+                          detail=detail)  # fmt: skip
+
+    def mark_unknown(self, intent_id: str, detail: str) -> Intent:
+        """The answer was lost (timeout, dropped connection): the retry may have been applied."""
+        return self._move(intent_id, IntentState.UNKNOWN, detail=detail)
+
+    def settle(self, intent_id: str, outcome: Outcome | str, detail: str = "") -> Intent:
+        """The end: the destinations settled, or the retry was refused or never sent."""
+        return self._move(intent_id, IntentState.SETTLED, outcome=Outcome(outcome),
+                          detail=detail)  # fmt: skip
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def _query(self, sql: str, params: tuple[object, ...] = ()) -> list[tuple[str, ...]]:
+        with self._lock:
+            try:
+                return self._connection.execute(sql, params).fetchall()
+            except sqlite3.Error as exc:
+                raise StoreUnavailable(f"Could not read the {WHAT} {self.path}: {exc}.") from exc
+
+    def get(self, intent_id: str) -> Intent:
+        rows = self._query(f"SELECT {_COLUMNS} FROM intents WHERE intent_id = ?", (intent_id,))  # noqa: S608
+        if not rows:
+            raise IntentNotFound(intent_id)
+        return _row_to_intent(rows[0])
+
+    def unfinished(self) -> list[Intent]:
+        """Intents not yet settled (intended, sent, unknown, acknowledged), oldest first: what
+        start-up must reconcile with the server before offering a retry of those posts."""
+        marks = ", ".join("?" for _ in UNFINISHED_STATES)
+        rows = self._query(
+            f"SELECT {_COLUMNS} FROM intents WHERE state IN ({marks}) ORDER BY seq",  # noqa: S608
+            tuple(s.value for s in UNFINISHED_STATES),
+        )
+        return [_row_to_intent(r) for r in rows]
+
+    def retries_sent(self, post_id: str, *, workspace_id: str | None = None) -> int:
+        """How many retries of ``post_id`` left (or may have left) this app: every intent
+        except those settled as ``not_sent`` before being marked sent. An intent still
+        ``intended`` counts, since a crash may have come after its request left."""
+        sql = (
+            "SELECT count(*) FROM intents WHERE post_id = ? AND "
+            "(sent_at IS NOT NULL OR outcome IS NULL OR outcome != ?)"
+        )
+        params: tuple[object, ...] = (post_id, Outcome.NOT_SENT.value)
+        if workspace_id is not None:
+            sql += " AND workspace_id = ?"
+            params += (workspace_id,)
+        return int(self._query(sql, params)[0][0])
+
+    def _search_clause(self, search: str | None) -> tuple[str, tuple[object, ...]]:
+        if not search or not search.strip():
+            return "", ()
+        escaped = search.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{escaped}%"
+        columns = ("intent_id", "post_id", "account_ids", "operator", "state", "outcome",
+                   "detail")  # fmt: skip
+        clause = " OR ".join(f"{c} LIKE ? ESCAPE '\\'" for c in columns)
+        return f" WHERE ({clause})", (pattern,) * len(columns)
+
+    def history(self, limit: int = 100, offset: int = 0, search: str | None = None) -> list[Intent]:
+        """Intents newest first, ``limit`` from ``offset``; ``search`` matches (case-insensitive
+        substring) the intent id, post id, account ids, operator, state, outcome or detail."""
+        limit = max(0, int(limit))
+        offset = max(0, int(offset))
+        where, params = self._search_clause(search)
+        rows = self._query(
+            f"SELECT {_COLUMNS} FROM intents{where} ORDER BY seq DESC LIMIT ? OFFSET ?",  # noqa: S608
+            (*params, limit, offset),
+        )
+        return [_row_to_intent(r) for r in rows]
+
+    def history_count(self, search: str | None = None) -> int:
+        where, params = self._search_clause(search)
+        return int(self._query(f"SELECT count(*) FROM intents{where}", params)[0][0])  # noqa: S608
+
+    def export_csv(self, path: Path) -> int:
+        """Write every intent, oldest first, as CSV (atomically); returns the row count."""
+        rows = self._query(f"SELECT {_COLUMNS} FROM intents ORDER BY seq")  # noqa: S608
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow([c.strip() for c in _COLUMNS.split(",")])
+        for row in rows:
+            intent = _row_to_intent(row)
+            writer.writerow(
+                [
+                    intent.intent_id,
+                    intent.workspace_id,
+                    _csv_cell(intent.post_id),
+                    " ".join(_csv_cell(a) for a in intent.account_ids),
+                    intent.created_at.isoformat(),
+                    _csv_cell(intent.operator),
+                    intent.state.value,
+                    "" if intent.outcome is None else intent.outcome.value,
+                    _csv_cell(intent.detail),
+                    "" if intent.sent_at is None else intent.sent_at.isoformat(),
+                    intent.updated_at.isoformat(),
+                ]
+            )
+        atomic_write_text(path, buffer.getvalue(), mode=0o644)
+        return len(rows)
