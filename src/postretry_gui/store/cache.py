@@ -19,7 +19,12 @@ from postretry_gui.domain import Post
 from postretry_gui.store.errors import StoreUnavailable
 from postretry_gui.store.files import set_aside
 from postretry_gui.store.paths import StoreDirs
-from postretry_gui.store.post_codec import PostDecodeError, post_from_json, post_to_json
+from postretry_gui.store.post_codec import (
+    PostDecodeError,
+    post_from_json,
+    post_to_json,
+    posts_from_json_array,
+)
 from postretry_gui.store.sqlite_files import SQLITE_COMPANIONS, open_store_file
 
 SCHEMA_VERSION = 1
@@ -106,28 +111,43 @@ class PostCache:
         dropped (and counted in ``notice``), never raised."""
         with self._lock:
             try:
-                rows = self._connection.execute(
-                    "SELECT post_id, body FROM posts ORDER BY updated_at DESC, post_id"
-                ).fetchall()
+                # One JSON array for all rows: a single json.loads is several times faster
+                # than one call per row. Bodies are JSON objects written by post_to_json.
+                row = self._connection.execute(
+                    "SELECT '[' || coalesce(group_concat(body, ','), '') || ']' FROM "
+                    "(SELECT body FROM posts ORDER BY updated_at DESC, post_id)"
+                ).fetchone()
             except sqlite3.DatabaseError as exc:
                 self._rebuild(exc)
                 return []
-            posts: list[Post] = []
-            bad: list[str] = []
-            for post_id, body in rows:
-                try:
-                    posts.append(post_from_json(body))
-                except PostDecodeError:
-                    bad.append(post_id)
-            if bad:
-                self._connection.executemany(
-                    "DELETE FROM posts WHERE post_id = ?", [(p,) for p in bad]
-                )
-                self.notice = (
-                    f"{len(bad)} cached post(s) could not be read back and were dropped; they "
-                    "will be fetched again at the next sync."
-                )
-            return posts
+            try:
+                return posts_from_json_array(row[0])
+            except PostDecodeError:
+                return self._load_row_by_row()
+
+    def _load_row_by_row(self) -> list[Post]:
+        """The slow path, when some row is bad: keep the good ones, drop the rest (lock held)."""
+        try:
+            rows = self._connection.execute(
+                "SELECT post_id, body FROM posts ORDER BY updated_at DESC, post_id"
+            ).fetchall()
+        except sqlite3.DatabaseError as exc:
+            self._rebuild(exc)
+            return []
+        posts: list[Post] = []
+        bad: list[str] = []
+        for post_id, body in rows:
+            try:
+                posts.append(post_from_json(body))
+            except PostDecodeError:
+                bad.append(post_id)
+        if bad:
+            self._connection.executemany("DELETE FROM posts WHERE post_id = ?", [(p,) for p in bad])
+            self.notice = (
+                f"{len(bad)} cached post(s) could not be read back and were dropped; they "
+                "will be fetched again at the next sync."
+            )
+        return posts
 
     def upsert(self, posts: Iterable[Post], *, synced_at: datetime | None = None) -> int:
         """Insert or replace ``posts`` in one transaction; returns how many were written.
