@@ -1,29 +1,353 @@
-"""Start-up: arguments, QApplication, the qasync loop and the wiring (composition root)."""
+"""Start-up: arguments, QApplication, the qasync loop and the wiring (composition root).
+
+``postretry-gui --demo`` opens the window on the embedded simulator (no credentials);
+``--self-test`` runs the same wiring headless, retries one destination and prints a JSON
+report; ``--base-url`` points either at a real server, with the key from the environment
+variable ``POSTRETRY_API_KEY`` (never an argument: arguments show in process lists).
+"""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import json
+import os
 import sys
-from collections.abc import Sequence
+import time
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from postretry_gui import __version__
+
+if TYPE_CHECKING:
+    from postretry_gui.controller import WorkspaceSession
+    from postretry_gui.ui.main_window import MainWindow
+
+_IMPORTED_AT = time.monotonic()
+KEY_ENV = "POSTRETRY_API_KEY"
+DEFAULT_SELF_TEST_TIMEOUT_S = 60.0
+
+
+class StartupError(Exception):
+    """A readable reason the app cannot start (printed, never a traceback)."""
+
+
+def seconds_since_process_start() -> float:
+    """Wall seconds since this process started (Linux: from /proc; elsewhere since this
+    module was imported, which misses only the interpreter's own start)."""
+    try:
+        with open("/proc/self/stat", encoding="ascii") as stat_file:
+            fields = stat_file.read().rsplit(")", 1)[1].split()
+        with open("/proc/uptime", encoding="ascii") as uptime_file:
+            uptime = float(uptime_file.read().split()[0])
+        ticks = os.sysconf("SC_CLK_TCK")
+        return max(uptime - int(fields[19]) / ticks, 0.0)
+    except (OSError, ValueError, IndexError, AttributeError):
+        return time.monotonic() - _IMPORTED_AT
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="postretry-gui",
         description="Retry failed social-publishing destinations from the keyboard, never twice.",
+        epilog=f"The API key for --base-url is read from the environment variable {KEY_ENV}.",
     )
     parser.add_argument("--version", action="version", version=f"postretry-gui {__version__}")
     parser.add_argument(
         "--demo", action="store_true", help="open on the built-in simulator with demo data"
     )
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="headless check: load posts, retry one destination, wait for it to settle, check "
+        "the keyring backend; prints a JSON report and exits 0 only if all worked",
+    )
+    parser.add_argument(
+        "--base-url",
+        metavar="URL",
+        help=f"a PostEverywhere-compatible API base URL (key from ${KEY_ENV})",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=DEFAULT_SELF_TEST_TIMEOUT_S,
+        metavar="SECONDS",
+        help="upper bound for --self-test (default %(default)s)",
+    )
+    # Hidden: prints painted_s=<seconds since process start> after the first paint, then
+    # exits. The installer's start-up measurement (frozen vs venv) uses it.
+    parser.add_argument("--quit-after-paint", action="store_true", help=argparse.SUPPRESS)
     return parser
+
+
+# -- the workspace: a provider, optionally the simulator behind it ----------------------------
+
+
+@dataclass
+class Workspace:
+    base_url: str
+    api_key: str = field(repr=False)
+    label: str
+    stop: Callable[[], None] = lambda: None
+    demo: bool = False
+
+
+@contextmanager
+def open_workspace(args: argparse.Namespace, *, fast_demo: bool = False) -> Iterator[Workspace]:
+    """The demo simulator (started in its own thread) or the server ``--base-url`` names."""
+    if args.base_url:
+        key = os.environ.get(KEY_ENV, "").strip()
+        if not key:
+            raise StartupError(
+                f"--base-url needs the API key in the environment variable {KEY_ENV}."
+            )
+        yield Workspace(args.base_url, key, args.base_url)
+        return
+    from postretry_gui.sim import DEMO_PE_KEY, SimConfig, SimServer
+
+    # A self-test should settle in seconds, not in the demo's human-paced minutes.
+    config = (
+        SimConfig(seed=1, posts=120, queued_s=0.2, publishing_s=0.3, success_odds=1.0)
+        if fast_demo
+        else SimConfig(seed=1, posts=120)
+    )
+    sim = SimServer(config, port=0)
+    sim.start()
+    try:
+        yield Workspace(sim.posteverywhere_url, DEMO_PE_KEY, "demo (simulator)", demo=True)
+    finally:
+        sim.stop()
+
+
+def make_session(
+    workspace: Workspace, window: MainWindow
+) -> tuple[WorkspaceSession, Callable[[], Awaitable[None]]]:
+    """The session for ``workspace`` reporting to ``window``, and how to close its provider."""
+    from postretry_gui.controller import WorkspaceSession
+    from postretry_gui.providers.posteverywhere import PostEverywhereProvider
+
+    provider = PostEverywhereProvider(base_url=workspace.base_url, api_key=workspace.api_key)
+    session = WorkspaceSession(provider, window, on_error=_report_task_error(window))
+    return session, provider.aclose
+
+
+def _report_task_error(window: MainWindow) -> Callable[[BaseException], None]:
+    from postretry_gui.controller import NoticeLevel
+
+    def report(error: BaseException) -> None:
+        # A bug in a background task: say so readably and keep the window alive; the
+        # traceback goes to stderr for the bug report.
+        window.notice(NoticeLevel.ERROR, f"Internal error ({type(error).__name__}); see stderr.")
+        sys.__excepthook__(type(error), error, error.__traceback__)
+
+    return report
+
+
+# -- the GUI --------------------------------------------------------------------------------
+
+
+def _qt_app() -> Any:
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("postretry-gui")
+    app.setApplicationVersion(__version__)
+    QApplication.setQuitOnLastWindowClosed(False)  # closing waits for the session's tasks first
+    return app
+
+
+def _run_qasync(coro_factory: Callable[[], Any]) -> Any:
+    # PySide6 must be imported before qasync so qasync binds to it (DESIGN.md).
+    import PySide6  # noqa: F401
+    import qasync  # type: ignore[import-untyped]
+
+    return qasync.run(coro_factory())
+
+
+async def _window_main(workspace: Workspace, args: argparse.Namespace) -> int:
+    from PySide6.QtWidgets import QApplication
+
+    from postretry_gui.ui.main_window import MainWindow
+
+    app = QApplication.instance()
+    assert app is not None
+    window = MainWindow(title=workspace.label)
+    session, close_provider = make_session(workspace, window)
+    window.attach(session)
+    done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    def finished() -> None:
+        if not done.done():
+            done.set_result(None)
+
+    window.closed.connect(finished)
+    # Cancel on aboutToQuit as well: a session manager may end the app without a close.
+    app.aboutToQuit.connect(window.close)
+    if args.quit_after_paint:
+
+        def painted() -> None:
+            print(f"painted_s={seconds_since_process_start():.3f}", flush=True)
+            window.close()
+
+        window.firstPainted.connect(painted)
+    window.show()
+    session.start_load()
+    if not args.quit_after_paint:
+        session.start_background()
+    try:
+        await done
+    finally:
+        await session.aclose()
+        await close_provider()
+    return 0
+
+
+def run_window(args: argparse.Namespace) -> int:
+    _qt_app()
+    with open_workspace(args) as workspace:
+        return int(_run_qasync(lambda: _window_main(workspace, args)))
+
+
+# -- the self-test -----------------------------------------------------------------------------
+
+
+async def _self_test(workspace: Workspace, timeout_s: float) -> dict[str, Any]:
+    """Load, retry one retryable destination through the window's model, wait for it to
+    settle, check the keyring backend. Every step's result lands in the report."""
+    import PySide6
+    from PySide6.QtWidgets import QApplication
+
+    from postretry_gui.store.secrets import describe_backend
+    from postretry_gui.ui.main_window import MainWindow
+
+    started = time.monotonic()
+    report: dict[str, Any] = {
+        "version": __version__,
+        "python": sys.version.split()[0],
+        "qt": PySide6.__version__,
+        "qpa_platform": QApplication.platformName(),
+        "server": "simulator" if workspace.demo else workspace.base_url,
+        "checks": {},
+        "errors": [],
+    }
+    checks: dict[str, bool] = report["checks"]
+    window = MainWindow(title=workspace.label)
+    session, close_provider = make_session(workspace, window)
+    window.attach(session)
+    window.show()
+    try:
+        async with asyncio.timeout(timeout_s):
+            await _self_test_steps(window, session, report)
+    except TimeoutError:
+        report["errors"].append(f"timed out after {timeout_s:g} s")
+    except Exception as error:  # the report must come out whatever broke
+        report["errors"].append(f"{type(error).__name__}: {error}")
+    finally:
+        await session.aclose()
+        await close_provider()
+        window.close()
+    try:
+        report["keyring_backend"] = describe_backend()
+        checks["keyring"] = "keyring.backends.fail" not in report["keyring_backend"]
+    except Exception as error:  # a broken keyring install must be reported, not raised
+        report["keyring_backend"] = f"unavailable ({type(error).__name__})"
+        checks["keyring"] = False
+    for name in ("loaded", "retried", "settled", "keyring"):
+        checks.setdefault(name, False)
+    report["elapsed_s"] = round(time.monotonic() - started, 3)
+    report["ok"] = all(checks.values()) and not report["errors"]
+    return report
+
+
+async def _self_test_steps(
+    window: MainWindow, session: WorkspaceSession, report: dict[str, Any]
+) -> None:
+    from postretry_gui.controller import Outcome
+    from postretry_gui.ui.rows import StatusTab
+
+    checks: dict[str, bool] = report["checks"]
+    await session.load()
+    await session.wait_loaded()
+    state = session.sync_state
+    if state.last_error:
+        report["errors"].append(state.last_error)
+    model = window.model
+    report["posts_loaded"] = model.post_count()
+    report["destinations_loaded"] = model.destination_count()
+    checks["loaded"] = model.post_count() > 0 and state.online and not state.key_rejected
+    model.set_tab(StatusTab.FAILED)
+    target = None
+    for post_row in range(model.rowCount()):
+        parent = model.index(post_row, 0)
+        for row in range(model.rowCount(parent)):
+            if model.toggle(model.index(row, 0, parent)):
+                target = model.selection()
+                break
+        if target:
+            break
+    if not target:
+        report["errors"].append("no retryable destination found to retry")
+        return
+    model.clear_ticks()
+    retry = await session.retry(target)
+    outcomes = [o.outcome.value for o in retry.outcomes]
+    report["retried"] = {
+        "posts": len(target),
+        "destinations": sum(len(ids) for ids in target.values()),
+        "outcomes": outcomes,
+    }
+    checks["retried"] = outcomes == [Outcome.ACKNOWLEDGED.value]
+    if not checks["retried"]:
+        report["errors"].extend(o.message for o in retry.outcomes if o.message)
+        return
+    # Settled: every retried destination reads published or failed and is unlocked. The
+    # session's poller does the reading; this only looks at its state.
+    while True:
+        statuses = {}
+        for post_id, account_ids in target.items():
+            post = session.posts.get(post_id)
+            for account_id in account_ids:
+                destination = post.destination(account_id) if post else None
+                settled = (
+                    destination is not None
+                    and destination.status.settled
+                    and not session.locked(post_id, account_id)
+                )
+                statuses[account_id] = destination.status.value if settled and destination else ""
+        if all(statuses.values()):
+            report["settled"] = sorted(statuses.values())
+            checks["settled"] = True
+            return
+        await asyncio.sleep(0.05)
+
+
+def run_self_test(args: argparse.Namespace) -> int:
+    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    _qt_app()
+    with open_workspace(args, fast_demo=True) as workspace:
+        report = _run_qasync(lambda: _self_test(workspace, args.timeout))
+    print(json.dumps(report, indent=2, sort_keys=True))
+    return 0 if report["ok"] else 1
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if args.demo:
-        print("demo: not wired yet", file=sys.stderr)
+    try:
+        if args.self_test:
+            return run_self_test(args)
+        if args.demo or args.base_url or args.quit_after_paint:
+            if args.quit_after_paint and not args.base_url:
+                args.demo = True
+            return run_window(args)
+    except StartupError as error:
+        print(f"postretry-gui: {error}", file=sys.stderr)
         return 2
-    return 0
+    print(
+        "postretry-gui: no workspace yet. Try `postretry-gui --demo`, or --base-url with the "
+        f"key in ${KEY_ENV}.",
+        file=sys.stderr,
+    )
+    return 2
