@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from postretry_gui.controller import PostMark
+from postretry_gui.controller.events import PostMark
 from postretry_gui.domain import (
     Destination,
     Eligibility,

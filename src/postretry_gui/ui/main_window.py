@@ -30,17 +30,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from postretry_gui.controller import (
-    NoticeLevel,
-    Outcome,
-    RetryReport,
-    SyncState,
-    WorkspaceSession,
-)
+from postretry_gui.controller.events import NoticeLevel, Outcome, RetryReport, SyncState
 from postretry_gui.domain import Post, Verdict
 from postretry_gui.ui.actions import ACTION_SPECS, MENU_ORDER, ActionId, build_actions
 from postretry_gui.ui.destination_model import DestinationModel, Role
-from postretry_gui.ui.rows import TAB_TITLES, Column, DestinationRow, StatusTab, when
+from postretry_gui.ui.rows import (
+    TAB_TITLES,
+    Column,
+    DestinationRow,
+    SessionPort,
+    StatusTab,
+    when,
+)
 from postretry_gui.ui.status_badge import StatusBadgeDelegate
 
 _COLUMN_WIDTHS = {
@@ -94,7 +95,7 @@ class MainWindow(QMainWindow):
     def __init__(self, *, open_url: UrlOpener | None = None, title: str = "") -> None:
         super().__init__()
         self._open_url: UrlOpener = open_url or QDesktopServices.openUrl
-        self._session: WorkspaceSession | None = None
+        self._session: SessionPort | None = None
         self._model: DestinationModel | None = None
         self._confirm: QMessageBox | None = None
         self._closing = False
@@ -224,7 +225,7 @@ class MainWindow(QMainWindow):
 
     # -- wiring to a session ---------------------------------------------------------------
 
-    def attach(self, session: WorkspaceSession) -> None:
+    def attach(self, session: SessionPort) -> None:
         self._session = session
         model = DestinationModel(session, self)
         self._model = model
@@ -256,7 +257,7 @@ class MainWindow(QMainWindow):
         return self._model
 
     @property
-    def session(self) -> WorkspaceSession:
+    def session(self) -> SessionPort:
         assert self._session is not None, "attach() a session first"
         return self._session
 

@@ -6,12 +6,16 @@ per paint, so nothing in it may format a date or lowercase a string.
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import IntEnum, StrEnum
 from typing import Protocol
 
-from postretry_gui.controller import PostMark
+# From the events module itself: the controller package pulls in its session, whose
+# provider imports the UI must never depend on (import-linter's contract).
+from postretry_gui.controller.events import PostMark, RetryReport, SyncState
 from postretry_gui.domain import (
     Destination,
     Eligibility,
@@ -122,6 +126,20 @@ class RowOracle(Protocol):
     def mark(self, post_id: str) -> PostMark | None: ...
 
     def retry_unit_of(self, post: Post, ticked: frozenset[str]) -> frozenset[str]: ...
+
+
+class SessionPort(RowOracle, Protocol):
+    """What the window needs from the controller's ``WorkspaceSession``: its answers about
+    rows plus the work it starts. A Protocol, so the UI depends on no provider module."""
+
+    @property
+    def sync_state(self) -> SyncState: ...
+
+    def start_refresh(self) -> asyncio.Task[None]: ...
+
+    def start_retry(self, selection: Mapping[str, frozenset[str]]) -> asyncio.Task[RetryReport]: ...
+
+    async def aclose(self) -> None: ...
 
 
 def platform_name(platform: str) -> str:
