@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
@@ -266,24 +266,46 @@ async def until(condition: Callable[[], bool], *, timeout_s: float = 2.0) -> Non
         await asyncio.sleep(0)
 
 
+@dataclass(frozen=True)
+class FakeIntent:
+    intent_id: str
+    workspace_id: str
+    post_id: str
+    account_ids: tuple[str, ...]
+    state: str = "intended"
+
+
 class RecordingJournal:
-    def __init__(self) -> None:
+    """The journal's calls, in order; ``fail_intend`` makes the write-ahead step fail."""
+
+    def __init__(self, *, unfinished: Sequence[FakeIntent] = (), sent: int = 0) -> None:
         self.events: list[tuple[str, ...]] = []
         self._ids = itertools.count(1)
+        self._unfinished = list(unfinished)
+        self._sent = sent
+        self.fail_intend = False
 
-    def intend(self, post_id: str, account_ids: Sequence[str]) -> str:
-        entry = f"j{next(self._ids)}"
-        self.events.append(("intend", entry, post_id, ",".join(account_ids)))
-        return entry
+    def intend(self, workspace_id: str, post_id: str, account_ids: Iterable[str]) -> FakeIntent:
+        if self.fail_intend:
+            raise OSError("disk full")
+        intent = FakeIntent(f"j{next(self._ids)}", workspace_id, post_id, tuple(account_ids))
+        self.events.append(("intend", intent.intent_id, post_id, ",".join(intent.account_ids)))
+        return intent
 
-    def mark_sent(self, entry_id: str) -> None:
-        self.events.append(("sent", entry_id))
+    def mark_sent(self, intent_id: str) -> None:
+        self.events.append(("sent", intent_id))
 
-    def acknowledge(self, entry_id: str, retried_count: int) -> None:
-        self.events.append(("ack", entry_id, str(retried_count)))
+    def acknowledge(self, intent_id: str, outcome: str, detail: str = "") -> None:
+        self.events.append(("ack", intent_id, outcome))
 
-    def mark_unknown(self, entry_id: str) -> None:
-        self.events.append(("unknown", entry_id))
+    def mark_unknown(self, intent_id: str, detail: str) -> None:
+        self.events.append(("unknown", intent_id))
 
-    def settle(self, entry_id: str, outcome: str) -> None:
-        self.events.append(("settle", entry_id, outcome))
+    def settle(self, intent_id: str, outcome: str, detail: str = "") -> None:
+        self.events.append(("settle", intent_id, outcome))
+
+    def unfinished(self) -> list[FakeIntent]:
+        return list(self._unfinished)
+
+    def retries_sent(self, post_id: str, *, workspace_id: str | None = None) -> int:
+        return self._sent

@@ -194,7 +194,7 @@ async def test_outcome_unknown_re_reads_instead_of_resending_and_stays_locked() 
     await session.wait_settled()
     assert session.mark("c") is None
     assert not session.locked("c", "1")
-    assert journal.events[-1] == ("settle", "j1", "not_applied")
+    assert journal.events[-1] == ("settle", "j1", "offered_again")
     await session.aclose()
 
 
@@ -303,7 +303,7 @@ async def test_the_journal_sees_intent_before_the_request_and_the_outcome_after(
 
     assert seen_at_send == [[("intend", "j1", "b", "1,2"), ("sent", "j1")]]
     assert provider.calls_to("retry")[0].kwargs["idempotency_key"] == "j1"
-    assert journal.events[2:] == [("ack", "j1", "2"), ("settle", "j1", "published")]
+    assert journal.events[2:] == [("ack", "j1", "retried"), ("settle", "j1", "published")]
     await session.aclose()
 
 

@@ -1,35 +1,155 @@
-"""What the retry flow needs from a retry journal (written in ``store/journal.py``).
+"""What the retry flow needs from a retry journal (``store/journal.py``'s ``RetryJournal``).
 
 A write-ahead record: the intent is written before the request leaves, so a crash between
 sending and hearing back still leaves a trace that the retry may have gone out. The session
-only needs these five calls; any object that has them will do.
+needs only these calls; the store's journal has them with these exact signatures, and any
+other object that has them will do (tests pass a recording one).
+
+Outcome words passed to ``acknowledge``/``settle`` are the journal's own vocabulary:
+``retried``, ``nothing_to_retry``, ``gone``, ``reconnect_required``, ``already_retried``,
+``rejected``, ``failed_again``, ``published``, ``offered_again``, ``not_sent``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Protocol
 
 
-class RetryJournal(Protocol):
-    def intend(self, post_id: str, account_ids: Sequence[str]) -> str:
-        """Record that a retry is about to be sent; return an entry id, also used as the
-        request's idempotency key."""
+class JournalIntent(Protocol):
+    @property
+    def intent_id(self) -> str: ...
+
+    @property
+    def workspace_id(self) -> str: ...
+
+    @property
+    def post_id(self) -> str: ...
+
+    @property
+    def account_ids(self) -> tuple[str, ...]: ...
+
+    @property
+    def state(self) -> str:
+        """intended, sent, acknowledged, unknown or settled."""
         ...
 
-    def mark_sent(self, entry_id: str) -> None:
+
+class RetryJournal(Protocol):
+    def intend(self, workspace_id: str, post_id: str, account_ids: Iterable[str]) -> JournalIntent:
+        """Durably record a retry about to be sent; its ``intent_id`` is also the request's
+        idempotency key."""
+        ...
+
+    def mark_sent(self, intent_id: str) -> object:
         """The request is leaving now."""
         ...
 
-    def acknowledge(self, entry_id: str, retried_count: int) -> None:
-        """The server accepted it."""
+    def acknowledge(self, intent_id: str, outcome: str, detail: str = "") -> object:
+        """The server accepted it (outcome ``retried``)."""
         ...
 
-    def mark_unknown(self, entry_id: str) -> None:
+    def mark_unknown(self, intent_id: str, detail: str) -> object:
         """Sent, but the answer was lost: it may have been applied."""
         ...
 
-    def settle(self, entry_id: str, outcome: str) -> None:
-        """Final word: ``outcome`` is an :class:`~postretry_gui.controller.events.Outcome`
-        value, or "published"/"failed" once polling saw the destinations settle."""
+    def settle(self, intent_id: str, outcome: str, detail: str = "") -> object:
+        """The final word on the retry."""
         ...
+
+    def unfinished(self) -> Sequence[JournalIntent]:
+        """Intents not settled yet: left behind by a crash or a closed app, to reconcile."""
+        ...
+
+    def retries_sent(self, post_id: str, *, workspace_id: str | None = None) -> int:
+        """Retries of ``post_id`` that left (or may have left) this app, ever."""
+        ...
+
+
+class JournalWriteFailed(Exception):
+    """The intent could not be recorded, so the retry must not be sent."""
+
+
+class JournalLink:
+    """The session's side of an optional journal.
+
+    Without a journal every call is a no-op and ``intend`` returns None. Writing the intent
+    is the only call allowed to stop a retry (write-ahead: unrecorded means unsent); a failed
+    write after the request left is reported through ``on_failure`` and otherwise ignored,
+    because the request already happened and the operator must still see its outcome.
+    """
+
+    def __init__(
+        self,
+        journal: RetryJournal | None,
+        workspace_id: str,
+        on_failure: Callable[[str], None],
+    ) -> None:
+        self.journal = journal
+        self.workspace_id = workspace_id
+        self._on_failure = on_failure
+
+    def intend(self, post_id: str, account_ids: Sequence[str]) -> str | None:
+        if self.journal is None:
+            return None
+        try:
+            return self.journal.intend(self.workspace_id, post_id, account_ids).intent_id
+        except Exception as error:  # any store failure: refuse to send rather than guess
+            raise JournalWriteFailed(
+                f"Could not record the retry in the journal, so it was not sent: {error}"
+            ) from error
+
+    def _safely(self, write: Callable[[RetryJournal], object]) -> None:
+        if self.journal is None:
+            return
+        try:
+            write(self.journal)
+        except Exception as error:  # the request already left; report and carry on
+            self._on_failure(f"Could not update the retry journal: {error}")
+
+    def mark_sent(self, intent_id: str | None) -> None:
+        if intent_id:
+            self._safely(lambda j: j.mark_sent(intent_id))
+
+    def acknowledge(self, intent_id: str | None, detail: str) -> None:
+        if intent_id:
+            self._safely(lambda j: j.acknowledge(intent_id, RETRIED, detail))
+
+    def mark_unknown(self, intent_id: str | None, detail: str) -> None:
+        if intent_id:
+            self._safely(lambda j: j.mark_unknown(intent_id, detail))
+
+    def settle(self, intent_id: str | None, outcome: str, detail: str = "") -> None:
+        if intent_id:
+            self._safely(lambda j: j.settle(intent_id, outcome, detail))
+
+    def retries_sent(self, post_id: str) -> int | None:
+        if self.journal is None:
+            return None
+        try:
+            return self.journal.retries_sent(post_id, workspace_id=self.workspace_id)
+        except Exception as error:
+            self._on_failure(f"Could not read the retry journal: {error}")
+            return None
+
+    def unfinished(self) -> list[JournalIntent]:
+        if self.journal is None:
+            return []
+        try:
+            intents = self.journal.unfinished()
+        except Exception as error:
+            self._on_failure(f"Could not read the retry journal: {error}")
+            return []
+        return [i for i in intents if i.workspace_id == self.workspace_id]
+
+
+# The journal's outcome words (store/journal.py ``Outcome``).
+RETRIED = "retried"
+NOTHING_TO_RETRY = "nothing_to_retry"
+GONE = "gone"
+RECONNECT_REQUIRED = "reconnect_required"
+ALREADY_RETRIED = "already_retried"
+REJECTED = "rejected"
+FAILED_AGAIN = "failed_again"
+PUBLISHED = "published"
+OFFERED_AGAIN = "offered_again"

@@ -23,11 +23,12 @@ import asyncio
 import uuid
 from collections.abc import AsyncGenerator, Coroutine, Iterable, Mapping, Sequence
 from contextlib import aclosing
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
 from typing import Any, TypeVar
 
+from postretry_gui.controller import journal_port as jw
 from postretry_gui.controller.clock import Clock, SystemClock, wall_datetime
 from postretry_gui.controller.events import (
     NoticeLevel,
@@ -38,7 +39,7 @@ from postretry_gui.controller.events import (
     SessionListener,
     SyncState,
 )
-from postretry_gui.controller.journal_port import RetryJournal
+from postretry_gui.controller.journal_port import JournalLink, JournalWriteFailed, RetryJournal
 from postretry_gui.controller.loader import FAILURES_FILTER, OTHERS_FILTER, iterate_pages
 from postretry_gui.controller.poller import Poller, PollSettings
 from postretry_gui.controller.tasks import ErrorCallback, TaskSet
@@ -59,6 +60,7 @@ from postretry_gui.domain.errors import (
     NothingToRetry,
     OutcomeUnknown,
     ProviderError,
+    ReconnectRequired,
     ServerError,
     TimedOut,
     TransportError,
@@ -80,7 +82,8 @@ SYNC_OVERLAP = timedelta(minutes=2)
 STALE_FAILED_READS = 2
 
 
-@dataclass(slots=True)
+# eq=False: two retries of the same destinations are still two watches (identity).
+@dataclass(slots=True, eq=False)
 class _Watch:
     """A post whose retried destinations are being polled until they settle."""
 
@@ -92,7 +95,6 @@ class _Watch:
     unknown: bool = False
     stale_failed_reads: int = 0
     applied: bool = False
-    seen: set[str] = field(default_factory=set)
 
 
 class _StopSending(Exception):
@@ -109,9 +111,12 @@ class WorkspaceSession:
 
     ``refresh_interval_s``: the background refresh period (``start_background``).
     ``clock``: time source and sleep (tests pass a fake one).
-    ``journal``: optional write-ahead retry journal.
-    ``retries_sent``: retries of each post recorded before this session (from the journal),
-    so a provider's ``max_retries_per_post`` holds across restarts.
+    ``journal``: optional write-ahead retry journal (``store.journal.RetryJournal``), with
+    ``workspace_id`` the workspace its intents belong to. With it, each retry is recorded
+    before it leaves (and not sent if that fails), a post's earlier retries count toward
+    ``max_retries_per_post``, and intents left unfinished by a previous run are reconciled
+    at load: their destinations stay locked until a read shows what happened.
+    ``retries_sent``: retries of each post known from elsewhere (without a journal).
     ``poll_settings``: the poller's intervals and its share of the rate limit.
     ``on_error``: where an unexpected exception in a background task goes
     (default ``sys.excepthook``).
@@ -125,6 +130,7 @@ class WorkspaceSession:
         refresh_interval_s: float = 60.0,
         clock: Clock | None = None,
         journal: RetryJournal | None = None,
+        workspace_id: str = "default",
         retries_sent: Mapping[str, int] | None = None,
         page_size: int = 100,
         poll_settings: PollSettings | None = None,
@@ -138,7 +144,9 @@ class WorkspaceSession:
         self._listener = listener
         self._refresh_interval_s = refresh_interval_s
         self._clock: Clock = clock or SystemClock()
-        self._journal = journal
+        self._journal = JournalLink(
+            journal, workspace_id, lambda text: self._notice(NoticeLevel.WARNING, text)
+        )
         self._retries_sent: dict[str, int] = dict(retries_sent or {})
         self._page_size = page_size
         self._tasks = TaskSet(on_error)
@@ -146,7 +154,8 @@ class WorkspaceSession:
         self._locks: dict[str, set[str]] = {}
         self._marks: dict[str, PostMark] = {}
         self._health: dict[str, AccountHealth] = {}
-        self._watches: dict[str, _Watch] = {}
+        # post_id -> one watch per acknowledged (or lost) retry of it still settling
+        self._watches: dict[str, list[_Watch]] = {}
         self._sync = SyncState()
         # Wall time (unix s) at the start of the last complete sync: the next updated_after.
         self._synced_from: float | None = None
@@ -186,8 +195,13 @@ class WorkspaceSession:
         return self._marks.get(post_id)
 
     def retries_sent(self, post_id: str) -> int:
-        """Retries of this post sent (or possibly sent) by this app."""
-        return self._retries_sent.get(post_id, 0)
+        """Retries of this post sent (or possibly sent) by this app, this run or before."""
+        known = self._retries_sent.get(post_id)
+        if known is None:
+            # Asked once per post (the journal is SQLite: microseconds), then counted here.
+            known = self._journal.retries_sent(post_id) or 0
+            self._retries_sent[post_id] = known
+        return known
 
     def health_of(self, account_id: str) -> AccountHealth | None:
         """The account's health as ``provider.accounts()`` reported at load (None: unknown)."""
@@ -231,6 +245,7 @@ class WorkspaceSession:
             return
         self._loaded.clear()
         started = self._clock.time()
+        self._reconcile_journal()
         self._update_sync(loading=True, failures_loaded=False)
         try:
             await self._load_health()
@@ -243,6 +258,28 @@ class WorkspaceSession:
         self._read_succeeded()
         self._ingest(first.posts)
         self.spawn(self._load_rest(pages, started), name="load-rest")
+
+    def _reconcile_journal(self) -> None:
+        """Retries a previous run left unfinished (a crash, a closed window) may have been
+        applied: lock their destinations and poll them like a lost answer, never resend."""
+        for intent in self._journal.unfinished():
+            if any(w.entry_id == intent.intent_id for w in self._watches.get(intent.post_id, ())):
+                continue
+            unit = frozenset(intent.account_ids)
+            post = self._posts.get(intent.post_id)
+            attempts = {
+                d.account_id: d.attempts
+                for d in (post.destinations if post else ())
+                if d.account_id in unit
+            }
+            acknowledged = intent.state == "acknowledged"
+            self._locks.setdefault(intent.post_id, set()).update(unit)
+            if not acknowledged:
+                self._marks[intent.post_id] = PostMark.OUTCOME_UNKNOWN
+            self._watch(
+                intent.post_id,
+                _Watch(unit, attempts, intent.intent_id, unknown=not acknowledged),
+            )
 
     async def _load_health(self) -> None:
         try:
@@ -410,59 +447,67 @@ class WorkspaceSession:
         # A stable order: the request body and the journal read the same way every time.
         account_ids = sorted(unit, key=lambda a: (len(a), a))
         attempts = {d.account_id: d.attempts for d in post.destinations if d.account_id in unit}
-        entry = self._journal.intend(post_id, account_ids) if self._journal else None
-        key = entry or uuid.uuid4().hex
-        if self._journal and entry:
-            self._journal.mark_sent(entry)
+        journal = self._journal
+        sent_before = self.retries_sent(post_id)  # read before the new intent counts itself
         try:
-            ack = await self._provider.retry(post, account_ids, idempotency_key=key)
-        except NotFound:
-            self._settle_journal(entry, Outcome.GONE.value)
+            entry = journal.intend(post_id, account_ids)
+        except JournalWriteFailed as error:
+            self._unlock(post_id, unit)
+            self._emit_post(post_id)
+            return PostOutcome(post_id, Outcome.SKIPPED, message=str(error))
+        journal.mark_sent(entry)
+        try:
+            ack = await self._provider.retry(
+                post, account_ids, idempotency_key=entry or uuid.uuid4().hex
+            )
+        except NotFound as error:
+            journal.settle(entry, jw.GONE, str(error))
             self._unlock(post_id, unit)
             self._mark_gone(post_id)
             return PostOutcome(post_id, Outcome.GONE, unit, NotFound.default_message)
         except NothingToRetry as error:
-            self._settle_journal(entry, Outcome.NOTHING_TO_RETRY.value)
+            journal.settle(entry, jw.NOTHING_TO_RETRY, str(error))
             self._unlock(post_id, unit)
             await self._reread(post_id)
             return PostOutcome(post_id, Outcome.NOTHING_TO_RETRY, unit, error.message)
         except AlreadyRetried as error:
-            self._settle_journal(entry, Outcome.ALREADY_RETRIED.value)
+            journal.settle(entry, jw.ALREADY_RETRIED, str(error))
             self._unlock(post_id, unit)
             limit = self.capabilities.max_retries_per_post
-            self._retries_sent[post_id] = max(self.retries_sent(post_id), limit or 1)
+            self._retries_sent[post_id] = max(sent_before + 1, limit or 1)
             self._emit_post(post_id)
             return PostOutcome(post_id, Outcome.ALREADY_RETRIED, unit, error.message)
         except Unauthorized as error:
-            self._settle_journal(entry, Outcome.KEY_REJECTED.value)
+            journal.settle(entry, jw.REJECTED, str(error))
             self._unlock(post_id, unit)
             self._key_rejected(error)
             raise _StopSending(Outcome.KEY_REJECTED, error.message) from None
         except (OutcomeUnknown, TimedOut, ServerError) as error:
             # The request may have been applied (a timeout after sending, a gateway's 5xx):
             # never resend; keep the destinations locked and read what happened instead.
+            self._retries_sent[post_id] = sent_before + 1
             return await self._outcome_unknown(post_id, unit, attempts, entry, error)
         except TransportError as error:
             # Connection refused or no network: nothing left, nothing can have been applied.
-            self._settle_journal(entry, Outcome.OFFLINE.value)
+            journal.settle(entry, jw.OFFERED_AGAIN, str(error))
             self._unlock(post_id, unit)
             self._read_failed(error)
             raise _StopSending(Outcome.OFFLINE, error.message) from None
         except ProviderError as error:
-            self._settle_journal(entry, Outcome.REJECTED.value)
+            word = jw.RECONNECT_REQUIRED if isinstance(error, ReconnectRequired) else jw.REJECTED
+            journal.settle(entry, word, str(error))
             self._unlock(post_id, unit)
             self._emit_post(post_id)
             return PostOutcome(post_id, Outcome.REJECTED, unit, str(error))
-        self._retries_sent[post_id] = self.retries_sent(post_id) + 1
-        if self._journal and entry:
-            self._journal.acknowledge(entry, ack.retried_count)
+        self._retries_sent[post_id] = sent_before + 1
+        message = ack.message or f"Retry accepted: {ack.retried_count} destination(s) queued."
+        journal.acknowledge(entry, message)
         self._read_succeeded()
         self._apply_ack(post_id, unit, ack.destinations)
         acked = frozenset(d.account_id for d in ack.destinations) & unit or unit
         self._unlock(post_id, unit - acked)
         self._watch(post_id, _Watch(acked, attempts, entry))
         self._emit_post(post_id)
-        message = ack.message or f"Retry accepted: {ack.retried_count} destination(s) queued."
         return PostOutcome(post_id, Outcome.ACKNOWLEDGED, unit, message)
 
     async def _outcome_unknown(
@@ -473,9 +518,7 @@ class WorkspaceSession:
         entry: str | None,
         error: ProviderError,
     ) -> PostOutcome:
-        self._retries_sent[post_id] = self.retries_sent(post_id) + 1
-        if self._journal and entry:
-            self._journal.mark_unknown(entry)
+        self._journal.mark_unknown(entry, str(error))
         self._marks[post_id] = PostMark.OUTCOME_UNKNOWN
         self._watch(post_id, _Watch(unit, attempts, entry, unknown=True))
         self._emit_post(post_id)
@@ -507,36 +550,34 @@ class WorkspaceSession:
             fresh = await self._provider.get_post(post_id)
         except NotFound:
             self._mark_gone(post_id)
-            self._drop_watch(post_id, "gone")
+            self._drop_watches(post_id, jw.GONE)
             return
         except ProviderError as error:
             self._read_failed(error)
             return
         self._read_succeeded()
         self._ingest((fresh,), force=True)
-        watch = self._watches.get(post_id)
-        if watch is not None and self._judge(post_id, watch):
+        if self._judge_all(post_id):
             self._emit_post(post_id)
 
     # -- polling -----------------------------------------------------------------------------
 
     def _watch(self, post_id: str, watch: _Watch) -> None:
-        self._watches[post_id] = watch
+        self._watches.setdefault(post_id, []).append(watch)
         self._poller.watch(post_id)
         self._update_sync()
 
     async def _poll_round(self, post_ids: Sequence[str]) -> bool:
         changed: list[str] = []
         for post_id in post_ids:
-            watch = self._watches.get(post_id)
-            if watch is None:
+            if post_id not in self._watches:
                 self._poller.unwatch(post_id)
                 continue
             try:
                 result = await self._provider.results(post_id)
             except NotFound:
                 self._mark_gone(post_id)
-                self._drop_watch(post_id, Outcome.GONE.value)
+                self._drop_watches(post_id, jw.GONE)
                 changed.append(post_id)
                 continue
             except Unauthorized as error:
@@ -549,7 +590,7 @@ class WorkspaceSession:
             self._read_succeeded()
             if self._merge_result(post_id, result):
                 changed.append(post_id)
-            if self._judge(post_id, watch):
+            if self._judge_all(post_id):
                 changed.append(post_id)
         self._emit_posts(self._posts[p] for p in dict.fromkeys(changed) if p in self._posts)
         self._update_sync()
@@ -569,12 +610,18 @@ class WorkspaceSession:
         self._posts[post_id] = new
         return True
 
+    def _judge_all(self, post_id: str) -> bool:
+        changed = False
+        for watch in list(self._watches.get(post_id, ())):
+            changed = self._judge(post_id, watch) or changed
+        return changed
+
     def _judge(self, post_id: str, watch: _Watch) -> bool:
         """Look at the watched destinations after a read; settle the watch when every one has
         published or failed again. Returns True when the verdict changed what rows show."""
         post = self._posts.get(post_id)
         if post is None:
-            self._drop_watch(post_id, "gone")
+            self._drop_watches(post_id, jw.GONE)
             return True
         pending = stale = False
         for account_id in watch.account_ids:
@@ -592,7 +639,7 @@ class WorkspaceSession:
         changed = False
         if watch.unknown and watch.applied:
             watch.unknown = False
-            self._marks.pop(post_id, None)
+            self._update_mark(post_id)
             changed = True
             self._notice(NoticeLevel.INFO, f"Post {post_id}: the retry did reach the server.")
         if pending:
@@ -604,26 +651,40 @@ class WorkspaceSession:
                 return changed
         if watch.unknown:
             # Read twice, still failed with no new attempt: the lost retry never ran.
-            self._marks.pop(post_id, None)
             self._notice(
                 NoticeLevel.WARNING,
                 f"Post {post_id}: the retry whose answer was lost was not applied. "
                 "Its destinations can be retried again.",
             )
         statuses = {d.status for d in post.destinations if d.account_id in watch.account_ids}
-        verdict = "published" if statuses <= {Status.PUBLISHED} else "failed"
-        self._drop_watch(post_id, "not_applied" if watch.unknown else verdict)
+        verdict = jw.PUBLISHED if statuses <= {Status.PUBLISHED} else jw.FAILED_AGAIN
+        # A lost retry that never ran is left to the operator to send again.
+        self._drop_watch(post_id, watch, jw.OFFERED_AGAIN if watch.unknown else verdict)
         return True
 
-    def _drop_watch(self, post_id: str, journal_outcome: str) -> None:
-        watch = self._watches.pop(post_id, None)
-        self._poller.unwatch(post_id)
-        if watch is not None:
-            self._settle_journal(watch.entry_id, journal_outcome)
+    def _drop_watch(self, post_id: str, watch: _Watch, journal_outcome: str) -> None:
+        watches = self._watches.get(post_id, [])
+        if watch in watches:
+            watches.remove(watch)
+            self._journal.settle(watch.entry_id, journal_outcome)
             self._unlock(post_id, watch.account_ids)
-        if self._marks.get(post_id) is PostMark.OUTCOME_UNKNOWN:
-            self._marks.pop(post_id)
+        if not watches:
+            self._watches.pop(post_id, None)
+            self._poller.unwatch(post_id)
+        self._update_mark(post_id)
         self._update_sync()
+
+    def _drop_watches(self, post_id: str, journal_outcome: str) -> None:
+        for watch in list(self._watches.get(post_id, ())):
+            self._drop_watch(post_id, watch, journal_outcome)
+
+    def _update_mark(self, post_id: str) -> None:
+        """OUTCOME_UNKNOWN holds while any lost retry of the post is unexplained."""
+        if any(w.unknown for w in self._watches.get(post_id, ())):
+            if self._marks.get(post_id) is not PostMark.GONE:
+                self._marks[post_id] = PostMark.OUTCOME_UNKNOWN
+        elif self._marks.get(post_id) is PostMark.OUTCOME_UNKNOWN:
+            del self._marks[post_id]
 
     async def wait_settled(self) -> None:
         """Wait until the poller has nothing left to watch (for tests and the demo)."""
@@ -670,10 +731,6 @@ class WorkspaceSession:
         self._marks[post_id] = PostMark.GONE
         self._emit_post(post_id)
         self._notice(NoticeLevel.WARNING, f"Post {post_id} was deleted at the provider.")
-
-    def _settle_journal(self, entry: str | None, outcome: str) -> None:
-        if self._journal is not None and entry:
-            self._journal.settle(entry, outcome)
 
     def _notice(self, level: NoticeLevel, text: str) -> None:
         self._listener.notice(level, text)
