@@ -1,0 +1,186 @@
+"""The simulator's knobs: one frozen dataclass, validated on every change.
+
+Data knobs (seed, sizes, the time anchor) shape the generated data and are fixed when the
+server starts; every other knob can change at run time (``SimServer.configure`` or
+``POST /_sim/config``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+DEMO_PE_KEY = "pe_test_demo"
+DEMO_AYR_KEY = "ayr_test_demo"
+
+PE_KEY_PREFIX = "pe_test_"
+AYR_KEY_PREFIX = "ayr_test_"
+
+PE_PREFIX = "/posteverywhere/api/v1"
+AYR_PREFIX = "/ayrshare/api"
+SIM_PREFIX = "/_sim"
+
+MALFORMED_KINDS: tuple[str, ...] = (
+    "html_200",  # a proxy's HTML page answered with 200
+    "html_502",  # a proxy's HTML page answered with 502
+    "truncated_json",  # a complete HTTP response whose JSON body stops half-way
+    "wrong_types",  # the first list in the body becomes the string "oops"
+    "data_list",  # PostEverywhere: "data": []; Ayrshare: the body is JSON null
+)
+
+# Knobs that shape the generated data: changing them at run time would need new data.
+DATA_KNOBS = frozenset(
+    {"seed", "posts", "accounts", "min_destinations", "max_destinations", "ayrshare_posts", "epoch"}
+)
+
+
+class SimConfigError(ValueError):
+    """A knob has a value the simulator cannot honour (the message names the knob)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SimConfig:
+    # --- generated data (start-up only) ---
+    seed: int = 1
+    posts: int = 120
+    accounts: int = 16
+    min_destinations: int = 1
+    max_destinations: int = 5
+    ayrshare_posts: int = 60
+    # Wall-clock anchor (unix seconds) for generated timestamps; None = the start time.
+    # Health is judged against the real clock, so an old anchor means expired tokens.
+    epoch: float | None = None
+
+    # --- the retry state machine ---
+    queued_s: float = 1.0
+    publishing_s: float = 2.0
+    success_odds: float = 0.75
+
+    # --- rate limiting (fixed window per key; 0 or None disables) ---
+    rate_limit: int | None = 60
+    rate_window_s: float = 60.0
+    ayrshare_rate_limit: int | None = 300
+    ayrshare_rate_window_s: float = 300.0
+
+    # --- Ayrshare variants ---
+    history_shape: str = "object"  # "object" -> {"history": [...]}, "list" -> bare list
+    ayrshare_header_style: str = "new"  # "new": x-ratelimit-max/-count, "old": -remaining/-reset
+    ayrshare_plan: str = "premium"  # "basic" gets the plan error on retry
+
+    # --- PostEverywhere envelope variants seen in published examples ---
+    camel_case_meta: bool = False  # meta.requestId instead of meta.request_id
+    omit_null_error: bool = False  # success bodies without the "error" key
+
+    # --- fault injection (seeded), scoped to fault_routes ---
+    latency_ms: float = 0.0
+    error_5xx_odds: float = 0.0
+    burst_429: int = 0
+    drop_after_apply_odds: float = 0.0
+    malformed_odds: float = 0.0
+    malformed_kinds: tuple[str, ...] = MALFORMED_KINDS
+    # Path prefixes, optionally "METHOD /path/prefix"; empty = every API route.
+    fault_routes: tuple[str, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        _validate(self)
+
+    def replace(self, **changes: Any) -> SimConfig:
+        """A copy with ``changes`` applied and validated (lists become tuples)."""
+        unknown = sorted(set(changes) - {f.name for f in dataclasses.fields(self)})
+        if unknown:
+            raise SimConfigError(f"unknown knob(s): {', '.join(unknown)}")
+        for name in ("malformed_kinds", "fault_routes"):
+            if name in changes and isinstance(changes[name], list):
+                changes[name] = tuple(changes[name])
+        if "fault_routes" in changes and isinstance(changes["fault_routes"], str):
+            changes["fault_routes"] = (changes["fault_routes"],)
+        try:
+            return dataclasses.replace(self, **changes)
+        except TypeError as exc:  # pragma: no cover - replace() only raises this for bad names
+            raise SimConfigError(str(exc)) from None
+
+    def runtime_replace(self, changes: Mapping[str, Any]) -> SimConfig:
+        """Like ``replace`` but refuses the knobs that shape already generated data."""
+        fixed = sorted(set(changes) & DATA_KNOBS)
+        if fixed:
+            raise SimConfigError(
+                f"knob(s) {', '.join(fixed)} shape the generated data; set them at start-up"
+            )
+        return self.replace(**dict(changes))
+
+    def as_dict(self) -> dict[str, Any]:
+        out = dataclasses.asdict(self)
+        for name in ("malformed_kinds", "fault_routes"):
+            out[name] = list(out[name])
+        return out
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _require(ok: bool, message: str) -> None:
+    if not ok:
+        raise SimConfigError(message)
+
+
+def _validate(c: SimConfig) -> None:
+    for name in ("seed", "posts", "accounts", "min_destinations", "max_destinations"):
+        value = getattr(c, name)
+        _require(isinstance(value, int) and not isinstance(value, bool), f"{name} must be an int")
+    _require(isinstance(c.ayrshare_posts, int), "ayrshare_posts must be an int")
+    _require(0 <= c.posts <= 1_000_000, "posts must be between 0 and 1,000,000")
+    _require(0 <= c.ayrshare_posts <= 100_000, "ayrshare_posts must be between 0 and 100,000")
+    _require(1 <= c.accounts <= 10_000, "accounts must be between 1 and 10,000")
+    _require(
+        1 <= c.min_destinations <= c.max_destinations <= min(c.accounts, 20),
+        "need 1 <= min_destinations <= max_destinations <= min(accounts, 20)",
+    )
+    _require(
+        c.epoch is None or (_is_number(c.epoch) and math.isfinite(c.epoch)),
+        "epoch must be unix seconds or None",
+    )
+    for name in (
+        "queued_s",
+        "publishing_s",
+        "latency_ms",
+        "rate_window_s",
+        "ayrshare_rate_window_s",
+    ):
+        value = getattr(c, name)
+        _require(_is_number(value) and math.isfinite(value) and value >= 0, f"{name} must be >= 0")
+    _require(c.rate_window_s > 0 and c.ayrshare_rate_window_s > 0, "rate windows must be > 0")
+    for name in ("success_odds", "error_5xx_odds", "drop_after_apply_odds", "malformed_odds"):
+        value = getattr(c, name)
+        _require(_is_number(value) and 0 <= value <= 1, f"{name} must be between 0 and 1")
+    for name in ("rate_limit", "ayrshare_rate_limit"):
+        value = getattr(c, name)
+        _require(
+            value is None
+            or (isinstance(value, int) and not isinstance(value, bool) and value >= 0),
+            f"{name} must be an int >= 0 or None",
+        )
+    _require(
+        isinstance(c.burst_429, int) and not isinstance(c.burst_429, bool) and c.burst_429 >= 0,
+        "burst_429 must be an int >= 0",
+    )
+    _require(c.history_shape in ("object", "list"), "history_shape must be 'object' or 'list'")
+    _require(c.ayrshare_header_style in ("new", "old"), "ayrshare_header_style must be new/old")
+    _require(
+        c.ayrshare_plan in ("basic", "premium", "business"), "ayrshare_plan: basic/premium/business"
+    )
+    _require(isinstance(c.camel_case_meta, bool), "camel_case_meta must be a bool")
+    _require(isinstance(c.omit_null_error, bool), "omit_null_error must be a bool")
+    _require(
+        isinstance(c.malformed_kinds, tuple)
+        and len(c.malformed_kinds) > 0
+        and all(k in MALFORMED_KINDS for k in c.malformed_kinds),
+        f"malformed_kinds must be a non-empty subset of {', '.join(MALFORMED_KINDS)}",
+    )
+    _require(
+        isinstance(c.fault_routes, tuple) and all(isinstance(r, str) for r in c.fault_routes),
+        "fault_routes must be a list of path prefixes",
+    )
