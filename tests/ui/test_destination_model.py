@@ -37,9 +37,9 @@ def test_model_contract_holds_through_inserts_updates_sorts_and_filters(
     model: DestinationModel,
 ) -> None:
     check = attach_tester(model)
-    posts = mixed_posts(30)
-    model.upsert(posts[:10])
-    model.upsert(posts[10:])
+    posts = mixed_posts(12)
+    model.upsert(posts[:5])
+    model.upsert(posts[5:])
     model.set_tab(StatusTab.ALL)
     # An update: one failure published, a new destination appears on an existing post.
     first = posts[0]
@@ -56,7 +56,7 @@ def test_model_contract_holds_through_inserts_updates_sorts_and_filters(
     model.set_text_filter("")
     model.sort(-1)
     assert check is not None
-    assert model.rowCount() == 30
+    assert model.rowCount() == 12
 
 
 def test_failed_tab_shows_failures_only_and_counts_every_tab(model: DestinationModel) -> None:

@@ -5,6 +5,7 @@ A QIcon per row would cost 100,000 SVG parses; one per platform and status costs
 
 from __future__ import annotations
 
+import atexit
 from functools import cache
 from importlib.resources import as_file, files
 
@@ -26,6 +27,11 @@ def _load(folder: str, name: str) -> QIcon:
         for size in (16, 20, 24, 32, 48):
             icon.addPixmap(svg.pixmap(size, size))
     return icon
+
+
+# Free the icons while QApplication still exists: a QIcon destroyed during interpreter
+# teardown, after the application object, can crash the process on exit.
+atexit.register(_load.cache_clear)
 
 
 def platform(name: str) -> QIcon:
