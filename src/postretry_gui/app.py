@@ -61,8 +61,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--self-test",
         action="store_true",
-        help="headless check: load posts, retry one destination, wait for it to settle, check "
-        "the keyring backend; prints a JSON report and exits 0 only if all worked",
+        help="headless check: load posts, retry one failed destination (for real with "
+        "--base-url), wait for it to settle, check the keyring backend; prints a JSON report "
+        "and exits 0 only if all worked",
     )
     parser.add_argument(
         "--base-url",
