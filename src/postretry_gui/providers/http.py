@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -75,6 +75,8 @@ class HttpResponse:
 
 
 ErrorMapper = Callable[[HttpResponse], ProviderError]
+# Query values: one string, or several sent as the same name repeated (``platforms[]=a&...``).
+QueryParams = Mapping[str, str | Sequence[str]]
 
 
 def check_secret(name: str, value: str, *, allow_spaces: bool = False) -> str:
@@ -124,15 +126,24 @@ class HttpClient:
         max_rate_limit_retries: int = 3,
         backoff_s: float = 1.0,
         max_body_bytes: int = MAX_BODY_BYTES,
+        scrub_secrets: Iterable[str] = (),
     ) -> None:
+        """``secret_headers`` go with every request; ``scrub_secrets`` are secrets the caller
+        sends in per-request ``headers`` only (Ayrshare's X keys): both are scrubbed from
+        every error text."""
         url = check_base_url(base_url)
         secrets = {
             name: check_secret(f"{name} header", value, allow_spaces=True)
             for name, value in secret_headers.items()
         }
+        per_request = [v.strip() for v in scrub_secrets if isinstance(v, str) and v.strip()]
         # Scrub the whole value and its last word ("Bearer KEY" is echoed as KEY too).
         self._secrets = tuple(
-            {part for value in secrets.values() for part in (value, value.split()[-1])}
+            {
+                part
+                for value in [*secrets.values(), *per_request]
+                for part in (value, value.split()[-1])
+            }
         )
         self._pacer = pacer if pacer is not None else RatePacer(clock=clock or time.time)
         self._clock = clock or self._pacer.clock
@@ -171,7 +182,7 @@ class HttpClient:
         method: str,
         path: str,
         *,
-        params: Mapping[str, str] | None = None,
+        params: QueryParams | None = None,
         json_body: Any = None,
         headers: Mapping[str, str] | None = None,
         priority: Priority = Priority.INTERACTIVE,
@@ -218,7 +229,7 @@ class HttpClient:
         method: str,
         path: str,
         *,
-        params: Mapping[str, str] | None,
+        params: QueryParams | None,
         json_body: Any,
         headers: Mapping[str, str] | None,
         priority: Priority,
