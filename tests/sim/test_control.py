@@ -10,9 +10,10 @@ import sys
 import threading
 
 import httpx
+import pytest
 from sim_helpers import pe_client, wait_for
 
-from postretry_gui.sim import DEMO_AYR_KEY, DEMO_PE_KEY, SimConfig, SimServer
+from postretry_gui.sim import DEMO_AYR_KEY, DEMO_PE_KEY, SimConfig, SimServer, cli
 
 
 def test_demo_keys_and_urls(make_sim):
@@ -126,12 +127,8 @@ def test_standalone_cli_prints_where_it_listens_and_serves():
         proc.stderr.close()  # type: ignore[union-attr]
 
 
-def test_cli_refuses_bad_knobs():
-    done = subprocess.run(
-        [sys.executable, "-m", "postretry_gui.sim.cli", "--success-odds", "3"],
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
-    assert done.returncode == 2
-    assert "success_odds" in done.stderr
+def test_cli_refuses_bad_knobs(capsys):
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["--success-odds", "3", "--port", "0"])
+    assert exited.value.code == 2
+    assert "success_odds" in capsys.readouterr().err

@@ -21,6 +21,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Match, Route
 from starlette.types import Message, Receive, Scope, Send
 
+from postretry_gui.sim.ayr_routes import AyrshareApi
 from postretry_gui.sim.config import SIM_PREFIX, SimConfig, SimConfigError
 from postretry_gui.sim.context import SimContext
 from postretry_gui.sim.faults import HTML_PAGES, in_scope, malform
@@ -68,7 +69,7 @@ class SimApp:
     def __init__(self, ctx: SimContext, surfaces: list[Surface] | None = None) -> None:
         self.ctx = ctx
         self.surfaces: list[Surface] = (
-            surfaces if surfaces is not None else [PostEverywhereApi(ctx)]
+            surfaces if surfaces is not None else [PostEverywhereApi(ctx), AyrshareApi(ctx)]
         )
         routes: list[BaseRoute] = []
         for surface in self.surfaces:

@@ -11,6 +11,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
+from postretry_gui.sim.ayr_store import AyrStore
 from postretry_gui.sim.config import SimConfig
 from postretry_gui.sim.faults import FaultDice
 from postretry_gui.sim.idempotency import IdempotencyStore
@@ -26,6 +27,7 @@ class SimContext:
         self.started_at = time.time()
         anchor = config.epoch if config.epoch is not None else self.started_at
         self.pe = PeStore(config, anchor)
+        self.ayr = AyrStore(config, anchor)
         self.stats = SimStats()
         self.limiter = FixedWindowLimiter()
         self.idempotency = IdempotencyStore()

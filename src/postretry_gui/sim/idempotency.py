@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
+
+from postretry_gui.sim.http_util import Answer
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,3 +37,28 @@ class IdempotencyStore:
 
     def put(self, scope: str, key: str, response: StoredResponse) -> None:
         self._stored[(scope, key)] = response
+
+    def run_once(
+        self,
+        *,
+        scope: str,
+        key: str | None,
+        request_fingerprint: str,
+        apply: Callable[[str | None], Answer],
+        on_replay: Callable[[], None],
+        on_reuse: Callable[[], Answer],
+    ) -> Answer:
+        """Apply once per key; a repeat with the same request replays the stored answer,
+        a repeat with a different request gets ``on_reuse()``. Errors are not stored."""
+        if not key:
+            return apply(None)
+        stored = self.get(scope, key)
+        if stored is not None:
+            if stored.fingerprint != request_fingerprint:
+                return on_reuse()
+            on_replay()
+            return Answer(stored.status, stored.body, headers=[("Idempotent-Replayed", "true")])
+        answer = apply(key)
+        if answer.status < 300:
+            self.put(scope, key, StoredResponse(request_fingerprint, answer.status, answer.body))
+        return answer

@@ -20,7 +20,7 @@ from starlette.routing import Route
 from postretry_gui.sim.config import PE_KEY_PREFIX, PE_PREFIX, SimConfig
 from postretry_gui.sim.context import SimContext
 from postretry_gui.sim.http_util import Answer, ApiError, bearer_token, dumps
-from postretry_gui.sim.idempotency import StoredResponse, fingerprint, scope_of
+from postretry_gui.sim.idempotency import fingerprint, scope_of
 from postretry_gui.sim.pe_model import PLATFORMS, POST_STATUSES, SORT_FIELDS, Post
 from postretry_gui.sim.pe_store import BulkFilter, PostQuery
 from postretry_gui.sim.ratelimit import Verdict
@@ -252,25 +252,18 @@ class PostEverywhereApi:
         self, request: Request, body: Any, apply: Callable[[str | None], Answer]
     ) -> Answer:
         """Apply once per Idempotency-Key; a repeat replays the stored answer."""
-        key = request.headers.get("idempotency-key")
-        if not key:
-            return apply(None)
-        scope = scope_of(bearer_token(request.headers) or "")
-        fp = fingerprint(request.method, request.url.path, body)
-        stored = self.ctx.idempotency.get(scope, key)
-        if stored is not None:
-            if stored.fingerprint != fp:
-                raise ApiError(
-                    422,
-                    "idempotency_key_reused",
-                    "This Idempotency-Key was used for a different request.",
-                )
-            self.ctx.stats.record_replay()
-            return Answer(stored.status, stored.body, headers=[("Idempotent-Replayed", "true")])
-        answer = apply(key)
-        if answer.status < 300:
-            self.ctx.idempotency.put(scope, key, StoredResponse(fp, answer.status, answer.body))
-        return answer
+        return self.ctx.idempotency.run_once(
+            scope=scope_of(bearer_token(request.headers) or ""),
+            key=request.headers.get("idempotency-key"),
+            request_fingerprint=fingerprint(request.method, request.url.path, body),
+            apply=apply,
+            on_replay=self.ctx.stats.record_replay,
+            on_reuse=lambda: self.error_answer(
+                422,
+                "idempotency_key_reused",
+                "This Idempotency-Key was used for a different request.",
+            ),
+        )
 
 
 # ---------------------------------------------------------------- parsing
