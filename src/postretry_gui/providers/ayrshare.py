@@ -474,13 +474,15 @@ class AyrshareProvider:
             params["cursor"] = cursor
         return parse_profiles(await self._get("profiles", params, priority=priority))
 
-    async def profiles(self, *, priority: Priority = Priority.INTERACTIVE) -> list[AyrshareProfile]:
+    async def profiles(
+        self, *, page_size: int = 100, priority: Priority = Priority.INTERACTIVE
+    ) -> list[AyrshareProfile]:
         """Every user profile (without keys: the API never returns them)."""
         out: list[AyrshareProfile] = []
         cursor: str | None = None
         seen: set[str] = set()
         for _ in range(MAX_PROFILE_PAGES):
-            page = await self.profiles_page(cursor, priority=priority)
+            page = await self.profiles_page(cursor, page_size, priority=priority)
             out += page.profiles
             cursor = page.next_cursor
             if cursor is None or cursor in seen:
