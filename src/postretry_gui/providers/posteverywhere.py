@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from urllib.parse import quote
 
@@ -27,7 +28,12 @@ from postretry_gui.domain import (
     RateLimitState,
     RetryAck,
 )
-from postretry_gui.domain.errors import BadRequest, MalformedResponse, ProviderError
+from postretry_gui.domain.errors import (
+    BadRequest,
+    MalformedResponse,
+    OutcomeUnknown,
+    ProviderError,
+)
 from postretry_gui.domain.status import post_status, posteverywhere_status
 from postretry_gui.providers.base import Page, PostFilter
 from postretry_gui.providers.http import HttpClient, HttpResponse, check_secret
@@ -260,8 +266,8 @@ def parse_account(value: object) -> Account:
 
 
 def parse_accounts(data: object) -> list[Account]:
-    """``data.accounts[]`` (a bare list is accepted too)."""
-    items = data if isinstance(data, list) else as_object(data, "the accounts").get("accounts")
+    """``data.accounts[]``."""
+    items = as_object(data, "the accounts").get("accounts")
     return [parse_account(item) for item in as_list(items, "accounts")]
 
 
@@ -335,6 +341,22 @@ def _offset(cursor: str | None) -> int:
     if not cursor.isdigit() or len(cursor) > 12:
         raise BadRequest("The page cursor is not one this client gave out.", http_status=None)
     return int(cursor)
+
+
+@contextmanager
+def _accepted_but_unreadable() -> Iterator[None]:
+    """A 2xx to a retry whose body cannot be read: the retry was (most likely) applied, so
+    it must not read as failed, or the operator would send it again."""
+    try:
+        yield
+    except MalformedResponse as exc:
+        raise OutcomeUnknown(
+            "The server accepted the retry but its answer could not be read. Re-reading the "
+            "post instead of resending it.",
+            code=exc.code,
+            request_id=exc.request_id,
+            http_status=exc.http_status,
+        ) from exc
 
 
 class PostEverywhereProvider:
@@ -438,7 +460,8 @@ class PostEverywhereProvider:
             priority=priority,
             idempotent=False,
         )
-        return parse_retry_ack(read_data(response), post.post_id)
+        with _accepted_but_unreadable():
+            return parse_retry_ack(read_data(response), post.post_id)
 
     async def retry_failed(
         self,
@@ -481,7 +504,8 @@ class PostEverywhereProvider:
             priority=priority,
             idempotent=False,
         )
-        return parse_bulk_retry_ack(read_data(response))
+        with _accepted_but_unreadable():
+            return parse_bulk_retry_ack(read_data(response))
 
     async def accounts(self, *, priority: Priority = Priority.INTERACTIVE) -> list[Account]:
         return parse_accounts(await self._get("accounts", None, priority))
