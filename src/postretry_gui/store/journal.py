@@ -320,15 +320,15 @@ class RetryJournal:
                     if row is None:
                         raise IntentNotFound(intent_id)
                     current = IntentState(row[0])
-                    if outcome is Outcome.NOT_SENT and current is not IntentState.INTENDED:
-                        raise InvalidTransition(
-                            f"Retry intent {intent_id[:8]} is {current.value}: it may have "
-                            "been sent, so it cannot be settled as not sent."
-                        )
                     if not can_move(current, new):
                         raise InvalidTransition(
                             f"Retry intent {intent_id[:8]} is {current.value}; it cannot become "
                             f"{new.value}."
+                        )
+                    if outcome is Outcome.NOT_SENT and current is not IntentState.INTENDED:
+                        raise InvalidTransition(
+                            f"Retry intent {intent_id[:8]} is {current.value}: it may have "
+                            "been sent, so it cannot be settled as not sent."
                         )
                     self._connection.execute(
                         "UPDATE intents SET state = ?, updated_at = ?, "

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import sys
 import threading
+from collections.abc import Callable
 from enum import StrEnum
+from typing import TypeVar
 
 import keyring
 import keyring.errors
@@ -20,6 +22,8 @@ from keyring.backend import KeyringBackend
 from postretry_gui.store.errors import InvalidSecret, KeyringUnavailable
 from postretry_gui.store.paths import check_workspace_id
 from postretry_gui.store.redaction import register_secret
+
+_T = TypeVar("_T")
 
 SERVICE = "postretry-gui"
 MAX_SECRET_LENGTH = 4096
@@ -143,6 +147,19 @@ class SecretStore:
     def _unavailable(self, exc: BaseException) -> KeyringUnavailable:
         return KeyringUnavailable(_reason(exc), keyring_remedy(self._platform))
 
+    def _call(self, method: Callable[..., _T], *args: str) -> _T:
+        """Call a backend method; any failure becomes ``KeyringUnavailable``.
+
+        The error is raised outside the ``except`` block on purpose: it then carries no
+        context, so the backend's exception (whose text might echo what it was given, and
+        whose frames may hold an open D-Bus connection) is released at once.
+        """
+        try:
+            return method(*args)
+        except Exception as exc:
+            error = self._unavailable(exc)
+        raise error
+
     def save(
         self, workspace_id: str, kind: SecretKind, value: str, *, session_only: bool = False
     ) -> None:
@@ -159,10 +176,7 @@ class SecretStore:
             with self._lock:
                 self._session[key] = value
             return
-        try:
-            self.backend.set_password(self._service, keyring_username(*key), value)
-        except Exception as exc:
-            raise self._unavailable(exc) from None
+        self._call(self.backend.set_password, self._service, keyring_username(*key), value)
         with self._lock:
             self._session.pop(key, None)
 
@@ -175,10 +189,7 @@ class SecretStore:
             session_value = self._session.get(key)
         if session_value is not None:
             return session_value
-        try:
-            value = self.backend.get_password(self._service, keyring_username(*key))
-        except Exception as exc:
-            raise self._unavailable(exc) from None
+        value = self._call(self.backend.get_password, self._service, keyring_username(*key))
         if value is not None:
             register_secret(value)
         return value
@@ -195,13 +206,10 @@ class SecretStore:
             self._session.pop(key, None)
         backend = self.backend
         username = keyring_username(*key)
-        try:
-            # Asking first: backends report "not found" and "refused" with the same error.
-            if backend.get_password(self._service, username) is None:
-                return
-            backend.delete_password(self._service, username)
-        except Exception as exc:
-            raise self._unavailable(exc) from None
+        # Asking first: backends report "not found" and "refused" with the same error.
+        if self._call(backend.get_password, self._service, username) is None:
+            return
+        self._call(backend.delete_password, self._service, username)
 
     def delete_workspace(self, workspace_id: str) -> None:
         """Delete every kind of secret of a workspace, in memory first, then in the keyring."""
