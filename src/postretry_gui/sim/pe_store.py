@@ -4,8 +4,8 @@ state machine (``failed -> queued -> publishing -> published | failed``).
 States are computed lazily: a retry records when it started and how it will end; each
 request first calls ``advance(now)``, which applies every transition that is due (a heap of
 due times), so nothing runs in the background. Orderings of query results are cached per
-query and dropped whenever anything changes (``version``), so walking 200 pages of 20,000
-posts sorts once.
+query and dropped when a change could affect that query (``version``), so walking 200
+pages of 20,000 posts sorts once.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from postretry_gui.sim.pe_model import (
 from postretry_gui.sim.timefmt import to_ms
 
 _CACHE_SIZE = 16
+_MOVING_SORTS = frozenset({"updated_at", "published_at"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,12 +223,17 @@ class PeStore:
     # ----------------------------------------------------------------- queries
     def query(self, q: PostQuery) -> list[Post]:
         """Every post matching ``q`` in order (cached until anything changes)."""
+        # Posts are never added or removed, and created_at/scheduled_for never change: a
+        # query that looks at neither status nor the moving dates stays valid for good,
+        # even while destinations publish in the background.
+        volatile = bool(q.statuses) or q.updated_after is not None or q.sort in _MOVING_SORTS
+        version = self.version if volatile else -1
         hit = self._cache.get(q)
-        if hit is not None and hit[0] == self.version:
+        if hit is not None and hit[0] == version:
             self._cache.move_to_end(q)
             return hit[1]
         result = self._sorted(self._filtered(q), q)
-        self._cache[q] = (self.version, result)
+        self._cache[q] = (version, result)
         self._cache.move_to_end(q)
         while len(self._cache) > _CACHE_SIZE:
             self._cache.popitem(last=False)
