@@ -7,6 +7,7 @@ from pathlib import Path
 import keyring
 import pytest
 from keyring.backends import fail
+from keyring.testing.backend import BackendBasicTests
 from store_testkit import InstallKeyring, LockedKeyring, files_containing
 
 from postretry_gui.store import (
@@ -176,3 +177,10 @@ def test_a_workspace_id_that_could_escape_a_folder_is_refused(
 ) -> None:
     with pytest.raises(ValueError, match="workspace id"):
         SecretStore().save("../evil", SecretKind.API_KEY, KEY)
+
+
+class TestMemoryKeyringHonoursTheBackendContract(BackendBasicTests):
+    """keyring's own backend test suite, run against the in-memory backend."""
+
+    def init_keyring(self) -> MemoryKeyring:
+        return MemoryKeyring()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -157,26 +157,19 @@ class PostCache:
         the sync *started*: a post changed during the sync is then fetched again next time.
         """
         rows = [(post.post_id, _sort_key(post.updated_at), post_to_json(post)) for post in posts]
+
+        def statements(connection: sqlite3.Connection) -> None:
+            connection.executemany(
+                "INSERT INTO posts (post_id, updated_at, body) VALUES (?, ?, ?) "
+                "ON CONFLICT (post_id) DO UPDATE SET "
+                "updated_at = excluded.updated_at, body = excluded.body",
+                rows,
+            )
+            if synced_at is not None:
+                self._set_state(_LAST_SYNC, synced_at.isoformat())
+
         with self._lock:
-            try:
-                self._connection.execute("BEGIN IMMEDIATE")
-                try:
-                    self._connection.executemany(
-                        "INSERT INTO posts (post_id, updated_at, body) VALUES (?, ?, ?) "
-                        "ON CONFLICT (post_id) DO UPDATE SET "
-                        "updated_at = excluded.updated_at, body = excluded.body",
-                        rows,
-                    )
-                    if synced_at is not None:
-                        self._set_state(_LAST_SYNC, synced_at.isoformat())
-                    self._connection.execute("COMMIT")
-                except BaseException:
-                    self._connection.execute("ROLLBACK")
-                    raise
-            except sqlite3.DatabaseError as exc:
-                self._rebuild(exc)
-                return 0
-        return len(rows)
+            return len(rows) if self._write(statements) else 0
 
     def _set_state(self, key: str, value: str) -> None:
         self._connection.execute(
@@ -185,22 +178,35 @@ class PostCache:
             (key, value),
         )
 
-    def remove(self, post_ids: Iterable[str]) -> None:
-        """Drop posts the server no longer has."""
-        with self._lock:
+    def _write(self, statements: Callable[[sqlite3.Connection], object]) -> bool:
+        """Run ``statements`` in one transaction (lock held by the caller). False when the
+        file turned out damaged: it was set aside and rebuilt, and the write is lost."""
+        try:
             self._connection.execute("BEGIN IMMEDIATE")
             try:
-                self._connection.executemany(
-                    "DELETE FROM posts WHERE post_id = ?", [(p,) for p in post_ids]
-                )
+                statements(self._connection)
                 self._connection.execute("COMMIT")
             except BaseException:
                 self._connection.execute("ROLLBACK")
                 raise
+        except sqlite3.DatabaseError as exc:
+            self._rebuild(exc)
+            return False
+        return True
+
+    def remove(self, post_ids: Iterable[str]) -> None:
+        """Drop posts the server no longer has."""
+        rows = [(post_id,) for post_id in post_ids]
+        with self._lock:
+            self._write(lambda c: c.executemany("DELETE FROM posts WHERE post_id = ?", rows))
 
     def count(self) -> int:
         with self._lock:
-            return int(self._connection.execute("SELECT count(*) FROM posts").fetchone()[0])
+            try:
+                return int(self._connection.execute("SELECT count(*) FROM posts").fetchone()[0])
+            except sqlite3.DatabaseError as exc:
+                self._rebuild(exc)
+                return 0
 
     def last_synced_at(self) -> datetime | None:
         """When the last complete sync started, for the next ``updated_after``; None before
@@ -222,20 +228,22 @@ class PostCache:
 
     def set_last_synced_at(self, synced_at: datetime | None) -> None:
         """Record (or, with None, forget: forces a full sync) the last sync time."""
-        with self._lock:
+
+        def statements(connection: sqlite3.Connection) -> None:
             if synced_at is None:
-                self._connection.execute("DELETE FROM sync_state WHERE key = ?", (_LAST_SYNC,))
+                connection.execute("DELETE FROM sync_state WHERE key = ?", (_LAST_SYNC,))
             else:
                 self._set_state(_LAST_SYNC, synced_at.isoformat())
 
+        with self._lock:
+            self._write(statements)
+
     def clear(self) -> None:
         """Forget every post and the sync time (the next sync is a full one)."""
+
+        def statements(connection: sqlite3.Connection) -> None:
+            connection.execute("DELETE FROM posts")
+            connection.execute("DELETE FROM sync_state")
+
         with self._lock:
-            self._connection.execute("BEGIN IMMEDIATE")
-            try:
-                self._connection.execute("DELETE FROM posts")
-                self._connection.execute("DELETE FROM sync_state")
-                self._connection.execute("COMMIT")
-            except BaseException:
-                self._connection.execute("ROLLBACK")
-                raise
+            self._write(statements)

@@ -9,6 +9,7 @@ as they were and written back untouched.
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import json
 import threading
@@ -309,6 +310,9 @@ class WorkspaceRegistry:
                 self._save()
             except StoreUnavailable:
                 self._workspaces.remove(workspace)
+                # No settings, no keys: a key without its workspace could never be removed.
+                with contextlib.suppress(KeyringUnavailable):
+                    self.secret_store.delete_workspace(workspace.workspace_id)
                 raise
         return workspace
 
