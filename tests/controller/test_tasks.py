@@ -4,6 +4,7 @@ import asyncio
 import gc
 
 import pytest
+from controller_fakes import until
 
 from postretry_gui.controller.tasks import TaskSet
 
@@ -22,7 +23,7 @@ async def test_a_task_nobody_references_still_runs_to_the_end() -> None:
     gc.collect()
     release.set()
     await asyncio.wait_for(done.wait(), 2)
-    assert len(tasks) == 0
+    await until(lambda: len(tasks) == 0)
 
 
 @pytest.mark.asyncio
@@ -53,8 +54,26 @@ async def test_aclose_cancels_everything_and_refuses_new_work() -> None:
 
     for _ in range(3):
         tasks.start(forever())
+    finished = tasks.start(asyncio.sleep(0))
+    await asyncio.wait({finished})  # done, its done callback perhaps not run yet
     await tasks.aclose()
+    assert len(tasks) == 0
     assert asyncio.all_tasks() == {asyncio.current_task()}
     coro = forever()
     with pytest.raises(RuntimeError, match="closed"):
         tasks.start(coro)
+
+
+@pytest.mark.asyncio
+async def test_aclose_reports_an_error_of_a_task_that_just_finished_exactly_once() -> None:
+    errors: list[BaseException] = []
+    tasks = TaskSet(errors.append)
+
+    async def boom() -> None:
+        raise ValueError("broken")
+
+    failing = tasks.start(boom())
+    await asyncio.wait({failing})
+    await tasks.aclose()
+    await asyncio.sleep(0)  # one turn, in case a second report were still queued
+    assert len(errors) == 1

@@ -49,6 +49,9 @@ class TaskSet:
         return task
 
     def _finished(self, task: asyncio.Task[Any]) -> None:
+        # Runs once per task, from its done callback or from aclose(), whichever comes first.
+        if task not in self._tasks:
+            return
         self._tasks.discard(task)
         if task.cancelled():
             return
@@ -68,9 +71,13 @@ class TaskSet:
         self._closed = True
         # A task of this set may be the one closing it: it must not cancel itself.
         current = asyncio.current_task()
-        while pending := [task for task in self._tasks if task is not current]:
-            for task in pending:
+        while running := [t for t in self._tasks if t is not current and not t.done()]:
+            for task in running:
                 task.cancel()
-            # return_exceptions: one task's error must not leave the others un-awaited;
-            # their errors already reach on_error through the done callback.
-            await asyncio.gather(*pending, return_exceptions=True)
+            # asyncio.wait, not gather: on 3.12 gather of finished tasks returns without
+            # yielding, which would spin here before any done callback could run.
+            await asyncio.wait(running)
+        # Finished tasks whose done callbacks have not run yet: settle them now, so their
+        # errors are reported and nothing is left in the set.
+        for task in [t for t in self._tasks if t is not current]:
+            self._finished(task)
