@@ -318,6 +318,29 @@ class WorkspaceSession:
             self._update_sync(loading=False)
         self._loaded.set()
 
+    # -- the offline cache -------------------------------------------------------------------
+
+    def seed(self, posts: Iterable[Post], synced_from: datetime | None) -> None:
+        """Show posts read in an earlier run (the offline cache) before any request.
+
+        ``synced_from``: when the sync that wrote them started. With it, ``refresh()`` asks
+        only for posts updated since then (less the overlap) instead of a full load, so a
+        restart costs a request or two. Retries a previous run left unfinished are
+        reconciled against these posts, as ``load()`` would."""
+        self._ingest(posts)
+        self._reconcile_journal()
+        if synced_from is not None:
+            self._synced_from = synced_from.timestamp()
+            self._update_sync(last_sync_at=synced_from)
+
+    @property
+    def synced_from(self) -> datetime | None:
+        """When the last complete sync started (the next ``updated_after``); None before one.
+        The offline cache records it beside the posts."""
+        if self._synced_from is None:
+            return None
+        return datetime.fromtimestamp(self._synced_from, tz=UTC)
+
     async def wait_loaded(self) -> None:
         """Wait until the background part of ``load()`` has finished (or failed)."""
         await self._loaded.wait()
@@ -408,8 +431,9 @@ class WorkspaceSession:
                         PostOutcome(post.post_id, reason.outcome, message=reason.message)
                     )
         finally:
-            # Cancelled half-way (the session closes): leave no lock behind for posts whose
-            # request never left.
+            # Cancelled half-way (the session closes): drop the locks of posts without an
+            # outcome. One of them may have been on the wire; the journal still holds it as
+            # sent, and the next load reconciles it instead of offering it blindly.
             done = {o.post_id for o in outcomes}
             for post, unit in plan:
                 if post.post_id not in done:
