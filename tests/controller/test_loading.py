@@ -153,3 +153,27 @@ async def test_sync_state_carries_the_rate_limit_budget() -> None:
     assert listener.states[-1].requests_left == 41
     assert listener.states[-1].request_limit == 60
     await session.aclose()
+
+
+@pytest.mark.asyncio
+async def test_seeded_from_the_cache_a_refresh_asks_only_for_updates_and_reads_health() -> None:
+    cached = _server()
+    provider = FakeProvider(cached, accounts=[])
+    listener = RecordingListener()
+    clock = FakeClock()
+    session = WorkspaceSession(provider, listener, clock=clock)
+    synced = T0.replace(hour=8)
+
+    session.seed(cached, synced)
+
+    assert provider.calls == []  # the cache shows at once, before any request
+    assert len(session.posts) == 8
+    assert session.sync_state.last_sync_at == synced
+    await session.refresh()
+    assert [c.method for c in provider.calls] == ["accounts", "list_posts"]
+    asked = provider.calls_to("list_posts")[0].args[0]
+    assert asked.updated_after is not None
+    assert asked.updated_after < synced
+    await session.refresh()
+    assert [c.method for c in provider.calls].count("accounts") == 1
+    await session.aclose()

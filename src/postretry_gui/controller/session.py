@@ -154,6 +154,7 @@ class WorkspaceSession:
         self._locks: dict[str, set[str]] = {}
         self._marks: dict[str, PostMark] = {}
         self._health: dict[str, AccountHealth] = {}
+        self._health_loaded = False
         # post_id -> one watch per acknowledged (or lost) retry of it still settling
         self._watches: dict[str, list[_Watch]] = {}
         self._sync = SyncState()
@@ -291,6 +292,7 @@ class WorkspaceSession:
             self._notice(NoticeLevel.WARNING, f"Account health unavailable: {error}")
             return
         self._health = {a.account_id: a.health for a in accounts if a.health is not None}
+        self._health_loaded = True
 
     async def _load_rest(self, pages: AsyncGenerator[Page, None], started: float) -> None:
         try:
@@ -358,6 +360,9 @@ class WorkspaceSession:
         started = self._clock.time()
         since = datetime.fromtimestamp(self._synced_from, tz=UTC) - SYNC_OVERLAP
         try:
+            if not self._health_loaded:
+                # Seeded from the cache, no load ran: health still decides reconnects.
+                await self._load_health()
             async for page in iterate_pages(
                 self._provider, PostFilter(updated_after=since), page_size=self._page_size
             ):
