@@ -65,9 +65,11 @@ async def test_check_key_counts_accounts_for_both_providers(sim: SimServer) -> N
     ayr = draft_workspace("AYR", "ayrshare", sim.ayrshare_url)
     pe_check = await check_key(pe, WorkspaceSecrets(api_key=DEMO_PE_KEY))
     ayr_check = await check_key(ayr, WorkspaceSecrets(api_key=DEMO_AYR_KEY))
-    assert pe_check.ok and pe_check.accounts and pe_check.accounts > 0
+    assert pe_check.ok
+    assert pe_check.accounts
     assert f"{pe_check.accounts} accounts" in pe_check.message
-    assert ayr_check.ok and ayr_check.accounts is not None
+    assert ayr_check.ok
+    assert ayr_check.accounts is not None
 
 
 @pytest.mark.asyncio
@@ -90,14 +92,10 @@ async def _open_and_sync(
 ) -> tuple[Recorder, int]:
     recorder = Recorder()
     opened = opener.open(book.get(workspace_id), book.secrets(workspace_id), recorder)
-    opened.start(background=False)
+    synced = opened.start(background=False)
     cached = len(recorder.posts)
     async with asyncio.timeout(10):
-        while opened.session.sync_state.loading or opened.session.synced_from is None:
-            await asyncio.sleep(0.01)
-        # The refresh after a cached start is a task of its own: wait for it to record.
-        while opened.cached_at is not None and opened.session.synced_from == opened.cached_at:
-            await asyncio.sleep(0.01)
+        await synced
     await opened.aclose()
     return recorder, cached
 
@@ -117,7 +115,8 @@ async def test_a_restart_shows_the_cache_at_once_and_costs_at_most_two_list_requ
     first, cached_first = await _open_and_sync(opener, book, workspace.workspace_id)
     assert cached_first == 0
     full_load = list_requests(sim)
-    assert full_load >= 2 and len(first.posts) == 30
+    assert full_load >= 2
+    assert len(first.posts) == 30
 
     sim.reset_stats()
     second, cached_second = await _open_and_sync(opener, book, workspace.workspace_id)

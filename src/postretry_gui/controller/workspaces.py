@@ -207,9 +207,10 @@ class OpenedWorkspace:
     _listener: _CachingListener | None = None
     _closed: bool = False
 
-    def start(self, *, background: bool = True) -> None:
+    def start(self, *, background: bool = True) -> asyncio.Task[None]:
         """Seed the session with the cached posts (at once, no request), then sync: only
-        what changed since the cached sync when there is one, else a full load."""
+        what changed since the cached sync when there is one, else a full load. Returns
+        the task of that first sync (done when it has ended, well or not)."""
         listener = self._listener
         if listener is not None:
             for text in self.notices:
@@ -234,12 +235,17 @@ class OpenedWorkspace:
         finally:
             if listener is not None:
                 listener.seeding = False
-        if synced is not None:
-            self.session.start_refresh()
-        else:
-            self.session.start_load()
+        synced_task = self.session.spawn(self._first_sync(resume=synced is not None), name="sync")
         if background:
             self.session.start_background()
+        return synced_task
+
+    async def _first_sync(self, *, resume: bool) -> None:
+        if resume:
+            await self.session.refresh()
+        else:
+            await self.session.load()
+            await self.session.wait_loaded()
 
     async def aclose(self) -> None:
         if self._closed:
