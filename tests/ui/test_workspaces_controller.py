@@ -10,11 +10,10 @@ from pathlib import Path
 import pytest
 
 from postretry_gui.controller.events import NoticeLevel, RetryReport, SyncState
+from postretry_gui.controller.workspace_opener import WorkspaceOpener, check_key
 from postretry_gui.controller.workspaces import (
     KeyVerdict,
     WorkspaceBook,
-    WorkspaceOpener,
-    check_key,
     draft_workspace,
 )
 from postretry_gui.domain import Post

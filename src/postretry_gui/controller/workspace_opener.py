@@ -1,0 +1,271 @@
+"""Open a workspace and check a key: the use-cases that need a provider.
+
+The window never builds a provider: the composition root (``app.py``) hands it
+``WorkspaceOpener.open`` and ``check_key`` as callbacks. An opened workspace shows its
+offline cache at once and syncs behind it; every changed post goes back to the cache.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from postretry_gui.controller.events import (
+    NoticeLevel,
+    RetryReport,
+    SessionListener,
+    SyncState,
+)
+from postretry_gui.controller.session import WorkspaceSession
+from postretry_gui.controller.tasks import ErrorCallback
+from postretry_gui.controller.workspaces import KeyCheck, KeyVerdict
+from postretry_gui.domain import Post
+from postretry_gui.domain.errors import ProviderError, TransportError, Unauthorized
+from postretry_gui.providers.ayrshare import AyrshareProvider
+from postretry_gui.providers.base import Provider
+from postretry_gui.providers.posteverywhere import PostEverywhereProvider
+from postretry_gui.store import (
+    PostCache,
+    ProviderKind,
+    RetryJournal,
+    StoreDirs,
+    StoreError,
+    StoreUnavailable,
+    Workspace,
+    WorkspaceSecrets,
+)
+
+# A check is one cheap request; an operator waits for it with the dialog open.
+KEY_CHECK_TIMEOUT_S = 15.0
+
+ProviderFactory = Callable[[Workspace, WorkspaceSecrets], Provider]
+
+
+# -- building a provider and checking a key ----------------------------------------------------
+
+
+def build_provider(workspace: Workspace, secrets: WorkspaceSecrets) -> Provider:
+    """The provider client for ``workspace`` with its secrets (raises ``ProviderError`` for a
+    missing or unsendable key; the message names the secret, never its value)."""
+    if workspace.provider is ProviderKind.AYRSHARE:
+        return AyrshareProvider(
+            workspace.base_url,
+            secrets.api_key or "",
+            profile_key=secrets.profile_key,
+            x_api_key=secrets.x_api_key,
+            x_api_secret=secrets.x_api_secret,
+        )
+    return PostEverywhereProvider(workspace.base_url, secrets.api_key or "")
+
+
+async def check_key(
+    workspace: Workspace,
+    secrets: WorkspaceSecrets,
+    *,
+    factory: ProviderFactory = build_provider,
+    timeout_s: float = KEY_CHECK_TIMEOUT_S,
+) -> KeyCheck:
+    """Ask the server for the key's accounts (PostEverywhere ``GET /accounts``, Ayrshare
+    ``GET /user``): one cheap request that says whether the key works and what it sees.
+    Never raises for a provider error; cancelling it (Esc) cancels the request."""
+    try:
+        provider = factory(workspace, secrets)
+    except Unauthorized as error:  # a key no HTTP header can carry
+        return KeyCheck(KeyVerdict.REJECTED, f"Key rejected: {error.message}")
+    except ProviderError as error:
+        return KeyCheck(KeyVerdict.FAILED, error.message)
+    try:
+        async with asyncio.timeout(timeout_s):
+            accounts = await provider.accounts()
+    except Unauthorized:
+        return KeyCheck(
+            KeyVerdict.REJECTED,
+            "Key rejected: the server answered 401. Check the key (and the Profile-Key).",
+        )
+    except TimeoutError:
+        return KeyCheck(
+            KeyVerdict.UNREACHABLE,
+            f"Server unreachable: no answer within {timeout_s:g} s. Check the base URL.",
+        )
+    except TransportError as error:
+        return KeyCheck(KeyVerdict.UNREACHABLE, f"Server unreachable: {error.message}")
+    except ProviderError as error:
+        return KeyCheck(KeyVerdict.FAILED, f"The server answered with an error: {error.message}")
+    finally:
+        await provider.aclose()
+    count = len(accounts)
+    noun = "account" if count == 1 else "accounts"
+    return KeyCheck(KeyVerdict.ACCEPTED, f"Key accepted: {count} {noun}.", accounts=count)
+
+
+# -- an open workspace: session, provider, cache and journal ------------------------------------
+
+
+class _CachingListener:
+    """Passes the session's events to the window and writes what they carry to the cache:
+    every changed post, and the start of each complete sync (the next ``updated_after``)."""
+
+    def __init__(self, inner: SessionListener, cache: PostCache | None) -> None:
+        self.inner = inner
+        self.cache = cache
+        self.session: WorkspaceSession | None = None
+        self.seeding = False
+        self._recorded: datetime | None = None
+
+    def _write(self, action: Callable[[PostCache], object]) -> None:
+        if self.cache is None:
+            return
+        try:
+            action(self.cache)
+        except StoreError as error:
+            # The cache is a convenience: losing it must not stop the workspace.
+            self.cache = None
+            self.inner.notice(NoticeLevel.WARNING, f"The offline cache stopped working: {error}")
+            return
+        if self.cache.notice:
+            self.inner.notice(NoticeLevel.WARNING, self.cache.notice)
+            self.cache.notice = None
+
+    def posts_changed(self, posts: Sequence[Post]) -> None:
+        if not self.seeding:
+            self._write(lambda cache: cache.upsert(posts))
+        self.inner.posts_changed(posts)
+
+    def sync_changed(self, state: SyncState) -> None:
+        synced_from = self.session.synced_from if self.session is not None else None
+        if not self.seeding and synced_from is not None and synced_from != self._recorded:
+            self._recorded = synced_from
+            self._write(lambda cache: cache.set_last_synced_at(synced_from))
+        self.inner.sync_changed(state)
+
+    def retry_finished(self, report: RetryReport) -> None:
+        self.inner.retry_finished(report)
+
+    def notice(self, level: NoticeLevel, text: str) -> None:
+        self.inner.notice(level, text)
+
+
+@dataclass
+class OpenedWorkspace:
+    """A workspace in use. ``start()`` shows the cache and refreshes behind it;
+    ``aclose()`` ends its work and closes its files."""
+
+    workspace: Workspace
+    session: WorkspaceSession
+    provider: Provider
+    cache: PostCache | None = None
+    journal: RetryJournal | None = None
+    # Sentences for the window: a cache or journal set aside, a file that could not open.
+    notices: list[str] = field(default_factory=list)
+    cached_posts: int = 0
+    # When the cached posts were read (the start of the sync that wrote them).
+    cached_at: datetime | None = None
+    _listener: _CachingListener | None = None
+    _closed: bool = False
+
+    def start(self, *, background: bool = True) -> asyncio.Task[None]:
+        """Seed the session with the cached posts (at once, no request), then sync: only
+        what changed since the cached sync when there is one, else a full load. Returns
+        the task of that first sync (done when it has ended, well or not)."""
+        listener = self._listener
+        if listener is not None:
+            for text in self.notices:
+                listener.inner.notice(NoticeLevel.WARNING, text)
+        posts: list[Post] = []
+        synced: datetime | None = None
+        if self.cache is not None:
+            try:
+                posts = self.cache.load()
+                synced = self.cache.last_synced_at() if posts else None
+            except StoreError as error:
+                self.notices.append(f"The offline cache could not be read: {error}")
+            if self.cache.notice and listener is not None:
+                listener.inner.notice(NoticeLevel.WARNING, self.cache.notice)
+                self.cache.notice = None
+        self.cached_posts = len(posts)
+        self.cached_at = synced
+        if listener is not None:
+            listener.seeding = True
+        try:
+            self.session.seed(posts, synced)
+        finally:
+            if listener is not None:
+                listener.seeding = False
+        synced_task = self.session.spawn(self._first_sync(resume=synced is not None), name="sync")
+        if background:
+            self.session.start_background()
+        return synced_task
+
+    async def _first_sync(self, *, resume: bool) -> None:
+        if resume:
+            await self.session.refresh()
+        else:
+            await self.session.load()
+            await self.session.wait_loaded()
+
+    async def aclose(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            await self.session.aclose()
+        finally:
+            await self.provider.aclose()
+            for closable in (self.cache, self.journal):
+                if closable is not None:
+                    closable.close()
+
+
+class WorkspaceOpener:
+    """Opens workspaces: their provider (from ``factory``), offline cache and retry journal
+    under ``dirs``, and a session reporting to the window's listener."""
+
+    def __init__(
+        self,
+        dirs: StoreDirs,
+        *,
+        factory: ProviderFactory = build_provider,
+        on_error: ErrorCallback | None = None,
+        refresh_interval_s: float = 60.0,
+    ) -> None:
+        self.dirs = dirs
+        self.factory = factory
+        self.on_error = on_error
+        self.refresh_interval_s = refresh_interval_s
+
+    def open(
+        self, workspace: Workspace, secrets: WorkspaceSecrets, listener: SessionListener
+    ) -> OpenedWorkspace:
+        """Raises ``ProviderError`` when the secrets cannot make a client (no key)."""
+        provider = self.factory(workspace, secrets)
+        notices: list[str] = []
+        cache: PostCache | None = None
+        journal: RetryJournal | None = None
+        try:
+            cache = PostCache.for_workspace(self.dirs, workspace.workspace_id)
+            if cache.notice:
+                notices.append(cache.notice)
+                cache.notice = None
+        except StoreUnavailable as error:
+            notices.append(f"No offline cache this time: {error}")
+        try:
+            journal = RetryJournal.for_workspace(self.dirs, workspace.workspace_id)
+            if journal.notice:
+                notices.append(journal.notice)
+        except StoreUnavailable as error:
+            notices.append(f"No retry journal this time: {error}")
+        caching = _CachingListener(listener, cache)
+        session = WorkspaceSession(
+            provider,
+            caching,
+            journal=journal,
+            workspace_id=workspace.workspace_id,
+            on_error=self.on_error,
+            refresh_interval_s=self.refresh_interval_s,
+        )
+        caching.session = session
+        return OpenedWorkspace(
+            workspace, session, provider, cache, journal, notices, _listener=caching
+        )
