@@ -111,7 +111,7 @@ def id_text(value: object) -> str | None:
         return id_text(int(value))
     if isinstance(value, str):
         text = value.strip()
-        if text and len(text) <= MAX_ID_CHARS and not _CONTROL.search(text):
+        if text and len(text) <= MAX_ID_CHARS and text.isprintable():
             return text
     return None
 
