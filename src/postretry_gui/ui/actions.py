@@ -75,20 +75,22 @@ ACTION_SPECS: dict[ActionId, ActionSpec] = {
     ActionId.FIND: ActionSpec(
         "&Filter…", QKeySequence.StandardKey.Find, "Filter rows by text", "&View"
     ),
-    ActionId.TAB_FAILED: ActionSpec("&Failed", "Ctrl+1", "Show failed destinations", "&View"),
+    ActionId.TAB_FAILED: ActionSpec("&Failed", "Alt+1", "Show failed destinations", "&View"),
     ActionId.TAB_PARTIAL: ActionSpec(
-        "&Partially failed", "Ctrl+2", "Show posts that partly failed", "&View"
+        "&Partially failed", "Alt+2", "Show posts that partly failed", "&View"
     ),
     ActionId.TAB_IN_FLIGHT: ActionSpec(
-        "&In flight", "Ctrl+3", "Show destinations queued or publishing", "&View"
+        "&In flight", "Alt+3", "Show destinations queued or publishing", "&View"
     ),
-    ActionId.TAB_ALL: ActionSpec("&All", "Ctrl+4", "Show every destination", "&View"),
+    ActionId.TAB_ALL: ActionSpec("&All", "Alt+4", "Show every destination", "&View"),
     ActionId.SHORTCUTS: ActionSpec(
         "&Keyboard shortcuts", QKeySequence.StandardKey.HelpContents, "List shortcuts", "&Help"
     ),
     ActionId.QUIT: ActionSpec("&Quit", QKeySequence.StandardKey.Quit, "Close the window", "&File"),
 }
 
+# Ctrl+1..9 switch workspaces (ui/workspace_shell.py), as in chat and mail clients; the
+# status tabs of the open workspace are Alt+1..4.
 MENU_ORDER = ("&File", "&Posts", "&Select", "&View", "&Help")
 
 
