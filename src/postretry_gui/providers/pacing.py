@@ -159,6 +159,14 @@ class RatePacer:
         self._in_flight = max(self._in_flight - 1, 0)
         self._notify()
 
+    def wait_before_send(self, priority: Priority = Priority.INTERACTIVE) -> float | None:
+        """What ``acquire`` would decide right now, without taking a place: 0 = it may
+        leave, > 0 = seconds until the budget allows it, None = wait for an answer.
+
+        A bulk job asks this before it journals a retry, so a cancel while the job waits
+        for the budget leaves nothing written as sent that has not left."""
+        return self._wait_before_send(priority, self._clock())
+
     # -- the rule ---------------------------------------------------------------------------
 
     def _wait_before_send(self, priority: Priority, now: float) -> float | None:
