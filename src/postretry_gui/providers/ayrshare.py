@@ -278,7 +278,7 @@ class AyrshareProvider:
             timeout=timeout,
             pacer=pacer,
             clock=clock,
-            rate_limit_reader=_read_rate_limit,
+            rate_limit_reader=read_rate_limit,
             # The breaker decides when to stop; the HTTP layer only repeats GETs until then.
             max_rate_limit_retries=max_rate_limits_in_a_row,
             backoff_s=0.0,
@@ -500,6 +500,6 @@ class AyrshareProvider:
         return health_of(await self.user(priority=priority), account_id.strip().lower())
 
 
-def _read_rate_limit(headers: Mapping[str, str], now: float) -> RateLimitState:
+def read_rate_limit(headers: Mapping[str, str], now: float) -> RateLimitState:
     # Ayrshare's older x-ratelimit-reset is milliseconds left, not seconds.
     return parse_rate_limit(headers, now, reset_delta_in_ms=True)
