@@ -10,9 +10,10 @@ imports a provider (import-linter contract).
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from postretry_gui.store import (
     ProviderKind,
@@ -28,7 +29,7 @@ log = logging.getLogger(__name__)
 
 DRAFT_ID = "draft"
 
-KeyChecker = Callable[[Workspace, WorkspaceSecrets], Awaitable["KeyCheck"]]
+KeyChecker = Callable[[Workspace, WorkspaceSecrets], Coroutine[Any, Any, "KeyCheck"]]
 
 
 def draft_workspace(name: str, provider: ProviderKind | str, base_url: str | None) -> Workspace:
