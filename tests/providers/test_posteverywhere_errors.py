@@ -4,6 +4,7 @@ code, message and request id; and a retry is never sent twice."""
 from __future__ import annotations
 
 import logging
+import socket
 
 import httpx
 import pytest
@@ -223,8 +224,12 @@ async def test_transport_failures_are_typed_by_whether_the_request_may_have_left
 
 @pytest.mark.asyncio
 async def test_a_real_refused_connection_is_unreachable() -> None:
-    # Port 9 on loopback (discard) is closed here: a genuine ECONNREFUSED.
-    async with PostEverywhereProvider("http://127.0.0.1:9/api/v1", KEY, timeout=2) as provider:
+    # A port just freed on loopback: nothing listens there, a genuine ECONNREFUSED.
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/api/v1"
+    async with PostEverywhereProvider(url, KEY, timeout=2) as provider:
         with pytest.raises(Unreachable):
             await provider.retry(POST, ["2285"])
 
