@@ -29,6 +29,8 @@ from types import MappingProxyType
 from typing import Any, TypeVar
 
 from postretry_gui.controller import journal_port as jw
+from postretry_gui.controller.bulk import BulkRetryJob, BulkSettings, RetrySend, StopSending
+from postretry_gui.controller.bulk_events import BulkObserver
 from postretry_gui.controller.clock import Clock, SystemClock, wall_datetime
 from postretry_gui.controller.events import (
     NoticeLevel,
@@ -97,13 +99,8 @@ class _Watch:
     applied: bool = False
 
 
-class _StopSending(Exception):
-    """Internal: the rest of a retry batch must not be sent (key rejected, offline)."""
-
-    def __init__(self, outcome: Outcome, message: str) -> None:
-        super().__init__(message)
-        self.outcome = outcome
-        self.message = message
+# The rest of a retry job must not be sent (key rejected, offline); the job catches it.
+_StopSending = StopSending
 
 
 class WorkspaceSession:
@@ -120,6 +117,7 @@ class WorkspaceSession:
     ``poll_settings``: the poller's intervals and its share of the rate limit.
     ``on_error``: where an unexpected exception in a background task goes
     (default ``sys.excepthook``).
+    ``bulk_settings``: concurrency and rate-limit manners of retry jobs (``controller.bulk``).
     """
 
     def __init__(
@@ -135,6 +133,7 @@ class WorkspaceSession:
         page_size: int = 100,
         poll_settings: PollSettings | None = None,
         on_error: ErrorCallback | None = None,
+        bulk_settings: BulkSettings | None = None,
     ) -> None:
         if refresh_interval_s <= 0:
             raise ValueError("refresh_interval_s must be positive")
@@ -149,6 +148,12 @@ class WorkspaceSession:
         )
         self._retries_sent: dict[str, int] = dict(retries_sent or {})
         self._page_size = page_size
+        self._bulk = bulk_settings or BulkSettings()
+        # Clear while a retry job is sending: poll rounds wait for it, so the job's budget is
+        # its own, and what it acknowledged (rows already show queued) is polled right after.
+        self._jobs_sending = 0
+        self._no_job_sending = asyncio.Event()
+        self._no_job_sending.set()
         self._tasks = TaskSet(on_error)
         self._posts: dict[str, Post] = {}
         self._locks: dict[str, set[str]] = {}
@@ -408,47 +413,34 @@ class WorkspaceSession:
         domain's eligibility allows (widened by ``retry_unit``). Destinations are locked
         before any request leaves, so a second call while this one runs sends nothing
         twice. Starts polling what was acknowledged. Never raises for a provider error:
-        each post's outcome is in the report, also given to ``listener.retry_finished``."""
-        outcomes: list[PostOutcome] = []
-        plan: list[tuple[Post, frozenset[str]]] = []
-        # Everything up to the first await runs without a break: the locks are in place
-        # before any other task (a second Ctrl+R) can look at them.
-        for post_id, ticked in selection.items():
-            skipped = self._plan_one(post_id, frozenset(ticked), plan)
-            if skipped is not None:
-                outcomes.append(skipped)
-        if plan:
-            self._emit_posts(post for post, _ in plan)
-        stop: _StopSending | None = None
-        if self._sync.key_rejected:
-            stop = _StopSending(Outcome.KEY_REJECTED, Unauthorized.default_message)
-        try:
-            for post, unit in plan:
-                if stop is not None:
-                    outcomes.append(PostOutcome(post.post_id, stop.outcome, message=stop.message))
-                    self._unlock(post.post_id, unit)
-                    continue
-                try:
-                    outcomes.append(await self._retry_one(post, unit))
-                except _StopSending as reason:
-                    stop = reason
-                    outcomes.append(
-                        PostOutcome(post.post_id, reason.outcome, message=reason.message)
-                    )
-        finally:
-            # Cancelled half-way (the session closes): drop the locks of posts without an
-            # outcome. One of them may have been on the wire; the journal still holds it as
-            # sent, and the next load reconciles it instead of offering it blindly.
-            done = {o.post_id for o in outcomes}
-            for post, unit in plan:
-                if post.post_id not in done:
-                    self._unlock(post.post_id, unit)
-        # Report in the order the operator selected, whatever order the outcomes came in.
-        rank = {post_id: index for index, post_id in enumerate(selection)}
-        report = RetryReport(tuple(sorted(outcomes, key=lambda o: rank.get(o.post_id, 0))))
-        self._update_sync()
-        self._listener.retry_finished(report)
-        return report
+        each post's outcome is in the report, also given to ``listener.retry_finished``.
+
+        Runs as a :class:`~postretry_gui.controller.bulk.BulkRetryJob` (a job of one for a
+        single post): one path, paced, journalled, however many posts are ticked."""
+        return await self.bulk_job(selection).run()
+
+    def bulk_job(
+        self,
+        selection: Selection,
+        *,
+        observer: BulkObserver | None = None,
+        settings: BulkSettings | None = None,
+    ) -> BulkRetryJob:
+        """A retry job for ``selection``, not started: ``await job.run()``."""
+        return BulkRetryJob(self, selection, observer=observer, settings=settings or self._bulk)
+
+    def start_job(
+        self,
+        selection: Selection,
+        *,
+        observer: BulkObserver | None = None,
+        settings: BulkSettings | None = None,
+    ) -> BulkRetryJob:
+        """Ctrl+R from the window: start a job as a session task and hand it back, for its
+        progress, cancel (Esc) and resume. ``job.task`` is the running task."""
+        job = self.bulk_job(selection, observer=observer, settings=settings)
+        job.task = self.spawn(job.run(), name="retry-job")
+        return job
 
     def _plan_one(
         self, post_id: str, ticked: frozenset[str], plan: list[tuple[Post, frozenset[str]]]
@@ -471,7 +463,11 @@ class WorkspaceSession:
         }
         return " ".join(sorted(reasons)) or "No destination of this post was selected."
 
-    async def _retry_one(self, post: Post, unit: frozenset[str]) -> PostOutcome:
+    async def _retry_one(
+        self, post: Post, unit: frozenset[str], *, send: RetrySend | None = None
+    ) -> PostOutcome:
+        """The one journalled step of every retry: intend, mark sent, send (through the
+        job's ``send``, which paces it and re-sends a 429 with the same key), record."""
         post_id = post.post_id
         # A stable order: the request body and the journal read the same way every time.
         account_ids = sorted(unit, key=lambda a: (len(a), a))
@@ -486,7 +482,7 @@ class WorkspaceSession:
             return PostOutcome(post_id, Outcome.SKIPPED, message=str(error))
         journal.mark_sent(entry)
         try:
-            ack = await self._provider.retry(
+            ack = await (send or self._provider.retry)(
                 post, account_ids, idempotency_key=entry or uuid.uuid4().hex
             )
         except NotFound as error:
@@ -596,7 +592,16 @@ class WorkspaceSession:
         self._poller.watch(post_id)
         self._update_sync()
 
+    def _job_sending(self, sending: bool) -> None:
+        """A retry job started or stopped sending (paused, finished)."""
+        self._jobs_sending = max(self._jobs_sending + (1 if sending else -1), 0)
+        if self._jobs_sending:
+            self._no_job_sending.clear()
+        else:
+            self._no_job_sending.set()
+
     async def _poll_round(self, post_ids: Sequence[str]) -> bool:
+        await self._no_job_sending.wait()
         changed: list[str] = []
         for post_id in post_ids:
             if post_id not in self._watches:

@@ -1,0 +1,487 @@
+"""One retry job for a ticked selection, of any size: the only way a retry leaves the app.
+
+``WorkspaceSession.retry`` (Ctrl+R) runs a :class:`BulkRetryJob`; a single post is a job of
+one. The job owns the orchestration, the session keeps the per-post step that journals
+(``WorkspaceSession._retry_one``: intend -> mark_sent -> request -> acknowledge /
+mark_unknown / settle), so there is one journalled retry path however many posts go.
+
+What the job adds around that step:
+
+- Bounded concurrency with a slow start: the first request goes alone (its answer tells the
+  budget), then up to ``concurrency`` in flight; each 429 halves that, each answer adds one.
+- Pacing from the rate-limit headers through the provider's ``RatePacer``: a post is
+  journalled only once the pacer says a request of the job's priority may leave now, so a
+  Retry-After, an exhausted ``Remaining`` before ``Reset`` or the reserve kept for the
+  operator's interactive requests all hold the job *before* anything is written or sent.
+  Big jobs go as BACKGROUND priority; a job of one is the operator's own click (INTERACTIVE).
+- A 429 is re-sent after its wait with the SAME Idempotency-Key, a bounded number of times
+  (see ``_send``); repeated 429s with no other answer in between pause the job with
+  ``TooManyRateLimits``' message until the operator resumes or cancels it: never a storm.
+- Cancel: nothing new is journalled or sent; requests already sent complete and are
+  recorded; the posts never sent are unlocked and reported as not sent.
+- Progress snapshots and a summary by group for the window (``bulk_events``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import inspect
+from collections import deque
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+
+from postretry_gui.controller.bulk_events import (
+    BulkObserver,
+    BulkProgress,
+    BulkSummary,
+    DestinationKey,
+    JobState,
+    SummaryGroup,
+)
+from postretry_gui.controller.events import NoticeLevel, Outcome, PostOutcome, RetryReport
+from postretry_gui.domain import Post, RetryAck, Verdict
+from postretry_gui.domain.errors import (
+    ProviderError,
+    RateLimited,
+    ReconnectRequired,
+    TooManyRateLimits,
+    Unauthorized,
+)
+from postretry_gui.providers.pacing import Priority, RatePacer
+
+if TYPE_CHECKING:
+    from postretry_gui.controller.session import WorkspaceSession
+
+RetrySend = Callable[..., Awaitable[RetryAck]]
+
+
+class StopSending(Exception):
+    """Raised by the per-post step: the rest of the job must not be sent (key rejected,
+    offline). ``outcome`` is what every post not sent yet is reported as."""
+
+    def __init__(self, outcome: Outcome, message: str) -> None:
+        super().__init__(message)
+        self.outcome = outcome
+        self.message = message
+
+
+@dataclass(frozen=True, slots=True)
+class BulkSettings:
+    # Requests of this job in flight at once (the pacer's own cap, 8 by default, still holds).
+    concurrency: int = 6
+    # Sends of one intent in all: the first and its re-sends after 429s (same key).
+    max_sends_per_intent: int = 4
+    # This many 429s in a row, with no other answer in between, pause the job.
+    pause_after_429s: int = 8
+    # The wait after a 429 that named none, doubled on each further 429 of the intent.
+    backoff_s: float = 1.0
+    # A job of at most this many posts is the operator's own click: INTERACTIVE priority.
+    interactive_up_to: int = 1
+    # How often a job held by the pacer for a reason no event announces looks again.
+    recheck_s: float = 0.05
+
+    def __post_init__(self) -> None:
+        if self.concurrency < 1:
+            raise ValueError("concurrency must be at least 1")
+        if self.max_sends_per_intent < 1:
+            raise ValueError("max_sends_per_intent must be at least 1")
+        if self.pause_after_429s < 1:
+            raise ValueError("pause_after_429s must be at least 1")
+
+
+_NOT_SENT_CANCELLED = "Cancelled before it was sent: nothing was sent for this post."
+
+
+class BulkRetryJob:
+    """Retry ``selection`` (post_id -> ticked account ids) as one job. ``run()`` once."""
+
+    def __init__(
+        self,
+        session: WorkspaceSession,
+        selection: Mapping[str, frozenset[str]],
+        *,
+        observer: BulkObserver | None = None,
+        settings: BulkSettings | None = None,
+    ) -> None:
+        self._session = session
+        self._selection = {post_id: frozenset(ids) for post_id, ids in selection.items()}
+        self._observer = observer
+        self.settings = settings or BulkSettings()
+        provider = session._provider
+        pacer = getattr(provider, "pacer", None)
+        self._pacer = pacer if isinstance(pacer, RatePacer) else None
+        self._retry: RetrySend = provider.retry
+        self._takes_priority = _accepts(provider.retry, "priority")
+        self._priority = Priority.BACKGROUND
+        self._queue: deque[tuple[Post, frozenset[str]]] = deque()
+        self._outcomes: list[PostOutcome] = []
+        self._errors: dict[str, ProviderError] = {}
+        self._stop: StopSending | None = None
+        self._stopped_by: str | None = None
+        self._cancelled = False
+        self._paused = False
+        self._answered = False
+        self._in_flight = 0
+        self._target = self.settings.concurrency
+        self._consecutive_429 = 0
+        self._changed = asyncio.Event()
+        self._progress = BulkProgress(total_posts=len(self._selection))
+        self._started = False
+        self._sending = False
+        self.summary: BulkSummary | None = None
+        self.task: asyncio.Task[RetryReport] | None = None
+
+    # -- what the window reads and does ------------------------------------------------------
+
+    @property
+    def progress(self) -> BulkProgress:
+        return self._progress
+
+    @property
+    def state(self) -> JobState:
+        return self._progress.state
+
+    @property
+    def priority(self) -> Priority:
+        return self._priority
+
+    def cancel(self) -> None:
+        """Send nothing new. Requests already sent are answered and recorded; posts not
+        sent yet are unlocked and reported as not sent."""
+        if self._cancelled or self.state.finished:
+            return
+        self._cancelled = True
+        self._paused = False
+        self._set(state=JobState.CANCELLING, message="Cancelling: nothing new is sent.")
+        self._notify()
+
+    def resume(self) -> None:
+        """Go on after a pause for repeated rate limits, slowly (one request first)."""
+        if not self._paused:
+            return
+        self._paused = False
+        self._consecutive_429 = 0
+        self._target = 1
+        self._set(state=JobState.RUNNING, message="")
+        self._set_sending(True)
+        self._notify()
+
+    # -- the run -----------------------------------------------------------------------------
+
+    async def run(self) -> RetryReport:
+        if self._started:
+            raise RuntimeError("a BulkRetryJob runs once")
+        self._started = True
+        session = self._session
+        clock = session._clock
+        started = clock.monotonic()
+        plan: list[tuple[Post, frozenset[str]]] = []
+        # Everything up to the first await runs without a break: every destination of the job
+        # is locked before any other task (a second Ctrl+R) can look at it.
+        for post_id, ticked in self._selection.items():
+            skipped = session._plan_one(post_id, ticked, plan)
+            if skipped is not None:
+                self._outcomes.append(skipped)
+        if len(plan) <= self.settings.interactive_up_to:
+            self._priority = Priority.INTERACTIVE
+        self._queue.extend(plan)
+        if plan:
+            session._emit_posts(post for post, _ in plan)
+        if session.sync_state.key_rejected:
+            self._stop = StopSending(Outcome.KEY_REJECTED, Unauthorized.default_message)
+        self._set(**self._counts())
+        self._set_sending(bool(plan))
+        try:
+            async with asyncio.TaskGroup() as workers:
+                for _ in range(min(self.settings.concurrency, len(plan))):
+                    workers.create_task(self._worker())
+        finally:
+            self._set_sending(False)
+            # Posts never sent: unlocked whatever ended the job (cancel, a stop, or the session
+            # closing and cancelling this task).
+            while self._queue:
+                post, unit = self._queue.popleft()
+                session._unlock(post.post_id, unit)
+                if self._stop is not None:
+                    stop = self._stop
+                    self._outcomes.append(
+                        PostOutcome(post.post_id, stop.outcome, message=stop.message)
+                    )
+                else:
+                    self._outcomes.append(
+                        PostOutcome(post.post_id, Outcome.SKIPPED, message=_NOT_SENT_CANCELLED)
+                    )
+            done = {o.post_id for o in self._outcomes}
+            for post, unit in plan:
+                if post.post_id not in done:
+                    session._unlock(post.post_id, unit)
+            session._emit_posts(p for p, _ in plan if p.post_id in session._posts)
+        rank = {post_id: index for index, post_id in enumerate(self._selection)}
+        report = RetryReport(tuple(sorted(self._outcomes, key=lambda o: rank.get(o.post_id, 0))))
+        if self._cancelled:
+            final = JobState.CANCELLED
+        elif self._stop is not None:
+            final = JobState.STOPPED
+        else:
+            final = JobState.DONE
+        message = self._stop.message if self._stop is not None and not self._cancelled else ""
+        self._set(state=final, message=message, **self._counts())
+        self.summary = self._summarise(clock.monotonic() - started)
+        session._update_sync()
+        session._listener.retry_finished(report)
+        if self._observer is not None:
+            self._observer.job_finished(self.summary)
+        return report
+
+    async def _worker(self) -> None:
+        session = self._session
+        while await self._admit():
+            post, unit = self._queue.popleft()
+            self._in_flight += 1
+            self._set(in_flight=self._in_flight)
+            try:
+                outcome = await session._retry_one(post, unit, send=self._send)
+            except StopSending as stop:
+                outcome = PostOutcome(post.post_id, stop.outcome, message=stop.message)
+                if self._stop is None:
+                    self._stop = stop
+                    self._stopped_by = post.post_id
+            finally:
+                self._in_flight -= 1
+                self._answered = True
+                self._notify()
+            self._outcomes.append(outcome)
+            self._set(**self._counts())
+
+    async def _admit(self) -> bool:
+        """Wait until this worker may take the next post; False when none may go."""
+        while True:
+            if not self._queue or self._stop is not None or self._cancelled:
+                return False
+            # Slow start: until one answer is in, one request learns the budget for all.
+            target = self._target if self._answered else 1
+            if self._paused or self._in_flight >= target:
+                await self._wait_change(None)
+                continue
+            wait = self._rate_wait()
+            if wait is None:
+                # Held for answers still on their way (ours announce themselves; others'
+                # do not), so look again shortly as well.
+                await self._wait_change(self.settings.recheck_s)
+                continue
+            if wait > 0:
+                await self._wait_change(wait)
+                continue
+            return True
+
+    def _rate_wait(self) -> float | None:
+        """0: a request of the job's priority may leave now; > 0: seconds to wait; None:
+        wait for an answer. The pacer's own rule, asked before anything is journalled."""
+        if self._pacer is not None:
+            return self._pacer.wait_before_send(self._priority)
+        clock = self._session._clock
+        return self._session._provider.rate_limit.wait_s(clock.time())
+
+    async def _wait_change(self, at_most_s: float | None) -> None:
+        """Wait for a change of the job (an answer, cancel, resume) or ``at_most_s`` seconds."""
+        changed = asyncio.ensure_future(self._changed.wait())
+        if at_most_s is None:
+            try:
+                await changed
+            finally:
+                changed.cancel()
+            return
+        sleeper = asyncio.ensure_future(self._session._clock.sleep(at_most_s))
+        try:
+            await asyncio.wait({changed, sleeper}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            changed.cancel()
+            sleeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.gather(changed, sleeper, return_exceptions=True)
+
+    def _set_sending(self, sending: bool) -> None:
+        """Tell the session whether this job is sending (its polls wait meanwhile)."""
+        if sending != self._sending:
+            self._sending = sending
+            self._session._job_sending(sending)
+
+    def _notify(self) -> None:
+        self._changed.set()
+        self._changed = asyncio.Event()
+
+    # -- one request, and what a 429 means ---------------------------------------------------
+
+    async def _send(
+        self, post: Post, account_ids: Sequence[str], *, idempotency_key: str
+    ) -> RetryAck:
+        """The request of one intent, re-sent after a 429 with the same key.
+
+        Re-sending after a 429 with the SAME Idempotency-Key is safe, and a new key would
+        not be: a 429 is the server refusing the request before doing anything with it (its
+        limiter stands in front of the handler), so nothing was applied and the retry is
+        still owed. Should a server ever apply a request and still answer 429, the unchanged
+        key makes it replay the first result instead of applying the retry a second time;
+        a fresh key would turn that into a second publish. The intent stays one journal row
+        (``sent``) throughout, so a crash between the sends leaves it to be settled by
+        reading the post, as for any sent intent.
+        """
+        sends = 0
+        kwargs: dict[str, Any] = {"idempotency_key": idempotency_key}
+        if self._takes_priority:
+            kwargs["priority"] = self._priority
+        while True:
+            sends += 1
+            self._set(requests_sent=self._progress.requests_sent + 1)
+            try:
+                ack = await self._retry(post, account_ids, **kwargs)
+            except RateLimited as error:
+                self._rate_limited()
+                if sends >= self.settings.max_sends_per_intent or self._cancelled:
+                    self._errors[post.post_id] = error
+                    raise
+                if not await self._wait_after_429(error, sends):
+                    self._errors[post.post_id] = error
+                    raise
+                continue
+            except ProviderError as error:
+                self._errors[post.post_id] = error
+                self._answer_arrived()
+                raise
+            self._answer_arrived()
+            return ack
+
+    def _rate_limited(self) -> None:
+        """Slow down on every 429; pause after too many in a row."""
+        self._consecutive_429 += 1
+        self._target = max(1, self._target // 2)
+        self._set(rate_limited=self._progress.rate_limited + 1)
+        if self._consecutive_429 >= self.settings.pause_after_429s and not self._paused:
+            self._paused = True
+            message = TooManyRateLimits.default_message
+            self._set(state=JobState.PAUSED, message=message)
+            self._set_sending(False)
+            self._session._notice(NoticeLevel.WARNING, f"Bulk retry paused. {message}")
+
+    def _answer_arrived(self) -> None:
+        self._consecutive_429 = 0
+        if self._target < self.settings.concurrency:
+            self._target += 1
+
+    async def _wait_after_429(self, error: RateLimited, sends: int) -> bool:
+        """Wait what the 429 asked (the pacer holds every request until then as well) and
+        while the job is paused. False when the job was cancelled meanwhile."""
+        wait = error.retry_after
+        if wait is None or wait <= 0:
+            wait = self.settings.backoff_s * 2 ** (sends - 1)
+        clock = self._session._clock
+        deadline = clock.monotonic() + wait
+        while not self._cancelled:
+            left = deadline - clock.monotonic()
+            if self._paused:
+                await self._wait_change(None)
+            elif left > 0:
+                await self._wait_change(left)
+            else:
+                return True
+        return False
+
+    # -- bookkeeping -------------------------------------------------------------------------
+
+    def _set(self, **changes: Any) -> None:
+        fresh = replace(self._progress, **changes)
+        if fresh != self._progress:
+            self._progress = fresh
+            if self._observer is not None:
+                self._observer.job_progress(fresh)
+
+    def _counts(self) -> dict[str, int]:
+        retried = refused = unknown = not_sent = 0
+        for outcome in self._outcomes:
+            kind = outcome.outcome
+            if kind is Outcome.ACKNOWLEDGED:
+                retried += len(outcome.account_ids)
+            elif kind is Outcome.OUTCOME_UNKNOWN:
+                unknown += 1
+            elif self._group(outcome) is SummaryGroup.NOT_SENT:
+                not_sent += 1
+            else:
+                refused += 1
+        return {
+            "done_posts": len(self._outcomes),
+            "destinations_retried": retried,
+            "refused": refused,
+            "unknown": unknown,
+            "not_sent": not_sent,
+        }
+
+    def _group(self, outcome: PostOutcome) -> SummaryGroup:
+        kind = outcome.outcome
+        if kind is Outcome.ACKNOWLEDGED:
+            return SummaryGroup.RETRIED
+        if kind is Outcome.NOTHING_TO_RETRY:
+            return SummaryGroup.NOTHING_TO_RETRY
+        if kind is Outcome.GONE:
+            return SummaryGroup.GONE
+        if kind is Outcome.OUTCOME_UNKNOWN:
+            return SummaryGroup.OUTCOME_UNKNOWN
+        if kind is Outcome.REJECTED and isinstance(
+            self._errors.get(outcome.post_id), ReconnectRequired
+        ):
+            return SummaryGroup.RECONNECT_REQUIRED
+        if kind in (Outcome.REJECTED, Outcome.ALREADY_RETRIED):
+            return SummaryGroup.FAILED_AGAIN
+        if kind in (Outcome.KEY_REJECTED, Outcome.OFFLINE):
+            # The post whose answer stopped the job was sent and refused; the rest never left.
+            if outcome.post_id == self._stopped_by:
+                return SummaryGroup.FAILED_AGAIN
+            return SummaryGroup.NOT_SENT
+        if self._needs_reconnect(outcome.post_id):
+            return SummaryGroup.RECONNECT_REQUIRED
+        return SummaryGroup.NOT_SENT
+
+    def _needs_reconnect(self, post_id: str) -> bool:
+        session = self._session
+        post = session.posts.get(post_id)
+        if post is None:
+            return False
+        ticked = self._selection.get(post_id, frozenset())
+        return any(
+            session.eligibility_of(post, d).verdict is Verdict.RECONNECT_REQUIRED
+            for d in post.destinations
+            if d.account_id in ticked
+        )
+
+    def _summarise(self, elapsed_s: float) -> BulkSummary:
+        groups: dict[SummaryGroup, list[DestinationKey]] = {}
+        posts: dict[SummaryGroup, int] = {}
+        messages: dict[SummaryGroup, str] = {}
+        for outcome in self._outcomes:
+            group = self._group(outcome)
+            ids = outcome.account_ids or self._selection.get(outcome.post_id, frozenset())
+            keys = groups.setdefault(group, [])
+            keys.extend((outcome.post_id, a) for a in sorted(ids, key=lambda a: (len(a), a)))
+            posts[group] = posts.get(group, 0) + 1
+            if outcome.message and group not in messages and group is not SummaryGroup.RETRIED:
+                messages[group] = outcome.message
+        return BulkSummary(
+            groups={g: tuple(keys) for g, keys in groups.items()},
+            posts=posts,
+            progress=self._progress,
+            elapsed_s=elapsed_s,
+            messages=messages,
+        )
+
+
+def _accepts(function: Callable[..., object], name: str) -> bool:
+    """Whether ``function`` takes the keyword ``name`` (a provider's retry may predate
+    priorities; test doubles often do)."""
+    try:
+        parameters = inspect.signature(function).parameters
+    except (TypeError, ValueError):
+        return False
+    return name in parameters or any(
+        p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()
+    )
