@@ -339,6 +339,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.self_test:
             return run_self_test(args)
+        measured = args.quit_after_paint or getattr(args, "quit_after_failures", False)
+        if not args.base_url and not measured:
+            # The operator's workspaces (or the welcome screen); --demo adds the simulator's.
+            from postretry_gui.app_shell import run_shell
+
+            _qt_app()
+            return run_shell(demo=args.demo, run=_run_qasync)
         if args.demo or args.base_url or args.quit_after_paint:
             if args.quit_after_paint and not args.base_url:
                 args.demo = True
