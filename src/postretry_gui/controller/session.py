@@ -83,6 +83,10 @@ SYNC_OVERLAP = timedelta(minutes=2)
 # that raced the retry. Only after this many such reads in a row is it taken as settled.
 STALE_FAILED_READS = 2
 
+# How far the server's clock may run behind ours when comparing its ``updated_at`` with the
+# time an intent was written.
+CLOCK_SKEW = timedelta(seconds=30)
+
 
 # eq=False: two retries of the same destinations are still two watches (identity).
 @dataclass(slots=True, eq=False)
@@ -97,6 +101,9 @@ class _Watch:
     unknown: bool = False
     stale_failed_reads: int = 0
     applied: bool = False
+    # When the intent was written, for a watch reconciled after a restart before its post
+    # was read (so with no attempt counts from before the retry).
+    since: datetime | None = None
 
 
 # The rest of a retry job must not be sent (key rejected, offline); the job catches it.
@@ -268,6 +275,7 @@ class WorkspaceSession:
     def _reconcile_journal(self) -> None:
         """Retries a previous run left unfinished (a crash, a closed window) may have been
         applied: lock their destinations and poll them like a lost answer, never resend."""
+        reconciled = 0
         for intent in self._journal.unfinished():
             if any(w.entry_id == intent.intent_id for w in self._watches.get(intent.post_id, ())):
                 continue
@@ -282,9 +290,23 @@ class WorkspaceSession:
             self._locks.setdefault(intent.post_id, set()).update(unit)
             if not acknowledged:
                 self._marks[intent.post_id] = PostMark.OUTCOME_UNKNOWN
+            since = getattr(intent, "created_at", None)
             self._watch(
                 intent.post_id,
-                _Watch(unit, attempts, intent.intent_id, unknown=not acknowledged),
+                _Watch(
+                    unit,
+                    attempts,
+                    intent.intent_id,
+                    unknown=not acknowledged,
+                    since=since if post is None and isinstance(since, datetime) else None,
+                ),
+            )
+            reconciled += 1
+        if reconciled:
+            self._notice(
+                NoticeLevel.INFO,
+                f"{reconciled} retr{'y' if reconciled == 1 else 'ies'} left unfinished by the "
+                "last run: reading the posts to settle them. Nothing is resent.",
             )
 
     async def _load_health(self) -> None:
@@ -662,7 +684,7 @@ class WorkspaceSession:
             destination = post.destination(account_id)
             if destination is None or destination.status is Status.UNKNOWN:
                 continue  # vanished or a word we do not know: nothing more to learn here
-            ran_again = destination.attempts > watch.attempts_before.get(account_id, 0)
+            ran_again = self._ran_again(post, destination, watch)
             if destination.status.in_flight or destination.status is Status.PUBLISHED:
                 watch.applied = True
                 pending = pending or destination.status.in_flight
@@ -695,6 +717,17 @@ class WorkspaceSession:
         # A lost retry that never ran is left to the operator to send again.
         self._drop_watch(post_id, watch, jw.OFFERED_AGAIN if watch.unknown else verdict)
         return True
+
+    @staticmethod
+    def _ran_again(post: Post, destination: Destination, watch: _Watch) -> bool:
+        before = watch.attempts_before.get(destination.account_id)
+        if before is not None:
+            return destination.attempts > before
+        if watch.since is not None:
+            # Reconciled after a restart, the count from before the retry unknown: a post the
+            # server has not changed since the intent was written cannot have run it.
+            return post.updated_at is not None and post.updated_at >= watch.since - CLOCK_SKEW
+        return destination.attempts > 0
 
     def _drop_watch(self, post_id: str, watch: _Watch, journal_outcome: str) -> None:
         watches = self._watches.get(post_id, [])
