@@ -22,6 +22,7 @@ from postretry_gui.domain import (
 )
 from postretry_gui.domain.errors import NotFound, NothingToRetry
 from postretry_gui.providers.base import Page, PostFilter
+from postretry_gui.providers.pacing import Priority
 
 PER_DESTINATION = ProviderCapabilities(
     display_name="PostEverywhere",
@@ -154,9 +155,14 @@ class FakeProvider:
         return self._rate
 
     async def list_posts(
-        self, post_filter: PostFilter, cursor: str | None = None, limit: int = 100
+        self,
+        post_filter: PostFilter,
+        cursor: str | None = None,
+        limit: int = 100,
+        *,
+        priority: Priority = Priority.INTERACTIVE,
     ) -> Page:
-        await self._enter("list_posts", post_filter, cursor, limit)
+        await self._enter("list_posts", post_filter, cursor, limit, priority=priority)
         chosen = [
             p
             for p in self.server.values()
@@ -187,18 +193,23 @@ class FakeProvider:
         self.server[post_id] = current
         return current
 
-    async def get_post(self, post_id: str) -> Post:
+    async def get_post(self, post_id: str, *, priority: Priority = Priority.INTERACTIVE) -> Post:
         await self._enter("get_post", post_id)
         return self._read(post_id)
 
-    async def results(self, post_id: str) -> Post:
+    async def results(self, post_id: str, *, priority: Priority = Priority.BACKGROUND) -> Post:
         await self._enter("results", post_id)
         full = self._read(post_id)
         # The light-weight read carries destinations only.
         return Post(post_id=post_id, destinations=full.destinations)
 
     async def retry(
-        self, post: Post, account_ids: Sequence[str], *, idempotency_key: str | None = None
+        self,
+        post: Post,
+        account_ids: Sequence[str],
+        *,
+        idempotency_key: str | None = None,
+        priority: Priority = Priority.INTERACTIVE,
     ) -> RetryAck:
         await self._enter(
             "retry", post.post_id, tuple(account_ids), idempotency_key=idempotency_key
@@ -224,11 +235,13 @@ class FakeProvider:
             self.applied[key] = self.applied.get(key, 0) + 1
         return RetryAck(post.post_id, len(queued), queued)
 
-    async def accounts(self) -> list[Account]:
+    async def accounts(self, *, priority: Priority = Priority.INTERACTIVE) -> list[Account]:
         await self._enter("accounts")
         return list(self._accounts)
 
-    async def account_health(self, account_id: str) -> AccountHealth:
+    async def account_health(
+        self, account_id: str, *, priority: Priority = Priority.BACKGROUND
+    ) -> AccountHealth:
         await self._enter("account_health", account_id)
         return AccountHealth(account_id)
 

@@ -18,6 +18,7 @@ from postretry_gui.controller import WorkspaceSession
 from postretry_gui.domain import PostStatus, Status
 from postretry_gui.domain.errors import Unauthorized, Unreachable
 from postretry_gui.providers.base import FAILURES
+from postretry_gui.providers.pacing import Priority
 
 
 def _server() -> list:
@@ -61,6 +62,11 @@ async def test_failures_first_then_the_rest_streamed_one_batch_per_page() -> Non
     assert statuses[:3] == [FAILURES] * 3
     assert all(s and "failed" not in s for s in statuses[3:])
     assert all(len(batch) <= 2 for batch in listener.batches)
+    # The failures the operator waits on are interactive; the rest of the "All" tab is
+    # background work that must leave the rate-limit reserve to the operator.
+    priorities = [c.kwargs["priority"] for c in provider.calls_to("list_posts")]
+    assert priorities[:3] == [Priority.INTERACTIVE] * 3
+    assert set(priorities[3:]) == {Priority.BACKGROUND}
     await session.aclose()
 
 
@@ -84,6 +90,7 @@ async def test_refresh_asks_only_for_updates_since_the_last_sync_and_emits_only_
     assert after.statuses == ()
     assert after.updated_after is not None
     assert after.updated_after.timestamp() <= loaded_at
+    assert provider.calls_to("list_posts")[-1].kwargs["priority"] is Priority.BACKGROUND
     # Unchanged posts read again are not re-emitted; the changed one is.
     assert [[p.post_id for p in b] for b in listener.batches] == [["f1"]]
     assert session.posts["f1"].status is PostStatus.PUBLISHED

@@ -6,6 +6,7 @@ from collections.abc import AsyncGenerator
 
 from postretry_gui.domain.errors import MalformedResponse
 from postretry_gui.providers.base import FAILURES, Page, PostFilter, Provider
+from postretry_gui.providers.pacing import Priority
 
 # The "All" tab: every post-level status that is not a failure, in PostEverywhere's words
 # (each provider maps them to its own vocabulary).
@@ -24,6 +25,7 @@ async def iterate_pages(
     *,
     page_size: int,
     cursor: str | None = None,
+    priority: Priority = Priority.INTERACTIVE,
 ) -> AsyncGenerator[Page, None]:
     """Yield pages from ``cursor`` (None: the first page) until the provider says the last.
 
@@ -32,7 +34,7 @@ async def iterate_pages(
     """
     seen: set[str] = set()
     for _ in range(MAX_PAGES):
-        page = await provider.list_posts(post_filter, cursor, page_size)
+        page = await provider.list_posts(post_filter, cursor, page_size, priority=priority)
         yield page
         if page.next_cursor is None:
             return

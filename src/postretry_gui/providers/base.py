@@ -16,6 +16,7 @@ from postretry_gui.domain import (
     RateLimitState,
     RetryAck,
 )
+from postretry_gui.providers.pacing import Priority
 
 # What the window asks for first: failures, so the operator sees what matters at once.
 FAILURES = ("failed", "partially_failed")
@@ -49,24 +50,40 @@ class Provider(Protocol):
         """The budget as the last response described it."""
         ...
 
+    # ``priority``: INTERACTIVE for what the operator is waiting on; BACKGROUND for polling,
+    # background refreshes and bulk jobs, which the pacer keeps out of a reserve of the rate
+    # limit so the operator's own actions always have room.
+
     async def list_posts(
-        self, post_filter: PostFilter, cursor: str | None = None, limit: int = 100
+        self,
+        post_filter: PostFilter,
+        cursor: str | None = None,
+        limit: int = 100,
+        *,
+        priority: Priority = ...,
     ) -> Page: ...
 
-    async def get_post(self, post_id: str) -> Post: ...
+    async def get_post(self, post_id: str, *, priority: Priority = ...) -> Post: ...
 
-    async def results(self, post_id: str) -> Post:
+    async def results(self, post_id: str, *, priority: Priority = ...) -> Post:
         """The light-weight poll of a post's destinations."""
         ...
 
     async def retry(
-        self, post: Post, account_ids: Sequence[str], *, idempotency_key: str | None = None
+        self,
+        post: Post,
+        account_ids: Sequence[str],
+        *,
+        idempotency_key: str | None = None,
+        priority: Priority = ...,
     ) -> RetryAck:
         """Send ONE retry. Never resent on its own: a lost answer raises OutcomeUnknown."""
         ...
 
-    async def accounts(self) -> list[Account]: ...
+    async def accounts(self, *, priority: Priority = ...) -> list[Account]: ...
 
-    async def account_health(self, account_id: str) -> AccountHealth: ...
+    async def account_health(
+        self, account_id: str, *, priority: Priority = ...
+    ) -> AccountHealth: ...
 
     async def aclose(self) -> None: ...
