@@ -69,6 +69,7 @@ from postretry_gui.domain.errors import (
     Unauthorized,
 )
 from postretry_gui.providers.base import Page, PostFilter, Provider
+from postretry_gui.providers.pacing import Priority
 
 T = TypeVar("T")
 
@@ -328,8 +329,12 @@ class WorkspaceSession:
                 async for page in pages:
                     self._ingest(page.posts)
             self._update_sync(failures_loaded=True)
+            # The rest of the "All" tab is background work: the failures are already shown.
             async for page in iterate_pages(
-                self._provider, OTHERS_FILTER, page_size=self._page_size
+                self._provider,
+                OTHERS_FILTER,
+                page_size=self._page_size,
+                priority=Priority.BACKGROUND,
             ):
                 self._ingest(page.posts)
         except ProviderError as error:
@@ -391,7 +396,10 @@ class WorkspaceSession:
                 # Seeded from the cache, no load ran: health still decides reconnects.
                 await self._load_health()
             async for page in iterate_pages(
-                self._provider, PostFilter(updated_after=since), page_size=self._page_size
+                self._provider,
+                PostFilter(updated_after=since),
+                page_size=self._page_size,
+                priority=Priority.BACKGROUND,
             ):
                 self._ingest(page.posts)
         except ProviderError as error:
