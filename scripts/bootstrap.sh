@@ -45,8 +45,13 @@ ensure_venv() {
   if [ ! -f "$stamp" ]; then
     log "preparing $venv ($("$python" --version))"
     [ -x "$venv/bin/python" ] || "$python" -m venv "$venv"
-    "$venv/bin/python" -m pip install -q --upgrade pip >/dev/null
-    "$venv/bin/python" -m pip install -q -e "$ROOT[$extras]"
+    # pip's output goes to a log, shown only when the install fails.
+    if ! { "$venv/bin/python" -m pip install -q --upgrade pip &&
+      "$venv/bin/python" -m pip install -q -e "$ROOT[$extras]"; } >"$venv/pip.log" 2>&1; then
+      cat "$venv/pip.log" >&2
+      log "pip failed: see above ($venv/pip.log)"
+      return 1
+    fi
     rm -f "$venv"/.installed-*
     touch "$stamp"
   fi
