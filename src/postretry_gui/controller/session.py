@@ -698,6 +698,8 @@ class WorkspaceSession:
                 pending = pending or destination.status.in_flight
             elif ran_again:
                 watch.applied = True
+            elif ran_again is None:
+                pending = True
             else:
                 stale = True
         changed = False
@@ -726,15 +728,18 @@ class WorkspaceSession:
         self._drop_watch(post_id, watch, jw.OFFERED_AGAIN if watch.unknown else verdict)
         return True
 
-    @staticmethod
-    def _ran_again(post: Post, destination: Destination, watch: _Watch) -> bool:
+    def _ran_again(self, post: Post, destination: Destination, watch: _Watch) -> bool | None:
+        """Whether the destination ran again since the retry; None: cannot tell yet."""
         before = watch.attempts_before.get(destination.account_id)
         if before is not None:
             return destination.attempts > before
         if watch.since is not None:
             # Reconciled after a restart, the count from before the retry unknown: a post the
-            # server has not changed since the intent was written cannot have run it.
-            return post.updated_at is not None and post.updated_at >= watch.since - CLOCK_SKEW
+            # server has not changed since the intent was written cannot have run it. A poll
+            # may read the post before the load brings its updated_at: wait for the load.
+            if post.updated_at is None:
+                return None if not self._loaded.is_set() else False
+            return post.updated_at >= watch.since - CLOCK_SKEW
         return destination.attempts > 0
 
     def _drop_watch(self, post_id: str, watch: _Watch, journal_outcome: str) -> None:
