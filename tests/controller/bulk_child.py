@@ -1,0 +1,231 @@
+"""The bulk retry tests' shared kit, and a child process that runs one bulk job.
+
+As a script (the kill test starts it, the simulator lives in the parent so it survives
+SIGKILL)::
+
+    python bulk_child.py BASE_URL JOURNAL_PATH POSTS
+
+loads the failures, retries the first POSTS posts that have a retryable destination as ONE
+job over the store's journal at JOURNAL_PATH, prints ``sending <n>`` before and ``done``
+after. The parent kills it somewhere in between.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from postretry_gui.controller import NullListener, SyncState, WorkspaceSession
+from postretry_gui.controller.bulk import BulkSettings
+from postretry_gui.controller.poller import PollSettings
+from postretry_gui.providers.pacing import RatePacer
+from postretry_gui.providers.posteverywhere import PostEverywhereProvider
+from postretry_gui.store.journal import Intent, IntentState, RetryJournal
+
+API_KEY = "pe_test_bulk"
+WORKSPACE = "bulk"
+# Tests poll quickly: the simulator's queued/publishing delays are tiny too.
+FAST_POLLS = PollSettings(initial_interval_s=0.05, backoff=1.5, max_interval_s=0.2)
+
+
+@contextlib.contextmanager
+def journal_dir() -> Iterator[Path]:
+    """A fresh folder for a journal, in memory when the machine has /dev/shm: the journal
+    fsyncs every transition (~6 ms on this disk), which is the durability under test on a
+    real disk but only slows a thousand-intent test down here."""
+    base = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
+    path = Path(tempfile.mkdtemp(prefix="postretry-bulk-", dir=base))
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def make_provider(base_url: str, *, timeout: float = 10.0) -> PostEverywhereProvider:
+    # A background reserve of about 1 % (one request at 60/min, three at 300/10 s): enough
+    # for the operator's click, small enough that a bulk job uses the budget.
+    pacer = RatePacer(reserve_fraction=0.01, jitter_s=0.01)
+    return PostEverywhereProvider(base_url, API_KEY, pacer=pacer, timeout=timeout)
+
+
+class LoadWatcher(NullListener):
+    """Sets ``failures`` once every failed post is loaded (the job needs nothing else)."""
+
+    def __init__(self) -> None:
+        self.failures = asyncio.Event()
+
+    def sync_changed(self, state: SyncState) -> None:
+        if state.failures_loaded:
+            self.failures.set()
+
+
+def make_session(
+    provider: PostEverywhereProvider,
+    journal: RetryJournal,
+    listener: NullListener | None = None,
+    *,
+    bulk: BulkSettings | None = None,
+) -> WorkspaceSession:
+    return WorkspaceSession(
+        provider,
+        listener or NullListener(),
+        journal=journal,
+        workspace_id=WORKSPACE,
+        poll_settings=FAST_POLLS,
+        bulk_settings=bulk,
+    )
+
+
+def retryable_selection(
+    session: WorkspaceSession, limit: int | None = None
+) -> dict[str, frozenset[str]]:
+    """Every retryable destination, by post id in a stable order (the first ``limit`` posts)."""
+    selection: dict[str, frozenset[str]] = {}
+    for post_id in sorted(session.posts):
+        ids = session.eligible_account_ids(session.posts[post_id])
+        if ids:
+            selection[post_id] = ids
+        if limit is not None and len(selection) >= limit:
+            break
+    return selection
+
+
+def journal_rows(path: Path) -> int:
+    """Intents in the journal file as another process sees them (0 before it exists)."""
+    if not path.exists():
+        return 0
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=1)) as db:
+            return int(db.execute("SELECT count(*) FROM intents").fetchone()[0])
+    except sqlite3.Error:
+        return 0  # the child is still creating the schema
+
+
+def applied_twice(stats: Mapping[str, object]) -> dict[str, int]:
+    """(post|account) -> count, for every destination the simulator applied more than once."""
+    applied = stats["retries_applied"]
+    assert isinstance(applied, dict)
+    return {key: n for key, n in applied.items() if n > 1}
+
+
+@dataclass(frozen=True)
+class KillTrial:
+    kill_after: int  # intents journalled when the kill was ordered
+    rows_at_kill: int  # intents in the journal once the child was dead
+    unfinished_at_restart: int
+    intents: tuple[Intent, ...]  # every intent after the restart settled them
+    applied_by_intent: Mapping[str, Mapping[str, int]]
+    duplicates: Mapping[str, int]  # destinations applied more than once in this trial
+    child_finished_first: bool
+
+    @property
+    def lost(self) -> int:
+        """Intents not settled after the restart, plus retries the simulator applied for
+        an intent the journal never recorded (which write-ahead forbids)."""
+        known = {i.intent_id for i in self.intents}
+        unsettled = sum(1 for i in self.intents if i.state is not IntentState.SETTLED)
+        return unsettled + len(set(self.applied_by_intent) - known)
+
+
+def run_kill_trial(
+    sim_url: str, stats: StatsReader, folder: Path, kill_after: int, posts: int
+) -> KillTrial:
+    """Start the child, SIGKILL it once ``kill_after`` intents are journalled, then settle
+    what it left with a new session over the same journal, as the next start would."""
+    path = folder / "journal.sqlite3"
+    stats.reset()
+    child = subprocess.Popen(
+        [sys.executable, __file__, sim_url, str(path), str(posts)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 60
+    finished_first = False
+    try:
+        # Poll the journal file (another process writes it) until the kill point.
+        while journal_rows(path) < kill_after:
+            if child.poll() is not None:
+                finished_first = True
+                break
+            if time.monotonic() > deadline:
+                raise AssertionError(f"the child journalled fewer than {kill_after} intents")
+            time.sleep(0.001)
+    finally:
+        if child.poll() is None:
+            os.kill(child.pid, signal.SIGKILL)
+        _, err = child.communicate(timeout=30)
+    if finished_first and child.returncode != 0:
+        raise AssertionError(f"the child failed: {err.decode(errors='replace')[-2000:]}")
+    rows = journal_rows(path)
+    unfinished, intents = asyncio.run(settle_after_restart(sim_url, path))
+    snapshot = stats.read()
+    by_intent = snapshot["retries_applied_by_intent"]
+    return KillTrial(
+        kill_after=kill_after,
+        rows_at_kill=rows,
+        unfinished_at_restart=unfinished,
+        intents=tuple(intents),
+        applied_by_intent=by_intent,
+        duplicates=applied_twice(snapshot),
+        child_finished_first=finished_first,
+    )
+
+
+class StatsReader:
+    """The simulator's counters, read and reset (in-process here, over HTTP if needed)."""
+
+    def __init__(self, read: Callable[[], Mapping[str, Any]], reset: Callable[[], None]) -> None:
+        self.read = read
+        self.reset = reset
+
+
+async def settle_after_restart(base_url: str, path: Path) -> tuple[int, list[Intent]]:
+    """The next start: a new session over the journal loads, reconciles what is unfinished
+    and polls until every intent settled. Returns (unfinished at start, all intents)."""
+    journal = RetryJournal(path, operator="restart")
+    provider = make_provider(base_url)
+    session = make_session(provider, journal)
+    try:
+        unfinished = len(journal.unfinished())
+        await session.load()
+        await session.wait_loaded()
+        await asyncio.wait_for(session.wait_settled(), timeout=60)
+        return unfinished, journal.history(limit=100_000)
+    finally:
+        await session.aclose()
+        await provider.aclose()
+        journal.close()
+
+
+async def _child(base_url: str, journal_path: Path, posts: int) -> None:
+    provider = make_provider(base_url)
+    journal = RetryJournal(journal_path, operator="kill-test")
+    watcher = LoadWatcher()
+    session = make_session(provider, journal, watcher)
+    try:
+        await session.load()
+        await asyncio.wait_for(watcher.failures.wait(), timeout=30)
+        selection = retryable_selection(session, posts)
+        print(f"sending {len(selection)}", flush=True)
+        await session.retry(selection)
+        print("done", flush=True)
+    finally:
+        await session.aclose()
+        await provider.aclose()
+        journal.close()
+
+
+if __name__ == "__main__":
+    asyncio.run(_child(sys.argv[1], Path(sys.argv[2]), int(sys.argv[3])))
