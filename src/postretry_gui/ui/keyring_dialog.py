@@ -40,6 +40,8 @@ class KeyringDialog(QMessageBox):
         heading, explanation = keyring_text(error)
         self.setText(f"<b>{heading}</b>")
         self.setInformativeText(explanation)
+        # QMessageBox wraps long text in a narrow column; the remedy reads better wider.
+        self.setStyleSheet("QLabel#qt_msgbox_informativelabel { min-width: 460px; }")
         self.session_button: QPushButton = self.addButton(
             "Keep for this &session only", QMessageBox.ButtonRole.AcceptRole
         )
