@@ -80,6 +80,8 @@ def build_parser() -> argparse.ArgumentParser:
     # Hidden: prints painted_s=<seconds since process start> after the first paint, then
     # exits. The installer's start-up measurement (frozen vs venv) uses it.
     parser.add_argument("--quit-after-paint", action="store_true", help=argparse.SUPPRESS)
+    # Hidden: the same after the first rows (failures) are painted: failures_s=<seconds>.
+    parser.add_argument("--quit-after-failures", action="store_true", help=argparse.SUPPRESS)
     return parser
 
 
@@ -193,9 +195,16 @@ async def _window_main(workspace: Workspace, args: argparse.Namespace) -> int:
             window.close()
 
         window.firstPainted.connect(painted)
+    if args.quit_after_failures:
+
+        def rows_painted() -> None:
+            print(f"failures_s={seconds_since_process_start():.3f}", flush=True)
+            window.close()
+
+        window.firstRowsPainted.connect(rows_painted)
     window.show()
     session.start_load()
-    if not args.quit_after_paint:
+    if not (args.quit_after_paint or args.quit_after_failures):
         session.start_background()
     try:
         await done
@@ -266,7 +275,7 @@ async def _self_test_steps(
     window: MainWindow, session: WorkspaceSession, report: dict[str, Any]
 ) -> None:
     from postretry_gui.controller import Outcome
-    from postretry_gui.ui.rows import StatusTab
+    from postretry_gui.ui.rows import DestinationRow, StatusTab
 
     checks: dict[str, bool] = report["checks"]
     await session.load()
@@ -280,13 +289,11 @@ async def _self_test_steps(
     checks["loaded"] = model.post_count() > 0 and state.online and not state.key_rejected
     model.set_tab(StatusTab.FAILED)
     target = None
-    for post_row in range(model.rowCount()):
-        parent = model.index(post_row, 0)
-        for row in range(model.rowCount(parent)):
-            if model.toggle(model.index(row, 0, parent)):
-                target = model.selection()
-                break
-        if target:
+    for row in range(model.rowCount()):
+        index = model.index(row, 0)
+        # One destination, not a post row (its box ticks the whole post).
+        if isinstance(model.row_at(index), DestinationRow) and model.toggle(index):
+            target = model.selection()
             break
     if not target:
         report["errors"].append("no retryable destination found to retry")
@@ -339,15 +346,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.self_test:
             return run_self_test(args)
-        measured = args.quit_after_paint or getattr(args, "quit_after_failures", False)
-        if not args.base_url and not measured:
+        measuring = args.quit_after_paint or args.quit_after_failures
+        if not args.base_url and not measuring:
             # The operator's workspaces (or the welcome screen); --demo adds the simulator's.
             from postretry_gui.app_shell import run_shell
 
             _qt_app()
             return run_shell(demo=args.demo, run=_run_qasync)
-        if args.demo or args.base_url or args.quit_after_paint:
-            if args.quit_after_paint and not args.base_url:
+        if args.demo or args.base_url or measuring:
+            if measuring and not args.base_url:
                 args.demo = True
             return run_window(args)
     except StartupError as error:

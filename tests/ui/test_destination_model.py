@@ -48,7 +48,7 @@ def test_model_contract_holds_through_inserts_updates_sorts_and_filters(
     )
     updated = updated.merged((destination("999", Status.FAILED),))
     model.upsert([updated])
-    for column in Column:
+    for column in (Column.CHECK, Column.POST, Column.STATUS, Column.CHANGED):
         model.sort(column, Qt.SortOrder.DescendingOrder)
         model.sort(column, Qt.SortOrder.AscendingOrder)
     model.set_text_filter("account 2")
@@ -56,14 +56,17 @@ def test_model_contract_holds_through_inserts_updates_sorts_and_filters(
     model.set_text_filter("")
     model.sort(-1)
     assert check is not None
-    assert model.rowCount() == 12
+    # Failed tab: p0 shows its reconnect failure and the new one; the others two each.
+    assert model.rowCount() == 3 + 11 * 3
 
 
 def test_failed_tab_shows_failures_only_and_counts_every_tab(model: DestinationModel) -> None:
     model.upsert(mixed_posts(3))
     assert model.tab is StatusTab.FAILED
-    assert model.rowCount() == 3
-    statuses = {model.index(r, Column.STATUS, model.index(0, 0)).data() for r in range(2)}
+    # Each post heads its group: a post row, then its two failed destinations.
+    assert model.rowCount() == 3 * 3
+    assert model.index(0, 0).data(Role.DESTINATION) is None
+    statuses = {model.index(r, Column.STATUS).data() for r in (1, 2)}
     assert statuses == {"Failed", "Reconnect"}
     assert model.counts() == {
         StatusTab.FAILED: 6,
@@ -105,7 +108,7 @@ def test_tick_all_skips_what_cannot_be_retried(model: DestinationModel) -> None:
 def test_text_filter_narrows_tick_all(model: DestinationModel) -> None:
     model.upsert(mixed_posts(4))
     model.set_text_filter("Account 12")
-    assert model.rowCount() == 1
+    assert model.rowCount() == 2  # the post and its one matching destination
     model.tick_all_visible()
     assert model.selection() == {"p1": frozenset({"12"})}
 
@@ -145,7 +148,7 @@ def test_a_locked_destination_loses_its_tick_and_box(model: DestinationModel) ->
     assert index.siblingAtColumn(Column.STATUS).data() == "Queued"
 
 
-def test_one_batch_is_one_data_changed_per_parent_plus_one_for_the_posts(
+def test_one_batch_is_one_ranged_data_changed_with_roles(
     model: DestinationModel, qtbot: object
 ) -> None:
     posts = mixed_posts(50)
@@ -154,11 +157,12 @@ def test_one_batch_is_one_data_changed_per_parent_plus_one_for_the_posts(
     model.dataChanged.connect(lambda a, b, roles: seen.append((a, b, roles)))
     batch = [p.merged((replace(p.destinations[1], status=Status.QUEUED),)) for p in posts[:20]]
     model.upsert(batch)
-    assert len(seen) == 21
-    top = [s for s in seen if not s[0].parent().isValid()]
-    assert len(top) == 1
-    assert (top[0][0].row(), top[0][1].row()) == (0, 19)
-    assert Qt.ItemDataRole.DisplayRole in top[0][2]
+    assert len(seen) == 1
+    first, last, roles = seen[0]
+    # Failed tab: 3 rows per post (the post, two failures); 20 posts changed.
+    assert (first.row(), last.row()) == (0, 20 * 3 - 1)
+    assert (first.column(), last.column()) == (0, len(Column) - 1)
+    assert Qt.ItemDataRole.DisplayRole in roles
     # The updated rows stay visible in the Failed tab until the filter is re-applied.
     assert child(model, "p0", "2", Column.STATUS).data() == "Queued"
     assert model.counts()[StatusTab.FAILED] == 80

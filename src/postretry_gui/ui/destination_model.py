@@ -1,13 +1,16 @@
-"""The tree of posts (parents) and their destinations (children), over plain Python lists.
+"""Posts and their destinations as one grouped list over plain Python lists.
 
-Measured here (DESIGN.md): a custom model over lists fills 100k rows in 0.01 s where
-QStandardItemModel needs 1.7 s, and filtering or sorting in Python beats a proxy model that
-calls ``data()`` per comparison. So: filters and sorting rebuild the visible lists in Python,
-updates rewrite rows in place and emit one ranged ``dataChanged`` per parent with the roles
-named, and new posts arrive as one batch insert per page.
+Each post is a header row followed by its destination rows. Measured here (DESIGN.md): a
+custom model over lists fills 100k rows in 0.01 s where QStandardItemModel needs 1.7 s, and
+filtering or sorting in Python beats a proxy model that calls ``data()`` per comparison.
 
-Index scheme: a post's index has internal id 0; a destination's index carries its post
-row's ``uid`` (>= 1), which never changes, so ``parent()`` is a dict lookup.
+Why a flat list and not a tree of parents and children: every insert of top-level rows
+makes QTreeView lay out every expanded row again through Python calls (``index``,
+``flags``); with 20,000 expanded posts that measured ~2 s per page of 100 posts, and a page
+arrives every few milliseconds. A flat model in a QTableView inserts rows in C++ and only
+asks Python about the rows on screen. So: filters and sorting rebuild the flat list, updates
+rewrite rows in place and emit ONE ranged ``dataChanged`` per batch with the roles named,
+and new posts arrive as one batch insert per page.
 """
 
 from __future__ import annotations
@@ -70,6 +73,15 @@ _BADGE_ORDER = {
 }
 
 
+_F = Qt.ItemFlag
+_NO_FLAGS = _F.NoItemFlags
+_ROW_FLAGS = _F.ItemIsSelectable | _F.ItemIsEnabled | _F.ItemNeverHasChildren
+_CHECKABLE = _ROW_FLAGS | _F.ItemIsUserCheckable
+_BLOCKED = _F.ItemIsSelectable | _F.ItemIsUserCheckable | _F.ItemNeverHasChildren
+_FAILED = Status.FAILED
+_COLUMNS = len(Column)
+
+
 class Role(IntEnum):
     """Custom roles: the domain objects and sort keys behind a row, for the window and tests."""
 
@@ -108,8 +120,12 @@ class DestinationModel(QAbstractItemModel):
         self._by_post_id: dict[str, PostRow] = {}
         self._by_uid: dict[int, PostRow] = {}
         self._visible: list[PostRow] = []
+        # What the view shows, in order: each visible post, then its visible destinations.
+        self._flat: list[PostRow | DestinationRow] = []
         self._tab = StatusTab.FAILED
         self._needle = ""
+        # A retry summary group's destinations (post_id, account_id) only; None: every row.
+        self._only: frozenset[tuple[str, str]] | None = None
         self._sort_column = -1
         self._sort_order = Qt.SortOrder.AscendingOrder
         self._failed = 0
@@ -125,6 +141,8 @@ class DestinationModel(QAbstractItemModel):
         self._link_font.setUnderline(True)
         self._brushes = {badge: QBrush(QColor(color)) for badge, color in BADGE_COLOR.items()}
         self._link_brush = QBrush(QColor("#1D4ED8"))
+        # Post rows head their group of destination rows: a light band tells them apart.
+        self._post_background = QBrush(QColor("#EEF2F7"))
 
     # -- Qt's side -------------------------------------------------------------------------
 
@@ -132,45 +150,23 @@ class DestinationModel(QAbstractItemModel):
         return len(Column)
 
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        if not parent.isValid():
-            return len(self._visible)
-        if parent.internalId() != 0 or parent.column() != 0:
-            return 0
-        return len(self._visible[parent.row()].visible)
+        return 0 if parent.isValid() else len(self._flat)
 
     def index(self, row: int, column: int, parent: AnyIndex = QModelIndex()) -> QModelIndex:  # noqa: B008
-        if column < 0 or column >= len(Column) or row < 0:
+        if parent.isValid() or not 0 <= row < len(self._flat) or not 0 <= column < _COLUMNS:
             return QModelIndex()
-        if not parent.isValid():
-            if row >= len(self._visible):
-                return QModelIndex()
-            return self.createIndex(row, column, 0)
-        if parent.internalId() != 0 or parent.column() != 0:
-            return QModelIndex()
-        post_row = self._visible[parent.row()]
-        if row >= len(post_row.visible):
-            return QModelIndex()
-        return self.createIndex(row, column, post_row.uid)
+        return self.createIndex(row, column)
 
     def parent(self, child: AnyIndex | None = None) -> Any:
         if child is None:  # QObject.parent()
             return super().parent()
-        if not child.isValid():
-            return QModelIndex()
-        uid = child.internalId()
-        if uid == 0:
-            return QModelIndex()
-        post_row = self._by_uid.get(uid)
-        if post_row is None or post_row.row < 0:
-            return QModelIndex()
-        return self.createIndex(post_row.row, 0, 0)
+        return QModelIndex()
+
+    def sibling(self, row: int, column: int, index: AnyIndex) -> QModelIndex:
+        return self.index(row, column)
 
     def hasChildren(self, parent: AnyIndex = QModelIndex()) -> bool:  # noqa: B008
-        if not parent.isValid():
-            return bool(self._visible)
-        if parent.internalId() != 0 or parent.column() != 0:
-            return False
-        return bool(self._visible[parent.row()].visible)
+        return not parent.isValid() and bool(self._flat)
 
     def headerData(
         self,
@@ -187,37 +183,35 @@ class DestinationModel(QAbstractItemModel):
         return None
 
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        base = Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled
+        # Hot: constants, no enum arithmetic, and the oracle only for failures (anything
+        # else is never retryable).
+        row_index = index.row()
+        if not index.isValid() or row_index >= len(self._flat):
+            return _NO_FLAGS
+        row = self._flat[row_index]
         if index.column() != Column.CHECK:
-            return base
-        row = self.row_at(index)
-        if isinstance(row, DestinationRow):
-            retryable = row.retryable(self._oracle)
-        elif isinstance(row, PostRow):
-            retryable = any(c.retryable(self._oracle) for c in row.children)
-        else:
-            return Qt.ItemFlag.NoItemFlags
-        if retryable:
-            return base | Qt.ItemFlag.ItemIsUserCheckable
+            return _ROW_FLAGS
+        if isinstance(row, PostRow):
+            return _CHECKABLE if self._any_retryable(row) else _BLOCKED
+        if row.destination.status is _FAILED and row.retryable(self._oracle):
+            return _CHECKABLE
         # Not retryable: the box shows, greyed, and cannot change (DESIGN.md).
-        return Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsUserCheckable
+        return _BLOCKED
+
+    def _any_retryable(self, post_row: PostRow) -> bool:
+        oracle = self._oracle
+        return any(
+            c.destination.status is Status.FAILED and c.retryable(oracle) for c in post_row.children
+        )
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
+        row_index = index.row()
+        if not index.isValid() or row_index >= len(self._flat):
             return None
-        uid = index.internalId()
-        column = index.column()
-        if uid == 0:
-            row_index = index.row()
-            if row_index >= len(self._visible):
-                return None
-            return self._post_data(self._visible[row_index], column, role)
-        post_row = self._by_uid.get(uid)
-        if post_row is None or index.row() >= len(post_row.visible):
-            return None
-        return self._destination_data(post_row.visible[index.row()], column, role)
+        row = self._flat[row_index]
+        if isinstance(row, PostRow):
+            return self._post_data(row, index.column(), role)
+        return self._destination_data(row, index.column(), role)
 
     def _destination_data(self, row: DestinationRow, column: int, role: int) -> Any:
         oracle = self._oracle
@@ -286,6 +280,8 @@ class DestinationModel(QAbstractItemModel):
             return self._post_check_state(post_row) if column == Column.CHECK else None
         if role == Qt.ItemDataRole.FontRole:
             return self._bold if column == Column.POST else None
+        if role == Qt.ItemDataRole.BackgroundRole:
+            return self._post_background
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == Column.POST:
                 return post_row.post.content or None
@@ -323,7 +319,10 @@ class DestinationModel(QAbstractItemModel):
         self._sort_order = order
         self.layoutAboutToBeChanged.emit()
         before = self._remember_persistent()
+        for row in self._flat:
+            row.row = -1
         self._order_visible()
+        self._rebuild_flat()
         self._restore_persistent(before)
         self.layoutChanged.emit()
 
@@ -334,26 +333,20 @@ class DestinationModel(QAbstractItemModel):
         return self._oracle
 
     def row_at(self, index: AnyIndex) -> PostRow | DestinationRow | None:
-        if not index.isValid():
+        if not index.isValid() or index.row() >= len(self._flat):
             return None
-        uid = index.internalId()
-        if uid == 0:
-            return self._visible[index.row()] if index.row() < len(self._visible) else None
-        post_row = self._by_uid.get(uid)
-        if post_row is None or index.row() >= len(post_row.visible):
-            return None
-        return post_row.visible[index.row()]
+        return self._flat[index.row()]
 
     def index_of(self, post_id: str, account_id: str | None = None, column: int = 0) -> QModelIndex:
         post_row = self._by_post_id.get(post_id)
         if post_row is None or post_row.row < 0:
             return QModelIndex()
         if account_id is None:
-            return self.createIndex(post_row.row, column, 0)
+            return self.createIndex(post_row.row, column)
         row = post_row.by_account.get(account_id)
         if row is None or row.row < 0:
             return QModelIndex()
-        return self.createIndex(row.row, column, post_row.uid)
+        return self.createIndex(row.row, column)
 
     def post(self, post_id: str) -> Post | None:
         post_row = self._by_post_id.get(post_id)
@@ -384,7 +377,7 @@ class DestinationModel(QAbstractItemModel):
         return self._destinations
 
     def visible_destination_count(self) -> int:
-        return sum(len(p.visible) for p in self._visible)
+        return len(self._flat) - len(self._visible)
 
     def selection(self) -> dict[str, frozenset[str]]:
         """The ticks as the controller's retry takes them: post_id -> account ids."""
@@ -415,6 +408,18 @@ class DestinationModel(QAbstractItemModel):
         self._needle = needle
         self.refilter()
 
+    def set_destination_filter(self, keys: frozenset[tuple[str, str]] | None) -> None:
+        """Show only these destinations (a bulk retry's summary group), None for all. The
+        tab still applies, so the window switches to "All" with it; ticks are kept."""
+        if keys == self._only:
+            return
+        self._only = keys
+        self.refilter()
+
+    @property
+    def destination_filter(self) -> frozenset[tuple[str, str]] | None:
+        return self._only
+
     def refilter(self) -> None:
         """Recompute which rows show. Rows that stop matching after an update (a retried
         failure turning queued) stay until this runs, so nothing jumps under the cursor."""
@@ -428,6 +433,7 @@ class DestinationModel(QAbstractItemModel):
             if post_row.visible:
                 self._visible.append(post_row)
         self._order_visible()
+        self._rebuild_flat()
         self.endResetModel()
 
     def _visible_children(self, post_row: PostRow) -> list[DestinationRow]:
@@ -441,6 +447,10 @@ class DestinationModel(QAbstractItemModel):
             shown = list(children) if post_row.partially_failed() else []
         else:
             shown = list(children)
+        only = self._only
+        if only is not None:
+            post_id = post_row.post_id
+            shown = [c for c in shown if (post_id, c.account_id) in only]
         needle = self._needle
         if needle and shown and needle not in post_row.haystack():
             oracle = self._oracle
@@ -465,10 +475,17 @@ class DestinationModel(QAbstractItemModel):
             for post_row in self._visible:
                 order = {id(c): n for n, c in enumerate(post_row.children)}
                 post_row.visible.sort(key=lambda c: order[id(c)])
-        for n, post_row in enumerate(self._visible):
-            post_row.row = n
-            for m, child in enumerate(post_row.visible):
-                child.row = m
+
+    def _rebuild_flat(self) -> None:
+        flat: list[PostRow | DestinationRow] = []
+        append = flat.append
+        for post_row in self._visible:
+            post_row.row = len(flat)
+            append(post_row)
+            for child in post_row.visible:
+                child.row = len(flat)
+                append(child)
+        self._flat = flat
 
     def _destination_key(self, row: DestinationRow, column: int) -> Any:
         oracle = self._oracle
@@ -515,11 +532,7 @@ class DestinationModel(QAbstractItemModel):
         self.changePersistentIndexList(old, new)
 
     def _index_for(self, row: PostRow | DestinationRow, column: int) -> QModelIndex:
-        if isinstance(row, PostRow):
-            return self.createIndex(row.row, column, 0) if row.row >= 0 else QModelIndex()
-        if row.row < 0 or row.post_row.row < 0:
-            return QModelIndex()
-        return self.createIndex(row.row, column, row.post_row.uid)
+        return self.createIndex(row.row, column) if row.row >= 0 else QModelIndex()
 
     # -- updates ---------------------------------------------------------------------------
 
@@ -529,6 +542,7 @@ class DestinationModel(QAbstractItemModel):
         self._by_post_id = {}
         self._by_uid = {}
         self._visible = []
+        self._flat = []
         self._failed = self._in_flight = self._destinations = 0
         self._partial_posts = set()
         self._ticked = 0
@@ -617,24 +631,16 @@ class DestinationModel(QAbstractItemModel):
         return added
 
     def _announce_changes(self, changed: Iterable[PostRow]) -> None:
-        last = len(Column) - 1
-        top_rows: list[int] = []
+        """One ranged dataChanged for the whole batch, naming the roles."""
+        first, last = len(self._flat), -1
         for post_row in changed:
             if post_row.row < 0:
                 continue
-            top_rows.append(post_row.row)
-            if post_row.visible:
-                parent = self.createIndex(post_row.row, 0, 0)
-                self.dataChanged.emit(
-                    self.index(0, 0, parent),
-                    self.index(len(post_row.visible) - 1, last, parent),
-                    _ALL_ROLES,
-                )
-        if top_rows:
+            first = min(first, post_row.row)
+            last = max(last, post_row.row + len(post_row.visible))
+        if last >= 0:
             self.dataChanged.emit(
-                self.createIndex(min(top_rows), 0, 0),
-                self.createIndex(max(top_rows), last, 0),
-                _ALL_ROLES,
+                self.createIndex(first, 0), self.createIndex(last, _COLUMNS - 1), _ALL_ROLES
             )
 
     def _show_new_children(self, post_row: PostRow, added: list[DestinationRow]) -> None:
@@ -643,12 +649,12 @@ class DestinationModel(QAbstractItemModel):
         shown = [c for c in self._visible_children(post_row) if c in added]
         if not shown:
             return
-        parent = self.createIndex(post_row.row, 0, 0)
-        first = len(post_row.visible)
-        self.beginInsertRows(parent, first, first + len(shown) - 1)
-        for n, child in enumerate(shown, start=first):
-            child.row = n
-            post_row.visible.append(child)
+        first = post_row.row + len(post_row.visible) + 1
+        self.beginInsertRows(QModelIndex(), first, first + len(shown) - 1)
+        post_row.visible.extend(shown)
+        self._flat[first:first] = shown
+        for n in range(first, len(self._flat)):
+            self._flat[n].row = n
         self.endInsertRows()
 
     def _insert_posts(self, fresh: list[PostRow]) -> None:
@@ -664,14 +670,19 @@ class DestinationModel(QAbstractItemModel):
             self.beginResetModel()
             self._visible.extend(shown)
             self._order_visible()
+            self._rebuild_flat()
             self.endResetModel()
             return
-        first = len(self._visible)
-        self.beginInsertRows(QModelIndex(), first, first + len(shown) - 1)
-        for n, post_row in enumerate(shown, start=first):
-            post_row.row = n
-            for m, child in enumerate(post_row.visible):
-                child.row = m
+        flat = self._flat
+        first = len(flat)
+        count = sum(1 + len(p.visible) for p in shown)
+        self.beginInsertRows(QModelIndex(), first, first + count - 1)
+        for post_row in shown:
+            post_row.row = len(flat)
+            flat.append(post_row)
+            for child in post_row.visible:
+                child.row = len(flat)
+                flat.append(child)
             self._visible.append(post_row)
         self.endInsertRows()
 
@@ -758,18 +769,13 @@ class DestinationModel(QAbstractItemModel):
 
     def _announce_ticks(self, touched: Sequence[PostRow]) -> None:
         rows = [p for p in touched if p.row >= 0]
-        for post_row in rows:
-            if post_row.visible:
-                parent = self.createIndex(post_row.row, 0, 0)
-                self.dataChanged.emit(
-                    self.index(0, 0, parent),
-                    self.index(len(post_row.visible) - 1, 0, parent),
-                    _CHECK_ROLES,
-                )
         if rows:
-            top = [p.row for p in rows]
+            first = min(p.row for p in rows)
+            last = max(p.row + len(p.visible) for p in rows)
             self.dataChanged.emit(
-                self.createIndex(min(top), 0, 0), self.createIndex(max(top), 0, 0), _CHECK_ROLES
+                self.createIndex(first, Column.CHECK),
+                self.createIndex(last, Column.CHECK),
+                _CHECK_ROLES,
             )
         if touched:
             self._emit_ticks()
