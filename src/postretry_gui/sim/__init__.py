@@ -12,6 +12,27 @@ bug in the client is not mirrored here.
 
 Keys: PostEverywhere accepts ``Bearer pe_test_*``, Ayrshare ``Bearer ayr_test_*``.
 
+Knobs are the fields of ``SimConfig`` (``sim/config.py``). ``retry_error`` answers retries
+with a chosen error instead of applying them, settable at start
+(``SimConfig(retry_error={...})``, ``postretry-sim --retry-error JSON``) or at run time
+(``sim.configure(retry_error={...})``, ``POST /_sim/config``; ``None`` turns it off)::
+
+    {"status": 400, "code": 272, "platform": "twitter", "message": "...",  # all but status
+     "post_ids": ["<post id>", ...],   # only retries naming one of these posts (default: all)
+     "api": "ayrshare"}                # or "posteverywhere"; default: both
+
+Ayrshare answers ``{"action": "post", "status": "error", "code", "message", "platform"?}``
+(code defaults to the status); PostEverywhere answers the envelope with
+``error: {"message", "code", "details"?: {"platform"}}`` (code defaults to the status's word,
+e.g. 402 ``payment_required``, 403 ``forbidden``). It is checked first in the retry handler,
+after auth, rate limit and the random faults: nothing changes, ``retries_applied`` stays as
+it was, an Idempotency-Key is not stored, and ``faults.retry_error`` counts it. A
+PostEverywhere bulk retry is covered when it names a listed post in ``post_ids`` (or when the
+knob lists none).
+
+The ``error_5xx_odds`` fault answers 500/502/503, and 504 too on Ayrshare. Ayrshare's
+``/history`` leaves ``deleted`` posts out unless a ``status`` filter asks for them.
+
 Control routes (no auth, no rate limit, never faulted, not counted in the stats):
 ``GET /_sim/stats``, ``GET /_sim/config``, ``POST /_sim/config`` (JSON object of knobs; data
 knobs such as seed/posts are refused at run time), ``POST /_sim/reset-stats``.
@@ -26,7 +47,7 @@ Stats format (``GET /_sim/stats`` and ``SimServer.stats()``)::
       "rate_limited": 1,             # every 429 sent (limiter and burst_429)
       "dropped_connections": 0,
       "faults": {"latency": 0, "error_5xx": 0, "burst_429": 0, "malformed": 0,
-                 "drop_after_apply": 0},   # how often each fault fired
+                 "drop_after_apply": 0, "retry_error": 0},   # how often each fault fired
       "retries_applied": {"<post_id>|<account_id>": 1},          # PostEverywhere
       "retries_applied_by_intent": {"<Idempotency-Key>": {"<post_id>|<account_id>": 1}},
       "idempotent_replays": 0,       # retries answered from an Idempotency-Key replay

@@ -37,6 +37,7 @@ class Surface(Protocol):
     prefix: str
     enveloped: bool
     retry_templates: frozenset[str]
+    server_error_statuses: tuple[int, ...]  # what the error_5xx fault picks from
 
     def routes(self) -> list[Route]: ...
     def authorized(self, token: str | None) -> bool: ...
@@ -217,7 +218,7 @@ class SimApp:
         await answer.send(send)
 
     def _server_error(self, surface: Surface) -> Answer:
-        status = self.ctx.dice.pick((500, 502, 503))
+        status = self.ctx.dice.pick(surface.server_error_statuses)
         if self.ctx.dice.roll(0.5):
             return Answer(status, HTML_PAGES[status].encode(), "text/html; charset=utf-8")
         return surface.server_error(status)

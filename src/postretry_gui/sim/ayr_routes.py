@@ -21,8 +21,9 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from postretry_gui.sim.ayr_store import AYR_PLATFORMS, AYR_STATUSES, AyrPost, Profile
-from postretry_gui.sim.config import AYR_KEY_PREFIX, AYR_PREFIX, SimConfig
+from postretry_gui.sim.config import AYR_KEY_PREFIX, AYR_PREFIX, RetryError, SimConfig
 from postretry_gui.sim.context import SimContext
+from postretry_gui.sim.faults import chosen_message
 from postretry_gui.sim.http_util import Answer, ApiError, bearer_token, dumps
 from postretry_gui.sim.idempotency import fingerprint, scope_of
 from postretry_gui.sim.ratelimit import Verdict
@@ -51,6 +52,8 @@ class AyrshareApi:
     name = "ayrshare"
     prefix = AYR_PREFIX
     enveloped = False
+    # Ayrshare answers 504 too (contract: 400-404, 429, 500, 502, 503, 504).
+    server_error_statuses: tuple[int, ...] = (500, 502, 503, 504)
 
     def __init__(self, ctx: SimContext) -> None:
         self.ctx = ctx
@@ -81,6 +84,14 @@ class AyrshareApi:
 
     def server_error(self, status: int) -> Answer:
         return self.error_answer(status, status, "Something went wrong. Please try again.")
+
+    def chosen_error(self, chosen: RetryError) -> Answer:
+        """The ``retry_error`` knob's answer: ``{"action": "post", "status": "error", "code",
+        "message"}`` plus ``platform`` when it names one; the code defaults to the status."""
+        code = chosen.code if chosen.code is not None else chosen.status
+        message = chosen.message if chosen.message is not None else chosen_message(chosen.status)
+        extra = {"platform": chosen.platform} if chosen.platform is not None else None
+        return self.error_answer(chosen.status, code, message, action="post", extra=extra)
 
     # ------------------------------------------------------------ auth and rate limits
     @staticmethod
@@ -200,6 +211,10 @@ class AyrshareApi:
             raise ApiError(400, CODE_BAD_REQUEST, "The body is not valid JSON.") from None
         if not isinstance(body, dict) or not isinstance(body.get("id"), str) or not body["id"]:
             raise ApiError(400, CODE_BAD_REQUEST, 'Missing the post "id" in the body.')
+        chosen = self.ctx.config.retry_error
+        if chosen is not None and chosen.applies_to(self.name, [body["id"]]):
+            self.ctx.stats.record_fault("retry_error")
+            return self.chosen_error(chosen)  # before anything: nothing applied, nothing stored
         post = self.ctx.ayr.by_id.get(body["id"])
         if post is None:
             raise ApiError(404, CODE_NOT_FOUND, "Post not found.", {"action": "post"})

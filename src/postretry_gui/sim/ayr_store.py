@@ -326,6 +326,8 @@ class AyrStore:
         for post in self.posts:  # newest first
             if statuses and post.status not in statuses:
                 continue
+            if not statuses and post.status == "deleted":
+                continue  # deleted posts are read only by asking for them (status=deleted)
             if platforms and platforms.isdisjoint(post.platforms):
                 continue
             if since is not None and post.created < since:

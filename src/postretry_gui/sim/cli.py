@@ -6,6 +6,7 @@ postretry-sim --port 8765 --posts 500 --seed 1
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import sys
 from collections.abc import Sequence
@@ -68,6 +69,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--history-shape", choices=("object", "list"), default="object")
     parser.add_argument("--ayrshare-header-style", choices=("new", "old"), default="new")
+    parser.add_argument(
+        "--retry-error",
+        default=None,
+        metavar="JSON",
+        help="answer retries with this error, e.g. '{\"status\": 402}' (see postretry_gui.sim)",
+    )
     parser.add_argument("--access-log", action="store_true", help="log every request")
     return parser
 
@@ -78,6 +85,11 @@ def config_from_args(args: argparse.Namespace) -> SimConfig:
     knobs["fault_routes"] = tuple(r for r in args.fault_routes.split(",") if r)
     knobs["history_shape"] = args.history_shape
     knobs["ayrshare_header_style"] = args.ayrshare_header_style
+    if args.retry_error:
+        try:
+            knobs["retry_error"] = json.loads(args.retry_error)
+        except ValueError:
+            raise SimConfigError("--retry-error must be a JSON object") from None
     return SimConfig().replace(**knobs)
 
 

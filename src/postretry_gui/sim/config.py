@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,6 +39,68 @@ DATA_KNOBS = frozenset(
 
 class SimConfigError(ValueError):
     """A knob has a value the simulator cannot honour (the message names the knob)."""
+
+
+SURFACE_NAMES = ("posteverywhere", "ayrshare")
+_RETRY_ERROR_KEYS = ("status", "code", "message", "platform", "post_ids", "api")
+
+
+@dataclass(frozen=True, slots=True)
+class RetryError:
+    """The ``retry_error`` knob: answer retries with this error instead of applying them.
+
+    Checked first in a retry handler, so nothing changes and nothing is counted as applied.
+    ``code``/``message`` default by status (each surface renders them in its own shape);
+    ``platform`` is the network an Ayrshare error names (PostEverywhere puts it in
+    ``error.details``); ``post_ids`` limits it to retries naming one of these posts (empty:
+    every retry); ``api`` limits it to one surface (None: both).
+    """
+
+    status: int
+    code: int | str | None = None
+    message: str | None = None
+    platform: str | None = None
+    post_ids: tuple[str, ...] = ()
+    api: str | None = None
+
+    def applies_to(self, api: str, post_ids: Iterable[str]) -> bool:
+        if self.api is not None and self.api != api:
+            return False
+        return not self.post_ids or not set(self.post_ids).isdisjoint(post_ids)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "code": self.code,
+            "message": self.message,
+            "platform": self.platform,
+            "post_ids": list(self.post_ids),
+            "api": self.api,
+        }
+
+
+def retry_error_from(value: object) -> RetryError | None:
+    """The knob from what a caller gave: None, a ``RetryError`` or a JSON-style object."""
+    if value is None or isinstance(value, RetryError):
+        return value
+    if not isinstance(value, Mapping):
+        raise SimConfigError('retry_error must be an object like {"status": 402} or null')
+    unknown = sorted(str(k) for k in set(value) - set(_RETRY_ERROR_KEYS))
+    if unknown:
+        raise SimConfigError(
+            f"retry_error: unknown key(s) {', '.join(unknown)}; use {', '.join(_RETRY_ERROR_KEYS)}"
+        )
+    post_ids = value.get("post_ids") or ()
+    if isinstance(post_ids, str) or not isinstance(post_ids, list | tuple):
+        raise SimConfigError("retry_error.post_ids must be a list of post ids")
+    return RetryError(
+        status=value.get("status"),  # the types are checked with the rest of the config
+        code=value.get("code"),
+        message=value.get("message"),
+        platform=value.get("platform"),
+        post_ids=tuple(post_ids),
+        api=value.get("api"),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,8 +145,13 @@ class SimConfig:
     malformed_kinds: tuple[str, ...] = MALFORMED_KINDS
     # Path prefixes, optionally "METHOD /path/prefix"; empty = every API route.
     fault_routes: tuple[str, ...] = field(default=())
+    # Answer retries with this error before applying them (see RetryError); None = off.
+    # A JSON-style object is accepted here and at run time.
+    retry_error: RetryError | None = None
 
     def __post_init__(self) -> None:
+        # A frozen dataclass: the object form of the knob becomes a RetryError in place.
+        object.__setattr__(self, "retry_error", retry_error_from(self.retry_error))
         _validate(self)
 
     def replace(self, **changes: Any) -> SimConfig:
@@ -115,6 +182,7 @@ class SimConfig:
         out = dataclasses.asdict(self)
         for name in ("malformed_kinds", "fault_routes"):
             out[name] = list(out[name])
+        out["retry_error"] = self.retry_error.as_dict() if self.retry_error else None
         return out
 
 
@@ -183,4 +251,28 @@ def _validate(c: SimConfig) -> None:
     _require(
         isinstance(c.fault_routes, tuple) and all(isinstance(r, str) for r in c.fault_routes),
         "fault_routes must be a list of path prefixes",
+    )
+    if c.retry_error is not None:
+        _validate_retry_error(c.retry_error)
+
+
+def _validate_retry_error(e: RetryError) -> None:
+    _require(
+        isinstance(e.status, int) and not isinstance(e.status, bool) and 400 <= e.status <= 599,
+        "retry_error.status must be an HTTP error status (400-599)",
+    )
+    _require(
+        e.code is None or (isinstance(e.code, int | str) and not isinstance(e.code, bool)),
+        "retry_error.code must be a number, a string or null",
+    )
+    for name in ("message", "platform"):
+        value = getattr(e, name)
+        _require(value is None or isinstance(value, str), f"retry_error.{name} must be a string")
+    _require(
+        all(isinstance(p, str) and p for p in e.post_ids),
+        "retry_error.post_ids must be a list of post ids (strings)",
+    )
+    _require(
+        e.api is None or e.api in SURFACE_NAMES,
+        f"retry_error.api must be one of {', '.join(SURFACE_NAMES)} or null",
     )

@@ -1,7 +1,8 @@
 """Fault injection: seeded decisions and the broken answers a client must survive.
 
-Every fault is scoped by ``fault_routes`` (path prefixes, optionally "METHOD /prefix"; empty
-means every API route; ``/_sim`` is never faulted).
+Every random fault is scoped by ``fault_routes`` (path prefixes, optionally "METHOD /prefix";
+empty means every API route; ``/_sim`` is never faulted). The ``retry_error`` knob is not
+random and not scoped: it answers retries with the error it names (texts defaulted here).
 """
 
 from __future__ import annotations
@@ -31,7 +32,44 @@ HTML_PAGES = {
         "<center><h1>503 Service Temporarily Unavailable</h1></center><hr><center>nginx</center>"
         "</body></html>"
     ),
+    504: (
+        "<html><head><title>504 Gateway Time-out</title></head><body>"
+        "<center><h1>504 Gateway Time-out</h1></center><hr><center>nginx</center></body></html>"
+    ),
 }
+
+# Defaults for a ``retry_error`` that names only a status: PostEverywhere's code words, and a
+# message close to what the services say (either API).
+PE_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    402: "payment_required",
+    403: "forbidden",
+    404: "not_found",
+    409: "no_failed_destinations",
+    422: "validation_error",
+    429: "rate_limited",
+    500: "internal_error",
+    502: "bad_gateway",
+    503: "service_unavailable",
+    504: "gateway_timeout",
+}
+CHOSEN_MESSAGES = {
+    400: "The request could not be processed.",
+    401: "Missing or invalid API key.",
+    402: "Payment required: the plan has no credits left for this action.",
+    403: "This key is not allowed to do that (scope or quota).",
+    404: "Post not found.",
+    409: "Nothing to retry.",
+    422: "The request did not validate.",
+    429: "Too many requests. Please slow down.",
+    504: "The gateway timed out waiting for the service.",
+}
+
+
+def chosen_message(status: int) -> str:
+    fallback = "The server had a problem. Try again." if status >= 500 else "Request refused."
+    return CHOSEN_MESSAGES.get(status, fallback)
 
 
 def in_scope(method: str, path: str, routes: Sequence[str]) -> bool:

@@ -17,8 +17,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from postretry_gui.sim.config import PE_KEY_PREFIX, PE_PREFIX, SimConfig
+from postretry_gui.sim.config import PE_KEY_PREFIX, PE_PREFIX, RetryError, SimConfig
 from postretry_gui.sim.context import SimContext
+from postretry_gui.sim.faults import PE_CODES, chosen_message
 from postretry_gui.sim.http_util import Answer, ApiError, bearer_token, dumps
 from postretry_gui.sim.idempotency import fingerprint, scope_of
 from postretry_gui.sim.pe_model import PLATFORMS, POST_STATUSES, SORT_FIELDS, Post
@@ -38,6 +39,7 @@ class PostEverywhereApi:
     name = "posteverywhere"
     prefix = PE_PREFIX
     enveloped = True
+    server_error_statuses: tuple[int, ...] = (500, 502, 503)
 
     def __init__(self, ctx: SimContext) -> None:
         self.ctx = ctx
@@ -81,6 +83,22 @@ class PostEverywhereApi:
     def server_error(self, status: int) -> Answer:
         codes = {500: "internal_error", 502: "bad_gateway", 503: "service_unavailable"}
         return self.error_answer(status, codes[status], "The server had a problem. Try again.")
+
+    def chosen_error(self, chosen: RetryError) -> Answer:
+        """The ``retry_error`` knob's answer in the envelope; the code defaults to the status's
+        word (402 ``payment_required``), ``platform`` goes into ``error.details``."""
+        code = chosen.code if chosen.code is not None else PE_CODES.get(chosen.status, "error")
+        message = chosen.message if chosen.message is not None else chosen_message(chosen.status)
+        details = {"platform": chosen.platform} if chosen.platform is not None else None
+        return self.error_answer(chosen.status, code, message, details)
+
+    def _chosen_error_for(self, post_ids: list[str]) -> Answer | None:
+        """The ``retry_error`` answer when the knob covers a retry naming ``post_ids``."""
+        chosen = self.ctx.config.retry_error
+        if chosen is None or not chosen.applies_to(self.name, post_ids):
+            return None
+        self.ctx.stats.record_fault("retry_error")
+        return self.chosen_error(chosen)
 
     # ------------------------------------------------------------ auth and rate limits
     @staticmethod
@@ -186,6 +204,10 @@ class PostEverywhereApi:
 
     # ------------------------------------------------------------ retries
     async def retry(self, request: Request) -> Answer:
+        # The retry_error knob answers before anything is looked up or applied.
+        chosen = self._chosen_error_for([request.path_params["post_id"]])
+        if chosen is not None:
+            return chosen
         post = self._post(request)
         body = await _json_body(request)
         return self._idempotent(request, body, lambda intent: self._apply_retry(post, body, intent))
@@ -226,6 +248,10 @@ class PostEverywhereApi:
 
     async def retry_failed(self, request: Request) -> Answer:
         body = await _json_body(request)
+        named = body.get("post_ids") if isinstance(body, dict) else None
+        chosen = self._chosen_error_for([str(i) for i in named] if isinstance(named, list) else [])
+        if chosen is not None:
+            return chosen
         return self._idempotent(request, body, lambda intent: self._apply_bulk(body, intent))
 
     def _apply_bulk(self, body: Any, intent: str | None) -> Answer:

@@ -10,7 +10,14 @@ import threading
 from collections import Counter, defaultdict
 from typing import Any
 
-FAULT_KINDS = ("latency", "error_5xx", "burst_429", "malformed", "drop_after_apply")
+FAULT_KINDS = (
+    "latency",
+    "error_5xx",
+    "burst_429",
+    "malformed",
+    "drop_after_apply",
+    "retry_error",  # a retry answered with the retry_error knob's error (never applied)
+)
 AYR_TRACKED_HEADERS = {
     "profile-key": "profile_key",
     "x-twitter-oauth1-api-key": "x_twitter_oauth1_api_key",
