@@ -16,13 +16,16 @@ from postretry_gui.domain import Destination, Post, Status
 from postretry_gui.domain.errors import (
     AlreadyRetried,
     BadRequest,
+    DuplicateContent,
     Forbidden,
     MalformedResponse,
     NotFound,
     OutcomeUnknown,
+    PaymentRequired,
     ProviderError,
     ProviderSecretMissing,
     RateLimited,
+    ReconnectRequired,
     ServerError,
     TooManyRateLimits,
     Unauthorized,
@@ -321,6 +324,87 @@ async def test_malformed_answers_are_typed(sim: SimServer, kind: str) -> None:
             await provider.list_posts(FAILURES)
     expected = ServerError if kind == "html_502" else MalformedResponse
     assert isinstance(caught.value, expected)
+
+
+# -- every error code of the contract, from the simulator's retry_error knob -------------------
+
+RETRY_ERRORS = [
+    # (the knob, the typed error, what its message starts with)
+    (
+        {"code": 156, "platform": "linkedin", "message": "LinkedIn account is not linked."},
+        ReconnectRequired,
+        "LinkedIn: LinkedIn account is not linked.",
+    ),
+    (
+        {"code": 161, "platform": "facebook", "message": "Facebook authorization error."},
+        ReconnectRequired,
+        "Facebook: Facebook authorization error.",
+    ),
+    (
+        {"code": 272, "platform": "twitter", "message": "X/Twitter authorization error."},
+        ReconnectRequired,
+        "X: X/Twitter authorization error.",
+    ),
+    (
+        {"code": 110, "platform": "twitter", "message": "Status is a duplicate."},
+        DuplicateContent,
+        "Status is a duplicate.",
+    ),
+    (
+        {"code": 107, "platform": "facebook", "message": "This status update is identical."},
+        DuplicateContent,
+        "This status update is identical.",
+    ),
+    (
+        {"code": 329, "message": "This post was already retried and cannot be retried again."},
+        AlreadyRetried,
+        "This post was already retried",
+    ),
+    ({"status": 402, "code": 402, "message": "Payment required."}, PaymentRequired, "Payment"),
+    ({"status": 504, "code": 504, "message": "Gateway timeout."}, OutcomeUnknown, "A gateway"),
+]
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(
+    ("knob", "kind", "starts"), RETRY_ERRORS, ids=[str(k["code"]) for k, _, _ in RETRY_ERRORS]
+)
+async def test_each_retry_error_code_is_typed_and_the_simulator_applied_nothing(
+    sim: SimServer, knob: dict[str, Any], kind: type[ProviderError], starts: str
+) -> None:
+    async with client(sim) as provider:
+        post = await a_failure(provider, to_x=knob.get("platform") == "twitter")
+        sim.configure(retry_error={"status": 400, **knob, "post_ids": [post.post_id]})
+        with pytest.raises(kind) as caught:
+            await provider.retry(post, [post.failed[0].account_id], idempotency_key="k-1")
+        reread = await provider.get_post(post.post_id)
+    assert caught.value.message.startswith(starts)
+    assert caught.value.code == str(knob["code"])
+    assert caught.value.http_status == knob.get("status", 400)
+    # Nothing applied: the post still reads as it did, and the retry was sent once.
+    assert reread.failed == post.failed
+    assert not reread.in_flight
+    assert not sim._context().ayr.by_id[post.post_id].retried
+    assert ayr(sim)["retries_applied"] == {}
+    assert sim.stats()["faults"]["retry_error"] == 1
+    assert await retry_calls(sim, 1) == 1
+
+
+@pytest.mark.asyncio
+async def test_a_504_on_a_read_is_a_server_error(sim: SimServer) -> None:
+    """Ayrshare's gateways answer 504: the 5xx fault draws it among 500/502/503 (seeded)."""
+    post_id = sim._context().ayr.posts[0].id
+    sim.configure(error_5xx_odds=1.0)
+    seen: list[ProviderError] = []
+    async with client(sim) as provider:
+        for _ in range(40):
+            with pytest.raises(ServerError) as caught:
+                await provider.get_post(post_id)
+            seen.append(caught.value)
+            if caught.value.http_status == 504:
+                break
+    assert seen[-1].http_status == 504
+    assert await retry_calls(sim, 0) == 0
 
 
 # -- rate limits -------------------------------------------------------------------------------

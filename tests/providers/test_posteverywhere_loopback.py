@@ -13,10 +13,13 @@ import pytest
 from postretry_gui.domain import Post, Status
 from postretry_gui.domain.errors import (
     BadRequest,
+    Forbidden,
     MalformedResponse,
     NotFound,
     NothingToRetry,
     OutcomeUnknown,
+    PaymentRequired,
+    ProviderError,
     RateLimited,
     ServerError,
     TimedOut,
@@ -221,6 +224,36 @@ async def test_a_429_on_a_retry_is_returned_to_the_caller_and_nothing_applied(
     assert caught.value.retry_after >= 1
     assert await counted(sim, f"POST {PREFIX}/posts/{{post_id}}/retry", 1) == {"429": 1}
     assert sim.stats()["retries_applied"] == {}
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(
+    ("status", "code", "kind"),
+    [(402, "payment_required", PaymentRequired), (403, "forbidden", Forbidden)],
+)
+async def test_402_and_403_on_a_retry_are_typed_and_nothing_is_applied(
+    sim: SimServer, status: int, code: str, kind: type[ProviderError]
+) -> None:
+    async with client(sim) as provider:
+        post, account_id = await a_failed_destination(provider)
+        sim.configure(retry_error={"status": status, "message": "Refused by the plan."})
+        with pytest.raises(kind) as single:
+            await provider.retry(post, [account_id], idempotency_key="k-1")
+        with pytest.raises(kind) as bulk:
+            await provider.retry_failed(post_ids=[post.post_id], idempotency_key="k-2")
+        reread = await provider.get_post(post.post_id)
+    for caught in (single, bulk):
+        assert (caught.value.code, caught.value.http_status) == (code, status)
+        assert caught.value.message == "Refused by the plan."
+        assert caught.value.request_id
+    destination = reread.destination(account_id)
+    assert destination is not None
+    assert destination.status is Status.FAILED
+    stats = sim.stats()
+    assert stats["retries_applied"] == {}
+    assert stats["faults"]["retry_error"] == 2
+    assert await counted(sim, f"POST {PREFIX}/posts/{{post_id}}/retry", 1) == {str(status): 1}
+    assert await counted(sim, f"POST {PREFIX}/posts/retry-failed", 1) == {str(status): 1}
 
 
 @pytest.mark.asyncio

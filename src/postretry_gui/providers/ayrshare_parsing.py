@@ -60,8 +60,17 @@ X_ACCOUNT_IDS = frozenset({"twitter", "x"})
 _IN_FLIGHT_POST = {"pending": Status.QUEUED, "processing": Status.PUBLISHING}
 
 
+# How a network is named in an error text ("LinkedIn: ...", not "Linkedin: ...").
+_SPOKEN_PLATFORM = {"x": "X", "linkedin": "LinkedIn", "youtube": "YouTube", "tiktok": "TikTok"}
+
+
 def app_platform(ayrshare_name: str) -> str:
     return _APP_PLATFORM.get(ayrshare_name, ayrshare_name)
+
+
+def spoken_platform(ayrshare_name: str) -> str:
+    name = app_platform(ayrshare_name)
+    return _SPOKEN_PLATFORM.get(name, name.capitalize())
 
 
 def goes_to_x(post: Post) -> bool:
@@ -117,7 +126,7 @@ def error_for_fields(
         if code in ALREADY_RETRIED_CODES:
             return AlreadyRetried(message, code=code, request_id=request_id, http_status=status)
         if code in RELINK_CODES:
-            where = app_platform(fields.platform).capitalize() if fields.platform else None
+            where = spoken_platform(fields.platform) if fields.platform else None
             text = message or ReconnectRequired.default_message
             return ReconnectRequired(
                 f"{where}: {text}" if where else text,
