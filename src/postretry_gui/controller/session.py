@@ -192,6 +192,11 @@ class WorkspaceSession:
         return MappingProxyType(self._posts)
 
     @property
+    def journal(self) -> RetryJournal | None:
+        """The retry journal this session writes (the window's Ctrl+H history reads it)."""
+        return self._journal.journal
+
+    @property
     def sync_state(self) -> SyncState:
         return self._sync
 

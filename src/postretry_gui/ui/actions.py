@@ -33,6 +33,7 @@ class ActionId(Enum):
     TAB_ALL = auto()
     SHORTCUTS = auto()
     QUIT = auto()
+    HISTORY = auto()
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +49,12 @@ ACTION_SPECS: dict[ActionId, ActionSpec] = {
         "&Retry ticked…", "Ctrl+R", "Retry the ticked destinations (asks first)", "&Posts"
     ),
     ActionId.REFRESH: ActionSpec("Re&fresh", "F5", "Read the latest statuses now", "&Posts"),
+    ActionId.HISTORY: ActionSpec(
+        "Retry &history…",
+        "Ctrl+H",
+        "Who retried what and when, with the outcome; searchable, exports to CSV",
+        "&Posts",
+    ),
     ActionId.RECONNECT: ActionSpec(
         "Reconnect in the &web app",
         None,
