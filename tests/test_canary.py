@@ -58,7 +58,7 @@ def test_the_canary_key_is_never_written_printed_or_logged(
             lambda: session.synced_from is not None and not session.sync_state.loading,
             timeout=WAIT_MS,
         )
-        assert window.model.post_count() > 0
+        qtbot.waitUntil(lambda: window.model.post_count() > 0, timeout=WAIT_MS)
         # Retry every retryable failure, confirmed with Return.
         QTest.keyClick(window.tree, Qt.Key.Key_A, CTRL | SHIFT)
         assert window.model.ticked_count()[0] > 0

@@ -124,7 +124,7 @@ def test_no_keyring_says_so_with_the_remedy_and_keeps_the_key_for_the_session_on
         assert env.secret_store.is_session_only(workspace_id, SecretKind.API_KEY)
         assert DEMO_PE_KEY not in (env.dirs.config_dir / "workspaces.json").read_text()
         wait_synced(env, qtbot)
-        assert env.shell.window.model.post_count() > 0
+        qtbot.waitUntil(lambda: env.shell.window.model.post_count() > 0, timeout=WAIT_MS)
 
 
 def test_a_locked_keyring_at_start_asks_and_the_key_can_be_entered_for_the_session(
@@ -155,7 +155,8 @@ def test_a_damaged_cache_shows_a_notice_and_is_rebuilt(
         env.shell.start()
         wait_synced(env, qtbot)
         assert any("set aside" in text for text in env.shell.notices)
-        assert env.shell.window.model.post_count() == 24
+        # The window shows batches at most ten times a second: wait for the last one.
+        qtbot.waitUntil(lambda: env.shell.window.model.post_count() == 24, timeout=WAIT_MS)
         assert list(cache.parent.glob("cache.sqlite3.corrupt-*"))
 
 
@@ -167,12 +168,13 @@ def test_a_restart_opens_on_the_cache_marked_stale_and_costs_at_most_two_list_re
             save(env, "Alpha")
             env.shell.start()
             wait_synced(env, qtbot)
-            posts = env.shell.window.model.post_count()
+            posts = len(env.shell.handle.session.posts)
         with shell_env(tmp_path, qtbot, qloop, backend=env.backend, sim=sim) as again:
             again.network.offline = True  # the cache must show with no answer at all
             again.shell.start()
             window = active_window(again, qtbot)
-            assert window.model.post_count() == posts
+            assert len(again.shell.handle.session.posts) == posts  # no request could answer
+            qtbot.waitUntil(lambda: window.model.post_count() == posts, timeout=WAIT_MS)
             assert "cached" in window.sync_label.text().lower()
             again.network.offline = False
             sim.reset_stats()

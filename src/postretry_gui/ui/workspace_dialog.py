@@ -10,7 +10,6 @@ keyring may refuse, and the caller may then ask about a session-only key) and ca
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import sys
 from collections.abc import Callable
 
@@ -210,7 +209,8 @@ class WorkspaceDialog(QDialog):
 
     @property
     def busy(self) -> bool:
-        return self._task is not None and not self._task.done()
+        """True from the start of a check until its verdict is shown."""
+        return self._task is not None
 
     def _set_busy(self, busy: bool) -> None:
         for widget in self._inputs():
@@ -248,10 +248,11 @@ class WorkspaceDialog(QDialog):
         self._task.add_done_callback(self._checked)
 
     def cancel_check(self) -> None:
-        if self.busy and self._task is not None:
+        if self._task is not None:
             self._task.cancel()
 
     def _checked(self, task: asyncio.Task[KeyCheck]) -> None:
+        self._task = None
         self._set_busy(False)
         if task.cancelled():
             self.show_message("Check stopped. Nothing was saved.")
@@ -302,6 +303,9 @@ class WorkspaceDialog(QDialog):
         super().reject()
 
     def done(self, result: int) -> None:
-        with contextlib.suppress(RuntimeError):
-            self.cancel_check()
+        # Closing ends a running check; its verdict has no dialog left to land in.
+        task, self._task = self._task, None
+        if task is not None:
+            task.remove_done_callback(self._checked)
+            task.cancel()
         super().done(result)
