@@ -185,3 +185,23 @@ def test_links_open_only_on_the_web(model: DestinationModel) -> None:
     assert child(model, "a", "4").data(Role.LINK) == "https://example.com/p/4"
     assert child(model, "a", "5").data(Role.LINK) is None
     assert child(model, "a", "5", Column.LINK).data() == ""
+
+
+def test_marks_show_on_the_rows_they_concern(model: DestinationModel) -> None:
+    from postretry_gui.controller.events import PostMark
+
+    oracle = model.oracle
+    assert isinstance(oracle, FakeOracle)
+    posts = mixed_posts(2)
+    model.upsert(posts)
+    oracle.locks.add(("p0", "2"))
+    oracle.marks["p0"] = PostMark.OUTCOME_UNKNOWN
+    oracle.marks["p1"] = PostMark.GONE
+    model.upsert(posts)  # the session re-announces posts whose marks changed
+    assert child(model, "p0", "2", Column.STATUS).data() == "Outcome unknown"
+    assert "will not be resent" in child(model, "p0", "2", Column.ERROR).data(
+        Qt.ItemDataRole.ToolTipRole
+    )
+    # The unlocked failure of the same post was not part of the lost retry.
+    assert child(model, "p0", "3", Column.STATUS).data() == "Reconnect"
+    assert child(model, "p1", "12", Column.STATUS).data() == "Post gone"

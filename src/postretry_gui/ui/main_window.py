@@ -9,6 +9,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import gc
+import time
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QPoint, Qt, QTimer, QUrl, Signal
@@ -24,8 +26,8 @@ from PySide6.QtWidgets import (
     QMenu,
     QMessageBox,
     QTabBar,
-    QToolBar,
     QTableView,
+    QToolBar,
     QVBoxLayout,
     QWidget,
 )
@@ -34,8 +36,8 @@ from postretry_gui.controller.events import NoticeLevel, Outcome, RetryReport, S
 from postretry_gui.domain import Post, Verdict
 from postretry_gui.ui.actions import ACTION_SPECS, MENU_ORDER, ActionId, build_actions
 from postretry_gui.ui.bulk_panel import BulkPanel
-from postretry_gui.ui.history_dialog import HistoryDialog
 from postretry_gui.ui.destination_model import DestinationModel, Role
+from postretry_gui.ui.history_dialog import HistoryDialog
 from postretry_gui.ui.rows import (
     TAB_TITLES,
     Column,
@@ -64,6 +66,8 @@ _TAB_ACTIONS = {
     ActionId.TAB_ALL: StatusTab.ALL,
 }
 _FILTER_DELAY_MS = 120
+# The view shows incoming batches at most this often (see posts_changed).
+_FLUSH_INTERVAL_S = 0.1
 
 UrlOpener = Callable[[QUrl], object]
 
@@ -113,6 +117,11 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"postretry — {title}" if title else "postretry")
         self.resize(1280, 720)
 
+        self._pending: list[Post] = []
+        self._last_flush = 0.0
+        self._flush_timer = QTimer(self)
+        self._flush_timer.setSingleShot(True)
+        self._flush_timer.timeout.connect(self.flush_posts)
         self.actions_by_id = build_actions(self, self._handlers())
         self._build_menus()
         self._build_toolbar()
@@ -283,9 +292,32 @@ class MainWindow(QMainWindow):
     # -- the session's listener ------------------------------------------------------------
 
     def posts_changed(self, posts: Sequence[Post]) -> None:
+        """Batches arriving within ``_FLUSH_INTERVAL_S`` of the last one shown wait for the
+        next flush: while 200 pages stream in, the view repaints ten times a second instead
+        of 200 times, and a lone update (a retry turning queued) still shows at once."""
         if self._model is None or self._closing:
             return
-        self._model.upsert(posts)
+        self._pending.extend(posts)
+        if self._flush_timer.isActive():
+            return
+        wait_s = self._last_flush + _FLUSH_INTERVAL_S - time.monotonic()
+        if wait_s <= 0:
+            self.flush_posts()
+        else:
+            self._flush_timer.start(max(int(wait_s * 1000), 1))
+
+    def flush_posts(self) -> None:
+        """Hand every waiting batch to the model now."""
+        self._flush_timer.stop()
+        self._last_flush = time.monotonic()
+        if self._model is None or not self._pending:
+            return
+        pending, self._pending = self._pending, []
+        self._model.upsert(pending)
+        # Loaded posts and rows live as long as the window. Moving them out of the cyclic
+        # collector's reach keeps a gen-2 collection over 100k rows (150-600 ms measured)
+        # from freezing the UI; they are still freed by reference counting when replaced.
+        gc.freeze()
         self._update_action_states()
 
     def sync_changed(self, state: SyncState) -> None:
@@ -344,6 +376,7 @@ class MainWindow(QMainWindow):
         """Ctrl+R: confirm "N destinations in M posts", then one request per post."""
         if self._model is None or self._confirm is not None or self._closing:
             return
+        self.flush_posts()
         destinations, posts = self._model.ticked_count()
         if destinations == 0:
             self.statusBar().showMessage(
@@ -422,6 +455,7 @@ class MainWindow(QMainWindow):
             return
         self.session.start_refresh()
         if self._model is not None:
+            self.flush_posts()
             self._model.refilter()
 
     def toggle_current(self) -> None:
@@ -437,6 +471,7 @@ class MainWindow(QMainWindow):
 
     def tick_all(self) -> None:
         if self._model is not None:
+            self.flush_posts()  # tick what the server said last, not what was painted
             self._model.tick_all_visible()
 
     def clear(self) -> None:
