@@ -7,7 +7,7 @@ reads the same in greyscale or to a colour-blind operator.
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, Qt
-from PySide6.QtGui import QBrush, QColor, QPainter
+from PySide6.QtGui import QBrush, QColor, QIcon, QPainter
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from postretry_gui.ui.rows import BADGE_COLOR, Badge
@@ -37,10 +37,11 @@ class StatusBadgeDelegate(QStyledItemDelegate):
         badge = Badge(badge_value)
         opt = QStyleOptionViewItem(option)
         self.initStyleOption(opt, index)
-        text, icon = opt.text, opt.icon
+        # Copies: the option's members are replaced below.
+        text, icon = str(opt.text), QIcon(opt.icon)
         # Background and selection from the style, then the pill on top.
         opt.text = ""
-        opt.icon = type(icon)()
+        opt.icon = QIcon()
         style = opt.widget.style() if opt.widget else None
         if style is not None:
             style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
