@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -142,7 +142,8 @@ def _ask_csv_path(parent: QWidget) -> str:
 
 
 class _SearchEdit(QLineEdit):
-    """Down arrow moves from the search box into the table."""
+    """Down arrow moves from the search box into the table; Return searches and stays in
+    this dialog (a dialog would otherwise press its default button and close)."""
 
     def __init__(self, on_down: Callable[[], None], parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -153,6 +154,8 @@ class _SearchEdit(QLineEdit):
             self._on_down()
             return
         super().keyPressEvent(event)
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            event.accept()
 
 
 class HistoryDialog(QDialog):
@@ -161,13 +164,14 @@ class HistoryDialog(QDialog):
         source: HistorySource,
         parent: QWidget | None = None,
         *,
-        ask_path: AskPath = _ask_csv_path,
+        ask_path: AskPath | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Retry history")
         self.resize(1000, 520)
         self._source = source
-        self._ask_path = ask_path
+        # Looked up now, not at import: tests replace the file dialog with a stand-in.
+        self._ask_path = ask_path or _ask_csv_path
         layout = QVBoxLayout(self)
         row = QHBoxLayout()
         label = QLabel("&Search:", self)
@@ -194,6 +198,9 @@ class HistoryDialog(QDialog):
         self.export_button = QPushButton("&Export CSV…", self)
         self.export_button.setAutoDefault(False)
         buttons.addButton(self.export_button, QDialogButtonBox.ButtonRole.ActionRole)
+        for button in buttons.buttons():
+            if isinstance(button, QPushButton):
+                button.setAutoDefault(False)  # Return belongs to the search box
         buttons.rejected.connect(self.reject)
         self.export_button.clicked.connect(self.export)
         layout.addWidget(buttons)
@@ -205,6 +212,11 @@ class HistoryDialog(QDialog):
         self.search.returnPressed.connect(self._search_now)
         self.reload()
         self.search.setFocus()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        # Typing searches at once: the box has focus whenever the dialog opens.
+        self.search.setFocus(Qt.FocusReason.ActiveWindowFocusReason)
 
     def _search_now(self) -> None:
         self._timer.stop()
