@@ -86,7 +86,7 @@ async def rig(sim: SimServer) -> AsyncIterator[Rig]:
             sim.posteverywhere_url,
             API_KEY,
             transport=transport,
-            pacer=RatePacer(reserve_fraction=0.01, jitter_s=0.0),
+            pacer=RatePacer(jitter_s=0.0),
         )
         session = WorkspaceSession(
             provider,

@@ -125,13 +125,27 @@ async def test_answers_out_of_order_keep_the_smallest_remaining_of_the_window() 
 @pytest.mark.asyncio
 async def test_background_keeps_a_reserve_for_interactive_requests() -> None:
     clock = FakeClock()
-    pacer = pacer_on(clock)  # reserve 20% of a limit of 10: 2
+    pacer = pacer_on(clock)  # the reserve's floor: 2 of a limit of 10
     pacer.observe(budget(clock, remaining=2, limit=10, reset_in=5.0))
     await pacer.acquire(INTERACTIVE)
     pacer.release()
     # Two left is the reserve: background work waits for the next window.
     await pacer.acquire(BACKGROUND)
     assert clock.now >= T0 + 5.0
+    assert clock.sleeps == [pytest.approx(5.0)]
+
+
+@pytest.mark.asyncio
+async def test_the_reserve_is_small_so_background_work_runs_near_the_limit() -> None:
+    clock = FakeClock()
+    pacer = pacer_on(clock)
+    # 300 per window: 1 % (3) is kept back; with 4 left background work still goes at once.
+    pacer.observe(budget(clock, remaining=4, limit=300, reset_in=5.0))
+    await pacer.acquire(BACKGROUND)
+    pacer.release()
+    assert clock.sleeps == []
+    pacer.observe(budget(clock, remaining=3, limit=300, reset_in=5.0))
+    await pacer.acquire(BACKGROUND)
     assert clock.sleeps == [pytest.approx(5.0)]
 
 

@@ -41,6 +41,10 @@ class Priority(IntEnum):
     BACKGROUND = 1  # polling, background refresh, bulk jobs
 
 
+# Requests a background caller always leaves in the window for the operator.
+MIN_RESERVE = 2
+
+
 class RatePacer:
     """Decides when a request may leave, from the latest budget and the requests in flight.
 
@@ -53,7 +57,7 @@ class RatePacer:
         *,
         clock: Clock = time.time,
         sleep: Sleep = asyncio.sleep,
-        reserve_fraction: float = 0.2,
+        reserve_fraction: float = 0.01,
         jitter_s: float = 0.05,
         max_in_flight: int = 8,
         max_wait_s: float = 65.0,
@@ -209,7 +213,9 @@ class RatePacer:
     def _reserve(self, priority: Priority) -> int:
         if priority is Priority.INTERACTIVE or self._state.limit is None:
             return 0
-        return max(1, math.ceil(self._state.limit * self._reserve_fraction))
+        # A small reserve is enough for an operator's clicks (two at 60/min, three at
+        # 300/10 s); a larger one would cap a bulk job well below the server's speed limit.
+        return max(MIN_RESERVE, math.ceil(self._state.limit * self._reserve_fraction))
 
     def _notify(self) -> None:
         # Wake every waiter; each re-checks the rule. A fresh event for the next round.
