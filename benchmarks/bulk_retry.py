@@ -8,8 +8,9 @@ Run: ``.venv-3.11/bin/python benchmarks/bulk_retry.py`` (about four minutes; no 
 - ratio: requests the job sent in its active window (first request out -> last answer in)
   divided by that window times the allowed 30 requests/s. The job needs no other request
   in that window (polls wait while a job sends). Two things cost ratio and are kept on
-  purpose: the app's reserve of 1 % left for the operator's own clicks (3 of 300), and the server's Reset header in
-  whole seconds rounded up, so each window waits on average half a second past its true end.
+  purpose: the app's reserve of 1 % left for the operator's own clicks (3 of 300), and the
+  server's Reset header in whole seconds rounded up, so each window waits on average half a
+  second past its true end.
   The last window ends early (it is not needed whole), which lifts the ratio a little; the
   steady-state figure over whole windows only is printed too.
 - rejected_429: 429 answers the job got (target 0).
