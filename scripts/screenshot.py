@@ -21,7 +21,7 @@ from PySide6.QtCore import QPoint
 from PySide6.QtGui import QColor, QFont, QPainter
 from PySide6.QtWidgets import QApplication, QWidget
 
-from postretry_gui.app import Workspace, make_session
+from postretry_gui.app import Endpoint, make_session
 from postretry_gui.sim import DEMO_PE_KEY, SimConfig, SimServer
 from postretry_gui.ui.main_window import MainWindow
 from postretry_gui.ui.rows import DestinationRow
@@ -65,7 +65,7 @@ def save(widget: QWidget, name: str, overlay: QWidget | None = None) -> None:
 async def capture(sim: SimServer) -> None:
     window = MainWindow(title="demo (simulator)")
     session, close_provider = make_session(
-        Workspace(sim.posteverywhere_url, DEMO_PE_KEY, "demo (simulator)", demo=True), window
+        Endpoint(sim.posteverywhere_url, DEMO_PE_KEY, "demo (simulator)", demo=True), window
     )
     window.attach(session)
     window.resize(1440, 800)

@@ -87,7 +87,15 @@ def test_self_test_on_the_demo_passes_and_reports_json() -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     report = json.loads(done.stdout)
     assert report["ok"] is True
-    assert report["checks"] == {"loaded": True, "retried": True, "settled": True, "keyring": True}
+    assert report["checks"] == {
+        "loaded": True,
+        "retried": True,
+        "journalled": True,
+        "settled": True,
+        "keyring": True,
+    }
+    # The retry went through the write-ahead journal, like the operator's would.
+    assert len(report["journal_intents"]) == 1
     assert report["keyring_backend"] == "test_app.DictKeyring"
     assert report["retried"]["outcomes"] == ["acknowledged"]
     assert report["settled"] == ["published"]

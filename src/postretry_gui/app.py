@@ -85,20 +85,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-# -- the workspace: a provider, optionally the simulator behind it ----------------------------
+# -- the endpoint: a server and its key, optionally the simulator behind it -----------------
 
 
 @dataclass
-class Workspace:
+class Endpoint:
+    """Where ``--base-url``/``--self-test``/the measuring flags point: a PostEverywhere-
+    compatible server and its key (the saved workspaces go through the shell instead)."""
+
     base_url: str
     api_key: str = field(repr=False)
     label: str
-    stop: Callable[[], None] = lambda: None
     demo: bool = False
 
 
 @contextmanager
-def open_workspace(args: argparse.Namespace, *, fast_demo: bool = False) -> Iterator[Workspace]:
+def open_endpoint(args: argparse.Namespace, *, fast_demo: bool = False) -> Iterator[Endpoint]:
     """The demo simulator (started in its own thread) or the server ``--base-url`` names."""
     if args.base_url:
         key = os.environ.get(KEY_ENV, "").strip()
@@ -106,34 +108,63 @@ def open_workspace(args: argparse.Namespace, *, fast_demo: bool = False) -> Iter
             raise StartupError(
                 f"--base-url needs the API key in the environment variable {KEY_ENV}."
             )
-        yield Workspace(args.base_url, key, args.base_url)
+        yield Endpoint(args.base_url, key, args.base_url)
         return
-    from postretry_gui.sim import DEMO_PE_KEY, SimConfig, SimServer
+    from postretry_gui.app_shell import demo_sim_config
+    from postretry_gui.sim import DEMO_PE_KEY, SimServer
 
-    # A self-test should settle in seconds, not in the demo's human-paced minutes.
-    config = (
-        SimConfig(seed=1, posts=120, queued_s=0.2, publishing_s=0.3, success_odds=1.0)
-        if fast_demo
-        else SimConfig(seed=1, posts=120)
-    )
-    sim = SimServer(config, port=0)
+    sim = SimServer(demo_sim_config(fast=fast_demo), port=0)
     sim.start()
     try:
-        yield Workspace(sim.posteverywhere_url, DEMO_PE_KEY, "demo (simulator)", demo=True)
+        yield Endpoint(sim.posteverywhere_url, DEMO_PE_KEY, "demo (simulator)", demo=True)
     finally:
         sim.stop()
 
 
 def make_session(
-    workspace: Workspace, window: MainWindow
+    endpoint: Endpoint, window: MainWindow
 ) -> tuple[WorkspaceSession, Callable[[], Awaitable[None]]]:
-    """The session for ``workspace`` reporting to ``window``, and how to close its provider."""
-    from postretry_gui.controller import WorkspaceSession
-    from postretry_gui.providers.posteverywhere import PostEverywhereProvider
+    """The session for ``endpoint`` reporting to ``window``, and how to close it with its
+    provider, cache and journal.
 
-    provider = PostEverywhereProvider(base_url=workspace.base_url, api_key=workspace.api_key)
-    session = WorkspaceSession(provider, window, on_error=_report_task_error(window))
-    return session, provider.aclose
+    It is opened exactly as the shell opens a saved workspace (``WorkspaceOpener``: provider,
+    offline cache, write-ahead retry journal), only with its files in a temporary folder,
+    so the self-test exercises the same path the operator uses and writes nothing of theirs.
+    """
+    import tempfile
+    from pathlib import Path
+
+    from postretry_gui.controller.workspace_opener import WorkspaceOpener
+    from postretry_gui.store import (
+        InvalidWorkspace,
+        ProviderKind,
+        StoreDirs,
+        Workspace,
+        WorkspaceSecrets,
+    )
+
+    scratch = tempfile.TemporaryDirectory(prefix="postretry-session-")
+    try:
+        workspace = Workspace(
+            "endpoint", endpoint.label, ProviderKind.POSTEVERYWHERE, endpoint.base_url
+        )
+        opened = WorkspaceOpener(
+            StoreDirs.under(Path(scratch.name)), on_error=_report_task_error(window)
+        ).open(workspace, WorkspaceSecrets(api_key=endpoint.api_key), window)
+    except (InvalidWorkspace, ValueError) as error:
+        scratch.cleanup()
+        raise StartupError(str(error)) from None
+    except BaseException:
+        scratch.cleanup()
+        raise
+
+    async def close() -> None:
+        try:
+            await opened.aclose()
+        finally:
+            scratch.cleanup()
+
+    return opened.session, close
 
 
 def _report_task_error(window: MainWindow) -> Callable[[BaseException], None]:
@@ -169,15 +200,15 @@ def _run_qasync(coro_factory: Callable[[], Any]) -> Any:
     return qasync.run(coro_factory())
 
 
-async def _window_main(workspace: Workspace, args: argparse.Namespace) -> int:
+async def _window_main(endpoint: Endpoint, args: argparse.Namespace) -> int:
     from PySide6.QtWidgets import QApplication
 
     from postretry_gui.ui.main_window import MainWindow
 
     app = QApplication.instance()
     assert app is not None
-    window = MainWindow(title=workspace.label)
-    session, close_provider = make_session(workspace, window)
+    window = MainWindow(title=endpoint.label)
+    session, close_session = make_session(endpoint, window)
     window.attach(session)
     done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
 
@@ -209,21 +240,20 @@ async def _window_main(workspace: Workspace, args: argparse.Namespace) -> int:
     try:
         await done
     finally:
-        await session.aclose()
-        await close_provider()
+        await close_session()
     return 0
 
 
 def run_window(args: argparse.Namespace) -> int:
     _qt_app()
-    with open_workspace(args) as workspace:
-        return int(_run_qasync(lambda: _window_main(workspace, args)))
+    with open_endpoint(args) as endpoint:
+        return int(_run_qasync(lambda: _window_main(endpoint, args)))
 
 
 # -- the self-test -----------------------------------------------------------------------------
 
 
-async def _self_test(workspace: Workspace, timeout_s: float) -> dict[str, Any]:
+async def _self_test(endpoint: Endpoint, timeout_s: float) -> dict[str, Any]:
     """Load, retry one retryable destination through the window's model, wait for it to
     settle, check the keyring backend. Every step's result lands in the report."""
     import PySide6
@@ -238,13 +268,13 @@ async def _self_test(workspace: Workspace, timeout_s: float) -> dict[str, Any]:
         "python": sys.version.split()[0],
         "qt": PySide6.__version__,
         "qpa_platform": QApplication.platformName(),
-        "server": "simulator" if workspace.demo else workspace.base_url,
+        "server": "simulator" if endpoint.demo else endpoint.base_url,
         "checks": {},
         "errors": [],
     }
     checks: dict[str, bool] = report["checks"]
-    window = MainWindow(title=workspace.label)
-    session, close_provider = make_session(workspace, window)
+    window = MainWindow(title=endpoint.label)
+    session, close_session = make_session(endpoint, window)
     window.attach(session)
     window.show()
     try:
@@ -255,8 +285,7 @@ async def _self_test(workspace: Workspace, timeout_s: float) -> dict[str, Any]:
     except Exception as error:  # the report must come out whatever broke
         report["errors"].append(f"{type(error).__name__}: {error}")
     finally:
-        await session.aclose()
-        await close_provider()
+        await close_session()
         window.close()
     try:
         report["keyring_backend"] = describe_backend()
@@ -264,7 +293,7 @@ async def _self_test(workspace: Workspace, timeout_s: float) -> dict[str, Any]:
     except Exception as error:  # a broken keyring install must be reported, not raised
         report["keyring_backend"] = f"unavailable ({type(error).__name__})"
         checks["keyring"] = False
-    for name in ("loaded", "retried", "settled", "keyring"):
+    for name in ("loaded", "retried", "journalled", "settled", "keyring"):
         checks.setdefault(name, False)
     report["elapsed_s"] = round(time.monotonic() - started, 3)
     report["ok"] = all(checks.values()) and not report["errors"]
@@ -307,6 +336,10 @@ async def _self_test_steps(
         "outcomes": outcomes,
     }
     checks["retried"] = outcomes == [Outcome.ACKNOWLEDGED.value]
+    journal = session.journal
+    intents = journal.history(limit=10) if journal is not None else []
+    report["journal_intents"] = [f"{i.post_id}: {i.state.value}" for i in intents]
+    checks["journalled"] = any(i.post_id in target for i in intents)
     if not checks["retried"]:
         report["errors"].extend(o.message for o in retry.outcomes if o.message)
         return
@@ -335,8 +368,8 @@ def run_self_test(args: argparse.Namespace) -> int:
     if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     _qt_app()
-    with open_workspace(args, fast_demo=True) as workspace:
-        report = _run_qasync(lambda: _self_test(workspace, args.timeout))
+    with open_endpoint(args, fast_demo=True) as endpoint:
+        report = _run_qasync(lambda: _self_test(endpoint, args.timeout))
     print(json.dumps(report, indent=2, sort_keys=True))
     return 0 if report["ok"] else 1
 
@@ -347,22 +380,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.self_test:
             return run_self_test(args)
         measuring = args.quit_after_paint or args.quit_after_failures
-        if not args.base_url and not measuring:
-            # The operator's workspaces (or the welcome screen); --demo adds the simulator's.
-            from postretry_gui.app_shell import run_shell
-
-            _qt_app()
-            return run_shell(demo=args.demo, run=_run_qasync)
-        if args.demo or args.base_url or measuring:
-            if measuring and not args.base_url:
-                args.demo = True
+        if args.base_url or measuring:
             return run_window(args)
+        # The operator's workspaces (or the welcome screen); --demo opens the simulator's.
+        from postretry_gui.app_shell import run_shell
+
+        _qt_app()
+        return run_shell(demo=args.demo, run=_run_qasync)
     except StartupError as error:
         print(f"postretry-gui: {error}", file=sys.stderr)
         return 2
-    print(
-        "postretry-gui: no workspace yet. Try `postretry-gui --demo`, or --base-url with the "
-        f"key in ${KEY_ENV}.",
-        file=sys.stderr,
-    )
-    return 2

@@ -16,7 +16,7 @@ from PySide6.QtCore import QModelIndex, Qt, QUrl
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from postretry_gui.app import Workspace, make_session
+from postretry_gui.app import Endpoint, make_session
 from postretry_gui.controller import WorkspaceSession
 from postretry_gui.domain import Status, Verdict
 from postretry_gui.sim import DEMO_PE_KEY, SimConfig, SimServer
@@ -56,7 +56,7 @@ def sim() -> Iterator[SimServer]:
 def demo(qloop: asyncio.AbstractEventLoop, qtbot, sim: SimServer) -> Iterator[Demo]:
     opened: list[QUrl] = []
     window = MainWindow(open_url=opened.append, title="test")
-    workspace = Workspace(sim.posteverywhere_url, DEMO_PE_KEY, "test", demo=True)
+    workspace = Endpoint(sim.posteverywhere_url, DEMO_PE_KEY, "test", demo=True)
     session, close_provider = make_session(workspace, window)
     window.attach(session)
     qtbot.addWidget(window)
@@ -281,7 +281,7 @@ def test_closing_leaves_no_pending_task(
 def test_key_rejected_is_said_plainly(qloop, qtbot, sim: SimServer) -> None:
     window = MainWindow(title="bad key")
     session, close_provider = make_session(
-        Workspace(sim.posteverywhere_url, "pe_live_wrongwrongwrongwrongwrongwrong", "x"), window
+        Endpoint(sim.posteverywhere_url, "pe_live_wrongwrongwrongwrongwrongwrong", "x"), window
     )
     window.attach(session)
     qtbot.addWidget(window)
