@@ -2,20 +2,39 @@
 
 Run: ``QT_QPA_PLATFORM=offscreen .venv-3.11/bin/python benchmarks/large_list.py``
 
-- load_s: from starting the session's load (20,000 posts x 5 destinations, simulator with the
-  rate limit lifted) until every destination is in the model, the view laid out: HTTP,
-  parsing and the view together.
-- max_stall_ms: the longest gap between ticks of a 10 ms QTimer during that load.
-- baseline_load_s: the same rows put into a QStandardItemModel shown in a QTreeView.
+The data: a simulator in its own process (as a real server would be: its JSON encoding must
+not hold this process's GIL or count in its memory) with 20,000 posts x exactly 5
+destinations, the rate limit lifted, and retries that take a day to settle. The last matters:
+a post that settles mid-load moves between the "failures" and "the rest" status filters and
+shifts every later offset, so some posts were read twice and others never (92,470 rows
+arrived before this was pinned). The benchmark checks that exactly 100,000 arrive.
+
+What each figure on the last line measures:
+
+- load_s: end to end. From ``session.start_load()`` (its first request) until the model
+  holds all 100,000 destinations and the event loop has laid out and painted them: HTTP, the
+  simulator's work, parsing, the session, the window's coalescing timer and the model.
+- max_stall_ms: the longest gap between ticks of a 10 ms QTimer during that load (the worst
+  moment the window could not answer a key press).
+- baseline_load_s: QStandardItemModel filled with the same rows (the same in-memory domain
+  posts as the load produced, in this process), appendRow per row, shown in a QTreeView with
+  uniform row heights and expanded, until processed. No network: a model fill.
 - update_ms: one batch of 2,000 status changes (``posts_changed``) plus the repaint.
-- rss_mb: resident memory of the app with the 100k rows loaded (the simulator runs in its
-  own process, as a real server would).
-- view_only (line before): the same posts replayed into a fresh window page by page, i.e.
-  the UI's own share of load_s, beside the baseline.
+- rss_mb: resident memory of the app with the 100k rows loaded.
 - first_screen_s: on the demo workspace (default rate limit), from opening the workspace
-  (window and session created) until the first failures are painted. The same from process
-  start, imports included, is printed on the line before (``postretry-gui
-  --quit-after-failures``).
+  (window and session created) until the first failures are painted.
+
+In the body of the output:
+
+- model_fill: OUR window filled with the same in-memory posts in one batch (model, view
+  layout, first paint), beside baseline_load_s; their ratio is the like-for-like comparison
+  (the issue asks for at least 10x).
+- end_to_end: load_s beside baseline_load_s. Not like for like (one includes the network and
+  parsing, the other does not); printed because a reader will compare them anyway.
+- view_replay: the same posts fed page by page (100 posts per page, one every 20 ms) into a
+  fresh window, as this thread's CPU time: the UI's own share of load_s.
+- process_start_to_failures_s: first_screen_s from process start, imports included
+  (``postretry-gui --quit-after-failures``).
 """
 
 from __future__ import annotations
@@ -36,7 +55,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QApplication, QTreeView
 
-from postretry_gui.app import Workspace, make_session
+from postretry_gui.app import Endpoint, make_session
 from postretry_gui.controller import WorkspaceSession
 from postretry_gui.domain import Post, Status
 from postretry_gui.sim import DEMO_PE_KEY, SimConfig, SimServer
@@ -45,6 +64,9 @@ from postretry_gui.ui.rows import StatusTab
 
 POSTS = 20_000
 PER_POST = 5
+ROWS = POSTS * PER_POST
+# Retries in the generated data settle after this long: never during the benchmark.
+SETTLE_S = 86_400
 UPDATES = 2_000
 # Replay pacing: a page every 20 ms, quicker than this machine's loopback API serves them.
 PAGE_GAP_S = 0.02
@@ -158,9 +180,29 @@ async def replay_into_view(session: WorkspaceSession, posts: list[Post]) -> tupl
     return elapsed, stall
 
 
+async def our_fill(session: WorkspaceSession, posts: list[Post]) -> float:
+    """Our window filled with the same posts in one batch: the model, the view's layout and
+    its first paint, like for like with ``baseline``."""
+    window = MainWindow(title="fill")
+    window.attach(session)  # the session only answers eligibility questions here
+    window.set_tab(StatusTab.ALL)
+    window.show()
+    await until(lambda: window._painted)
+    started = time.perf_counter()
+    window.posts_changed(posts)
+    window.flush_posts()
+    QApplication.processEvents()
+    elapsed = time.perf_counter() - started
+    if window.model.destination_count() != ROWS:
+        raise RuntimeError("the fill lost rows")
+    window.hide()
+    window.deleteLater()
+    return elapsed
+
+
 async def large(url: str) -> dict[str, float]:
     window = MainWindow(title="benchmark")
-    session, close_provider = make_session(Workspace(url, DEMO_PE_KEY, "benchmark"), window)
+    session, close_provider = make_session(Endpoint(url, DEMO_PE_KEY, "benchmark"), window)
     window.attach(session)
     window.set_tab(StatusTab.ALL)
     window.show()
@@ -170,10 +212,15 @@ async def large(url: str) -> dict[str, float]:
     started = time.perf_counter()
     session.start_load()
     await session.wait_loaded()
+    # The last row is in when the window's coalescing timer has handed it to the model.
+    await until(lambda: window.model.destination_count() >= ROWS)
     QApplication.processEvents()  # the view lays out and paints what arrived
     load_s = time.perf_counter() - started
     stall_ms = probe.stop() * 1000
     rss = rss_mb()
+    rows = window.model.destination_count()
+    if rows != ROWS or len(session.posts) != POSTS:
+        raise RuntimeError(f"expected {ROWS:,} destinations, got {rows:,}")
 
     posts = list(session.posts.values())
     batch: list[Post] = []
@@ -194,6 +241,7 @@ async def large(url: str) -> dict[str, float]:
     update_ms = (time.perf_counter() - update_started) * 1000
 
     view_s, view_stall_ms = await replay_into_view(session, posts)
+    fill_s = await our_fill(session, posts)
     base_s = baseline(posts)
     with_close = asyncio.get_running_loop().create_future()
     window.closed.connect(lambda: with_close.done() or with_close.set_result(None))
@@ -206,7 +254,8 @@ async def large(url: str) -> dict[str, float]:
         "baseline_load_s": base_s,
         "update_ms": update_ms,
         "rss_mb": rss,
-        "rows": float(window.model.destination_count()),
+        "rows": float(rows),
+        "fill_s": fill_s,
         "view_s": view_s,
         "view_stall_ms": view_stall_ms,
     }
@@ -216,7 +265,7 @@ async def first_screen(sim: SimServer) -> float:
     started = time.perf_counter()
     window = MainWindow(title="demo")
     session, close_provider = make_session(
-        Workspace(sim.posteverywhere_url, DEMO_PE_KEY, "demo", demo=True), window
+        Endpoint(sim.posteverywhere_url, DEMO_PE_KEY, "demo", demo=True), window
     )
     window.attach(session)
     shown = asyncio.get_running_loop().create_future()
@@ -257,7 +306,7 @@ def big_simulator() -> Iterator[str]:
         sys.executable, "-m", "postretry_gui.sim.cli", "--port", str(port), "--seed", "7",
         "--posts", str(POSTS), "--min-destinations", str(PER_POST),
         "--max-destinations", str(PER_POST), "--accounts", "40", "--rate-limit", "0",
-        "--ayrshare-posts", "0",
+        "--ayrshare-posts", "0", "--queued-s", str(SETTLE_S), "--publishing-s", str(SETTLE_S),
     ]  # fmt: skip
     server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
@@ -288,11 +337,17 @@ def main() -> int:
         figures = qasync.run(large(url))
     with SimServer(SimConfig(seed=1, posts=120), port=0) as demo:
         first = qasync.run(first_screen(demo))
+    base_s = figures["baseline_load_s"]
     print(f"rows={figures['rows']:.0f}")
     print(
-        f"view_only: load_s={figures['view_s']:.3f} max_stall_ms={figures['view_stall_ms']:.1f} "
-        f"speedup_vs_baseline={figures['baseline_load_s'] / figures['view_s']:.1f}x"
+        f"model_fill: ours_s={figures['fill_s']:.3f} baseline_s={base_s:.3f} "
+        f"ratio={base_s / figures['fill_s']:.1f}x (same posts, same process; target >= 10x)"
     )
+    print(
+        f"end_to_end: load_s={figures['load_s']:.3f} baseline_fill_s={base_s:.3f} "
+        f"ratio={base_s / figures['load_s']:.2f}x (load includes HTTP and parsing)"
+    )
+    print(f"view_replay: cpu_s={figures['view_s']:.3f} max_stall_ms={figures['view_stall_ms']:.1f}")
     print(f"process_start_to_failures_s={launch_to_failures()}")
     print(
         f"large_list: load_s={figures['load_s']:.3f} max_stall_ms={figures['max_stall_ms']:.1f} "
