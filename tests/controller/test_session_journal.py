@@ -19,6 +19,7 @@ from controller_fakes import (
 
 from postretry_gui.controller import Outcome, PostMark, WorkspaceSession
 from postretry_gui.domain import Status, Verdict
+from postretry_gui.domain.errors import Unreachable
 from postretry_gui.store.journal import IntentState
 from postretry_gui.store.journal import RetryJournal as StoreJournal
 
@@ -111,3 +112,30 @@ async def test_with_the_real_store_journal(tmp_path: Path) -> None:
         assert journal.retries_sent("a", workspace_id="ws1") == 1
         assert session.posts["a"].destination("2").status is Status.PUBLISHED  # type: ignore[union-attr]
         await session.aclose()
+
+
+@pytest.mark.asyncio
+async def test_a_refused_connection_does_not_use_up_a_once_only_retry(tmp_path: Path) -> None:
+    """Connection refused means the request never left: after a restart the Ayrshare-style
+    post must still be retryable (counting it would lock the post for good)."""
+    provider = FakeProvider([post("a", dest("1"))], capabilities=WHOLE_POST_ONCE)
+    provider.retry_errors["a"] = Unreachable()
+    path = tmp_path / "journal.sqlite3"
+    with StoreJournal(path, operator="tester") as journal:
+        session = await _loaded(provider, journal)
+        report = await session.retry({"a": frozenset({"1"})})
+        assert report.counts == {Outcome.OFFLINE: 1}
+        [intent] = journal.history()
+        assert intent.state is IntentState.SETTLED
+        assert str(intent.outcome) == "unreachable"
+        await session.aclose()
+
+    del provider.retry_errors["a"]
+    with StoreJournal(path, operator="tester") as journal:
+        restarted = await _loaded(provider, journal)
+        a = restarted.posts["a"]
+        assert restarted.retries_sent("a") == 0
+        assert restarted.eligibility_of(a, a.destinations[0]).retryable
+        report = await restarted.retry({"a": frozenset({"1"})})
+        assert report.counts == {Outcome.ACKNOWLEDGED: 1}
+        await restarted.aclose()

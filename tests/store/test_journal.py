@@ -142,6 +142,9 @@ def test_retries_sent_counts_what_left_or_may_have_left_and_survives_restart(
         journal.settle(first, Outcome.FAILED_AGAIN, "twitter: duplicate")
         cancelled = journal.intend("ws1", "post-1", ["twitter"]).intent_id
         journal.settle(cancelled, Outcome.NOT_SENT, "cancelled before sending")
+        refused = journal.intend("ws1", "post-1", ["twitter"]).intent_id
+        journal.mark_sent(refused)
+        journal.settle(refused, Outcome.UNREACHABLE, "connection refused: nothing left")
         crashed = journal.intend("ws1", "post-2", ["twitter"]).intent_id
         journal.mark_unknown(crashed, "app restarted before the answer")
         journal.settle(crashed, Outcome.RETRIED, "the post reads as retried")

@@ -7,7 +7,8 @@ other object that has them will do (tests pass a recording one).
 
 Outcome words passed to ``acknowledge``/``settle`` are the journal's own vocabulary:
 ``retried``, ``nothing_to_retry``, ``gone``, ``reconnect_required``, ``already_retried``,
-``rejected``, ``failed_again``, ``published``, ``offered_again``, ``not_sent``.
+``rejected``, ``failed_again``, ``published``, ``offered_again``, ``not_sent``,
+``unreachable``.
 """
 
 from __future__ import annotations
@@ -153,3 +154,4 @@ REJECTED = "rejected"
 FAILED_AGAIN = "failed_again"
 PUBLISHED = "published"
 OFFERED_AGAIN = "offered_again"
+UNREACHABLE = "unreachable"

@@ -548,8 +548,10 @@ class WorkspaceSession:
             self._retries_sent[post_id] = sent_before + 1
             return await self._outcome_unknown(post_id, unit, attempts, entry, error)
         except TransportError as error:
-            # Connection refused or no network: nothing left, nothing can have been applied.
-            journal.settle(entry, jw.OFFERED_AGAIN, str(error))
+            # Connection refused or no network: the HTTP layer raises this for a retry only when
+            # the connection failed before the request left, so nothing can have been applied
+            # and it does not count as this post's retry (a once-only post stays retryable).
+            journal.settle(entry, jw.UNREACHABLE, str(error))
             self._unlock(post_id, unit)
             self._read_failed(error)
             raise _StopSending(Outcome.OFFLINE, error.message) from None

@@ -68,6 +68,13 @@ class Outcome(StrEnum):
     PUBLISHED = "published"  # retried, and published
     OFFERED_AGAIN = "offered_again"  # the outcome is left to the operator to retry again
     NOT_SENT = "not_sent"  # settled before the request left (cancelled, app stopped first)
+    # Marked sent, but the connection failed before the request left (refused, no route):
+    # the server never saw it, so it does not count against a once-only provider.
+    UNREACHABLE = "unreachable"
+
+
+# Outcomes that prove the server never received the retry.
+NEVER_RECEIVED = frozenset({Outcome.NOT_SENT, Outcome.UNREACHABLE})
 
 
 _NEXT: dict[IntentState, frozenset[IntentState]] = {
@@ -113,7 +120,7 @@ class Intent:
     @property
     def may_have_left(self) -> bool:
         """True when the request was sent or may have been: counts toward a post's retries."""
-        return self.sent_at is not None or self.outcome is not Outcome.NOT_SENT
+        return self.outcome not in NEVER_RECEIVED
 
 
 def current_operator() -> str:
@@ -398,13 +405,14 @@ class RetryJournal:
 
     def retries_sent(self, post_id: str, *, workspace_id: str | None = None) -> int:
         """How many retries of ``post_id`` left (or may have left) this app: every intent
-        except those settled as ``not_sent`` before being marked sent. An intent still
-        ``intended`` counts, since a crash may have come after its request left."""
+        except those settled as ``not_sent`` (before being marked sent) or ``unreachable``
+        (the connection failed before the request left). An intent still ``intended``
+        counts, since a crash may have come after its request left."""
         sql = (
             "SELECT count(*) FROM intents WHERE post_id = ? AND "
-            "(sent_at IS NOT NULL OR outcome IS NULL OR outcome != ?)"
+            "(outcome IS NULL OR outcome NOT IN (?, ?))"
         )
-        params: tuple[object, ...] = (post_id, Outcome.NOT_SENT.value)
+        params: tuple[object, ...] = (post_id, Outcome.NOT_SENT.value, Outcome.UNREACHABLE.value)
         if workspace_id is not None:
             sql += " AND workspace_id = ?"
             params += (workspace_id,)
