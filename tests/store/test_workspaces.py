@@ -129,6 +129,21 @@ def test_a_refused_keyring_saves_nothing_then_session_only_saves_settings_only(
     assert files_containing(dirs.config_dir.parent, KEY) == []
 
 
+def test_a_session_only_ayrshare_key_opens_without_asking_the_broken_keyring_again(
+    dirs: StoreDirs, use_keyring: InstallKeyring
+) -> None:
+    use_keyring(LockedKeyring())
+    workspaces = registry(dirs)
+    added = workspaces.add(
+        "Brand", "ayrshare", secrets=WorkspaceSecrets(api_key=KEY), session_only=True
+    )
+
+    # No Profile-Key or X keys were given: they are absent, not a second keyring failure.
+    loaded = workspaces.secrets(added.workspace_id)
+    assert loaded.api_key == KEY
+    assert (loaded.profile_key, loaded.x_api_key, loaded.x_api_secret) == (None, None, None)
+
+
 def test_a_posteverywhere_workspace_has_no_profile_key(
     dirs: StoreDirs, memory_keyring: MemoryKeyring
 ) -> None:

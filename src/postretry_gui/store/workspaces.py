@@ -377,8 +377,19 @@ class WorkspaceRegistry:
     def secrets(self, workspace_id: str) -> WorkspaceSecrets:
         """Load a workspace's secrets (``KeyringUnavailable`` if the keyring cannot be read)."""
         workspace = self.get(workspace_id)
+        store = self.secret_store
+        # A key kept for this session only means the keyring could not be used when it was
+        # saved; the optional secrets were kept in memory with it or not given at all, so
+        # asking the keyring for them would only fail again and block the workspace.
+        session_only = store.is_session_only(workspace_id, SecretKind.API_KEY)
         values = {
-            kind.value: self.secret_store.load(workspace_id, kind)
+            kind.value: (
+                None
+                if session_only
+                and kind is not SecretKind.API_KEY
+                and not store.is_session_only(workspace_id, kind)
+                else store.load(workspace_id, kind)
+            )
             for kind in workspace.provider.secret_kinds
         }
         return WorkspaceSecrets(**values)
