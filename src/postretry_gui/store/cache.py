@@ -13,7 +13,6 @@ import threading
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
-from types import TracebackType
 
 from postretry_gui.domain import Post
 from postretry_gui.store.errors import StoreUnavailable
@@ -25,7 +24,7 @@ from postretry_gui.store.post_codec import (
     post_to_json,
     posts_from_json_array,
 )
-from postretry_gui.store.sqlite_files import SQLITE_COMPANIONS, open_store_file
+from postretry_gui.store.sqlite_files import SQLITE_COMPANIONS, StoreFile, open_store_file
 
 SCHEMA_VERSION = 1
 WHAT = "offline cache"
@@ -52,7 +51,7 @@ def _configure(connection: sqlite3.Connection) -> None:
     connection.execute("PRAGMA synchronous = NORMAL")
 
 
-class PostCache:
+class PostCache(StoreFile):
     """Thread-safe; every method may be called from the event loop thread (they are quick).
 
     ``notice`` is a sentence for the UI when the file had to be set aside (at open or later).
@@ -72,21 +71,6 @@ class PostCache:
     @classmethod
     def for_workspace(cls, dirs: StoreDirs, workspace_id: str) -> PostCache:
         return cls(dirs.cache_path(workspace_id))
-
-    def __enter__(self) -> PostCache:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    def close(self) -> None:
-        with self._lock:
-            self._connection.close()
 
     def _rebuild(self, exc: sqlite3.DatabaseError) -> None:
         """The file broke while in use: set it aside and start a fresh one (lock held)."""

@@ -30,7 +30,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from types import TracebackType
 
 from postretry_gui.store.errors import (
     IntentNotFound,
@@ -40,7 +39,7 @@ from postretry_gui.store.errors import (
 )
 from postretry_gui.store.files import atomic_write_text
 from postretry_gui.store.paths import StoreDirs, check_workspace_id
-from postretry_gui.store.sqlite_files import open_store_file
+from postretry_gui.store.sqlite_files import StoreFile, open_store_file
 
 SCHEMA_VERSION = 1
 WHAT = "retry journal"
@@ -215,7 +214,7 @@ def _csv_cell(value: str) -> str:
     return value
 
 
-class RetryJournal:
+class RetryJournal(StoreFile):
     """Thread-safe (one connection behind a lock); writes are small and quick enough for the
     event loop thread. ``notice`` is set when the file had to be set aside at open."""
 
@@ -247,21 +246,6 @@ class RetryJournal:
     @classmethod
     def for_workspace(cls, dirs: StoreDirs, workspace_id: str) -> RetryJournal:
         return cls(dirs.journal_path(workspace_id))
-
-    def __enter__(self) -> RetryJournal:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    def close(self) -> None:
-        with self._lock:
-            self._connection.close()
 
     def _now(self) -> str:
         return self._clock().astimezone(UTC).isoformat()

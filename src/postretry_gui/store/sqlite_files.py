@@ -10,8 +10,11 @@ to show. A file that cannot be opened at all (permissions, disk) is not corrupti
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Callable
 from pathlib import Path
+from types import TracebackType
+from typing import Self
 
 from postretry_gui.store.errors import StoreUnavailable
 from postretry_gui.store.files import set_aside
@@ -20,6 +23,29 @@ from postretry_gui.store.files import set_aside
 APPLICATION_ID = 0x50525459
 
 SQLITE_COMPANIONS = ("-wal", "-shm", "-journal")
+
+
+class StoreFile:
+    """What the cache and the journal share: one connection behind a lock (async callers on
+    the event loop, a thread in tests), closed by ``close()`` or at the end of a ``with``."""
+
+    _connection: sqlite3.Connection
+    _lock: threading.Lock
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        with self._lock:
+            self._connection.close()
 
 
 def connect(path: Path) -> sqlite3.Connection:
