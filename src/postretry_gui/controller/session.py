@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncGenerator, Coroutine, Iterable, Mapping, Sequence
+from collections.abc import AsyncGenerator, Callable, Coroutine, Iterable, Mapping, Sequence
 from contextlib import aclosing
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -45,6 +45,7 @@ from postretry_gui.controller.journal_port import JournalLink, JournalWriteFaile
 from postretry_gui.controller.loader import FAILURES_FILTER, OTHERS_FILTER, iterate_pages
 from postretry_gui.controller.poller import Poller, PollSettings
 from postretry_gui.controller.tasks import ErrorCallback, TaskSet
+from postretry_gui.controller.watch_events import WatchEvent, WatchFate, WatchFollower
 from postretry_gui.domain import (
     AccountHealth,
     Destination,
@@ -170,6 +171,8 @@ class WorkspaceSession:
         self._health_loaded = False
         # post_id -> one watch per acknowledged (or lost) retry of it still settling
         self._watches: dict[str, list[_Watch]] = {}
+        # Told as reads settle watches (a retry job's live summary follows them).
+        self._watch_followers: list[WatchFollower] = []
         self._sync = SyncState()
         # Wall time (unix s) at the start of the last complete sync: the next updated_after.
         self._synced_from: float | None = None
@@ -629,6 +632,24 @@ class WorkspaceSession:
         self._poller.watch(post_id)
         self._update_sync()
 
+    def follow_watches(self, follower: WatchFollower) -> Callable[[], None]:
+        """Call ``follower`` each time a read moves a watched retry on: a lost answer proved
+        applied, or a watch settled (published, failed again, not applied, gone). Returns
+        the function that stops it."""
+        self._watch_followers.append(follower)
+
+        def stop() -> None:
+            if follower in self._watch_followers:
+                self._watch_followers.remove(follower)
+
+        return stop
+
+    def _tell_followers(self, post_id: str, fates: Mapping[str, WatchFate]) -> None:
+        if fates and self._watch_followers:
+            event = WatchEvent(post_id, MappingProxyType(dict(fates)))
+            for follower in list(self._watch_followers):
+                follower(event)
+
     def _job_sending(self, sending: bool) -> None:
         """A retry job started or stopped sending (paused, finished)."""
         self._jobs_sending = max(self._jobs_sending + (1 if sending else -1), 0)
@@ -715,6 +736,7 @@ class WorkspaceSession:
             self._update_mark(post_id)
             changed = True
             self._notice(NoticeLevel.INFO, f"Post {post_id}: the retry did reach the server.")
+            self._tell_followers(post_id, dict.fromkeys(watch.account_ids, WatchFate.APPLIED))
         if pending:
             watch.stale_failed_reads = 0
             return changed
@@ -755,11 +777,27 @@ class WorkspaceSession:
             watches.remove(watch)
             self._journal.settle(watch.entry_id, journal_outcome)
             self._unlock(post_id, watch.account_ids)
+            self._tell_followers(post_id, self._fates(post_id, watch, journal_outcome))
         if not watches:
             self._watches.pop(post_id, None)
             self._poller.unwatch(post_id)
         self._update_mark(post_id)
         self._update_sync()
+
+    def _fates(self, post_id: str, watch: _Watch, journal_outcome: str) -> dict[str, WatchFate]:
+        """Each destination's fate as a settled watch leaves it: the journal keeps one word
+        per intent, the summary counts destinations (one may publish, another fail)."""
+        if journal_outcome == jw.GONE:
+            return dict.fromkeys(watch.account_ids, WatchFate.GONE)
+        if journal_outcome == jw.OFFERED_AGAIN:
+            return dict.fromkeys(watch.account_ids, WatchFate.NOT_APPLIED)
+        post = self._posts.get(post_id)
+        fates: dict[str, WatchFate] = {}
+        for account_id in watch.account_ids:
+            destination = post.destination(account_id) if post is not None else None
+            published = destination is not None and destination.status is Status.PUBLISHED
+            fates[account_id] = WatchFate.PUBLISHED if published else WatchFate.FAILED_AGAIN
+        return fates
 
     def _drop_watches(self, post_id: str, journal_outcome: str) -> None:
         for watch in list(self._watches.get(post_id, ())):
