@@ -39,6 +39,10 @@ class Page:
     # Opaque: pass it back to get the next page. None: this was the last page.
     next_cursor: str | None
     total: int | None = None
+    # When the provider pages by offset and the answer told its total: the cursors of every
+    # later page, so a caller may fetch them side by side instead of one after another.
+    # Empty: only ``next_cursor`` is known.
+    later_cursors: tuple[str, ...] = ()
 
 
 class Provider(Protocol):

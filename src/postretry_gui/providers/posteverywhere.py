@@ -70,6 +70,7 @@ CAPABILITIES = ProviderCapabilities(
 
 MAX_PAGE_SIZE = 100
 MAX_BULK_POST_IDS = 200
+MAX_LATER_PAGES = 10_000
 _ACCOUNT_ID = re.compile(r"^[0-9]{1,18}$")
 
 
@@ -335,7 +336,19 @@ def parse_page(data: object, *, offset: int, limit: int) -> Page:
     # An empty page never leads anywhere, whatever has_more says: no endless loop.
     next_cursor = str(offset + len(posts)) if more and posts else None
     total = opt_int(paging, "total", default=-1)
-    return Page(posts=posts, next_cursor=next_cursor, total=total if total >= 0 else None)
+    later: tuple[str, ...] = ()
+    if next_cursor is not None and total > 0:
+        # Steps of the page size the server actually used; a hostile total must not make
+        # millions of cursors (paging stops at MAX_LATER_PAGES; next_cursor goes on from there).
+        step = len(posts)
+        end = min(total, offset + step * (MAX_LATER_PAGES + 1))
+        later = tuple(str(o) for o in range(offset + step, end, step))
+    return Page(
+        posts=posts,
+        next_cursor=next_cursor,
+        total=total if total >= 0 else None,
+        later_cursors=later,
+    )
 
 
 def parse_retry_ack(data: object, post_id: str) -> RetryAck:
