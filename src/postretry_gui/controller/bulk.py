@@ -19,7 +19,10 @@ What the job adds around that step:
   ``TooManyRateLimits``' message until the operator resumes or cancels it: never a storm.
 - Cancel: nothing new is journalled or sent; requests already sent complete and are
   recorded; the posts never sent are unlocked and reported as not sent.
-- Progress snapshots and a summary by group for the window (``bulk_events``).
+- Progress snapshots and a summary by group for the window (``bulk_events``). The summary
+  is per destination and live: it follows the session's watches (``follow_watches``) after
+  the job ends, so a retried destination moves to "published" or "failed again" as polling
+  settles it, and a lost answer to wherever its read puts it.
 """
 
 from __future__ import annotations
@@ -27,8 +30,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import inspect
+import itertools
 from collections import deque
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
@@ -40,7 +44,14 @@ from postretry_gui.controller.bulk_events import (
     JobState,
     SummaryGroup,
 )
-from postretry_gui.controller.events import NoticeLevel, Outcome, PostOutcome, RetryReport
+from postretry_gui.controller.events import (
+    NoticeLevel,
+    Outcome,
+    PostMark,
+    PostOutcome,
+    RetryReport,
+)
+from postretry_gui.controller.watch_events import WatchEvent, WatchFate
 from postretry_gui.domain import Post, RetryAck, Verdict
 from postretry_gui.domain.errors import (
     ProviderError,
@@ -93,6 +104,19 @@ class BulkSettings:
 
 _NOT_SENT_CANCELLED = "Cancelled before it was sent: nothing was sent for this post."
 
+# Where a watched destination goes when a read moves it on.
+_FATE_GROUPS = {
+    WatchFate.APPLIED: SummaryGroup.RETRIED,
+    WatchFate.PUBLISHED: SummaryGroup.PUBLISHED,
+    WatchFate.FAILED_AGAIN: SummaryGroup.FAILED_AGAIN,
+    WatchFate.NOT_APPLIED: SummaryGroup.NOT_APPLIED,
+    WatchFate.GONE: SummaryGroup.GONE,
+}
+# Refusals whose request reached the server; a stop for being offline sent nothing.
+_REFUSED = (Outcome.REJECTED, Outcome.ALREADY_RETRIED, Outcome.KEY_REJECTED)
+
+_JOB_IDS = itertools.count(1)
+
 
 class BulkRetryJob:
     """Retry ``selection`` (post_id -> ticked account ids) as one job. ``run()`` once."""
@@ -108,6 +132,7 @@ class BulkRetryJob:
         self._session = session
         self._selection = {post_id: frozenset(ids) for post_id, ids in selection.items()}
         self._observer = observer
+        self.job_id = next(_JOB_IDS)
         self.settings = settings or BulkSettings()
         provider = session._provider
         pacer = getattr(provider, "pacer", None)
@@ -119,7 +144,6 @@ class BulkRetryJob:
         self._outcomes: list[PostOutcome] = []
         self._errors: dict[str, ProviderError] = {}
         self._stop: StopSending | None = None
-        self._stopped_by: str | None = None
         self._cancelled = False
         self._paused = False
         self._answered = False
@@ -130,7 +154,21 @@ class BulkRetryJob:
         self._progress = BulkProgress(total_posts=len(self._selection))
         self._started = False
         self._sending = False
-        self.summary: BulkSummary | None = None
+        # The summary's facts, per destination: where each one is now, reads that came in
+        # before the answer they settle (a lost answer is read before its outcome returns),
+        # and the destinations a watch of the session may still move.
+        self._units: dict[str, frozenset[str]] = {}
+        self._where: dict[DestinationKey, SummaryGroup] = {}
+        self._early: dict[DestinationKey, WatchFate] = {}
+        self._followed: set[DestinationKey] = set()
+        self._unfollow: Callable[[], None] | None = None
+        self._unsent_posts: set[str] = set()
+        self._requeued = 0
+        self._messages: dict[SummaryGroup, str] = {}
+        self._summary: BulkSummary | None = None
+        self._summary_stale = False
+        self._publish_pending = False
+        self._elapsed_s = 0.0
         self.task: asyncio.Task[RetryReport] | None = None
 
     # -- what the window reads and does ------------------------------------------------------
@@ -146,6 +184,20 @@ class BulkRetryJob:
     @property
     def priority(self) -> Priority:
         return self._priority
+
+    @property
+    def summary(self) -> BulkSummary | None:
+        """Where every destination of the job is now (None until the job has ended); kept
+        up to date as polling settles them."""
+        if self._summary is not None and self._summary_stale:
+            self._summary = self._snapshot()
+            self._summary_stale = False
+        return self._summary
+
+    @property
+    def following(self) -> bool:
+        """Whether a read may still move one of the job's destinations."""
+        return bool(self._followed)
 
     def cancel(self) -> None:
         """Send nothing new. Requests already sent are answered and recorded; posts not
@@ -184,6 +236,16 @@ class BulkRetryJob:
             skipped = session._plan_one(post_id, ticked, plan)
             if skipped is not None:
                 self._outcomes.append(skipped)
+                self._unsent_posts.add(post_id)
+                self._place_unsent(post_id, ticked, skipped.message)
+        for post, unit in plan:
+            self._units[post.post_id] = unit
+            self._followed.update((post.post_id, a) for a in unit)
+            # Ticked but not in the request (not eligible): say why, per destination.
+            outside = self._selection[post.post_id] - unit
+            if outside:
+                self._place_unsent(post.post_id, outside, session._why_not(post, outside))
+        self._unfollow = session.follow_watches(self._watch_event)
         if len(plan) <= self.settings.interactive_up_to:
             self._priority = Priority.INTERACTIVE
         self._queue.extend(plan)
@@ -197,6 +259,9 @@ class BulkRetryJob:
             async with asyncio.TaskGroup() as workers:
                 for _ in range(min(self.settings.concurrency, len(plan))):
                     workers.create_task(self._worker())
+        except BaseException:
+            self._stop_following()  # cancelled with its session: no summary follows
+            raise
         finally:
             self._set_sending(False)
             # Posts never sent: unlocked whatever ended the job (cancel, a stop, or the session
@@ -206,13 +271,12 @@ class BulkRetryJob:
                 session._unlock(post.post_id, unit)
                 if self._stop is not None:
                     stop = self._stop
-                    self._outcomes.append(
-                        PostOutcome(post.post_id, stop.outcome, message=stop.message)
-                    )
+                    never = PostOutcome(post.post_id, stop.outcome, message=stop.message)
                 else:
-                    self._outcomes.append(
-                        PostOutcome(post.post_id, Outcome.SKIPPED, message=_NOT_SENT_CANCELLED)
-                    )
+                    never = PostOutcome(post.post_id, Outcome.SKIPPED, message=_NOT_SENT_CANCELLED)
+                self._outcomes.append(never)
+                self._unsent_posts.add(post.post_id)
+                self._place_group(post.post_id, unit, SummaryGroup.NOT_SENT, never.message)
             done = {o.post_id for o in self._outcomes}
             for post, unit in plan:
                 if post.post_id not in done:
@@ -228,11 +292,15 @@ class BulkRetryJob:
             final = JobState.DONE
         message = self._stop.message if self._stop is not None and not self._cancelled else ""
         self._set(state=final, message=message, **self._counts())
-        self.summary = self._summarise(clock.monotonic() - started)
+        self._elapsed_s = clock.monotonic() - started
+        self._summary = self._snapshot()
+        self._summary_stale = False
+        if not self._followed:
+            self._stop_following()
         session._update_sync()
         session._listener.retry_finished(report)
         if self._observer is not None:
-            self._observer.job_finished(self.summary)
+            self._observer.job_finished(self._summary)
         return report
 
     async def _worker(self) -> None:
@@ -247,12 +315,12 @@ class BulkRetryJob:
                 outcome = PostOutcome(post.post_id, stop.outcome, message=stop.message)
                 if self._stop is None:
                     self._stop = stop
-                    self._stopped_by = post.post_id
             finally:
                 self._in_flight -= 1
                 self._answered = True
                 self._notify()
             self._outcomes.append(outcome)
+            self._place_answer(outcome, unit)
             self._set(**self._counts())
 
     async def _admit(self) -> bool:
@@ -398,80 +466,161 @@ class BulkRetryJob:
                 self._observer.job_progress(fresh)
 
     def _counts(self) -> dict[str, int]:
-        retried = refused = unknown = not_sent = 0
+        """Progress counts posts, as the bar does; the summary counts destinations."""
+        refused = unknown = not_sent = 0
         for outcome in self._outcomes:
             kind = outcome.outcome
-            if kind is Outcome.ACKNOWLEDGED:
-                retried += len(outcome.account_ids)
+            if outcome.post_id in self._unsent_posts:
+                not_sent += 1
             elif kind is Outcome.OUTCOME_UNKNOWN:
                 unknown += 1
-            elif self._group(outcome) is SummaryGroup.NOT_SENT:
-                not_sent += 1
-            else:
+            elif kind is not Outcome.ACKNOWLEDGED:
                 refused += 1
         return {
             "done_posts": len(self._outcomes),
-            "destinations_retried": retried,
+            "destinations_retried": self._requeued,
             "refused": refused,
             "unknown": unknown,
             "not_sent": not_sent,
         }
 
-    def _group(self, outcome: PostOutcome) -> SummaryGroup:
-        kind = outcome.outcome
-        if kind is Outcome.ACKNOWLEDGED:
-            return SummaryGroup.RETRIED
-        if kind is Outcome.NOTHING_TO_RETRY:
-            return SummaryGroup.NOTHING_TO_RETRY
-        if kind is Outcome.GONE:
-            return SummaryGroup.GONE
-        if kind is Outcome.OUTCOME_UNKNOWN:
-            return SummaryGroup.OUTCOME_UNKNOWN
-        if kind is Outcome.REJECTED and isinstance(
-            self._errors.get(outcome.post_id), ReconnectRequired
-        ):
-            return SummaryGroup.RECONNECT_REQUIRED
-        if kind in (Outcome.REJECTED, Outcome.ALREADY_RETRIED):
-            return SummaryGroup.FAILED_AGAIN
-        if kind in (Outcome.KEY_REJECTED, Outcome.OFFLINE):
-            # The post whose answer stopped the job was sent and refused; the rest never left.
-            if outcome.post_id == self._stopped_by:
-                return SummaryGroup.FAILED_AGAIN
-            return SummaryGroup.NOT_SENT
-        if self._needs_reconnect(outcome.post_id):
-            return SummaryGroup.RECONNECT_REQUIRED
-        return SummaryGroup.NOT_SENT
+    # -- where each destination is -----------------------------------------------------------
 
-    def _needs_reconnect(self, post_id: str) -> bool:
+    def _place_answer(self, outcome: PostOutcome, unit: frozenset[str]) -> None:
+        """Put the destinations of a post the job tried to send where its answer says."""
+        post_id, kind = outcome.post_id, outcome.outcome
+        if kind is Outcome.ACKNOWLEDGED:
+            for account_id in unit:
+                key = (post_id, account_id)
+                # The session watches what the server re-queued (locked until it settles);
+                # a destination the ack left out had not failed any more: nothing to retry.
+                if self._session.locked(post_id, account_id) or key in self._early:
+                    self._requeued += 1
+                    self._place_watched(key, SummaryGroup.RETRIED)
+                else:
+                    self._place_group(post_id, (account_id,), SummaryGroup.NOTHING_TO_RETRY)
+            return
+        if kind is Outcome.OUTCOME_UNKNOWN:
+            for account_id in unit:
+                self._place_watched((post_id, account_id), SummaryGroup.OUTCOME_UNKNOWN)
+            return
+        if kind is Outcome.NOTHING_TO_RETRY:
+            group = SummaryGroup.NOTHING_TO_RETRY
+        elif kind is Outcome.GONE:
+            group = SummaryGroup.GONE
+        elif kind is Outcome.REJECTED and isinstance(self._errors.get(post_id), ReconnectRequired):
+            group = SummaryGroup.RECONNECT_REQUIRED
+        elif kind in _REFUSED:
+            group = SummaryGroup.REFUSED
+        else:
+            # Offline (the connection failed before the request left) or the journal could
+            # not record the intent: nothing was sent.
+            self._unsent_posts.add(post_id)
+            group = SummaryGroup.NOT_SENT
+        self._place_group(post_id, unit, group, outcome.message)
+
+    def _place_unsent(self, post_id: str, account_ids: frozenset[str], message: str) -> None:
+        """Ticked destinations the job did not send: why, one by one."""
         session = self._session
         post = session.posts.get(post_id)
-        if post is None:
-            return False
-        ticked = self._selection.get(post_id, frozenset())
-        return any(
-            session.eligibility_of(post, d).verdict is Verdict.RECONNECT_REQUIRED
-            for d in post.destinations
-            if d.account_id in ticked
-        )
+        gone = session.mark(post_id) is PostMark.GONE
+        for account_id in account_ids:
+            destination = post.destination(account_id) if post is not None else None
+            if gone:
+                group = SummaryGroup.GONE
+            elif (
+                post is not None
+                and destination is not None
+                and session.eligibility_of(post, destination).verdict is Verdict.RECONNECT_REQUIRED
+            ):
+                group = SummaryGroup.RECONNECT_REQUIRED
+            else:
+                group = SummaryGroup.NOT_SENT
+            self._place_group(post_id, (account_id,), group, message)
 
-    def _summarise(self, elapsed_s: float) -> BulkSummary:
-        groups: dict[SummaryGroup, list[DestinationKey]] = {}
+    def _place_group(
+        self,
+        post_id: str,
+        account_ids: Iterable[str],
+        group: SummaryGroup,
+        message: str = "",
+    ) -> None:
+        """Destinations whose place is final: no watch of the session will move them."""
+        for account_id in account_ids:
+            key = (post_id, account_id)
+            self._followed.discard(key)
+            self._where[key] = group
+        if message and group not in self._messages:
+            self._messages[group] = message
+
+    def _place_watched(self, key: DestinationKey, group: SummaryGroup) -> None:
+        """A destination the session is watching; a read may already have moved it."""
+        early = self._early.pop(key, None)
+        self._where[key] = _FATE_GROUPS[early] if early is not None else group
+
+    def _watch_event(self, event: WatchEvent) -> None:
+        """The session's reads moved a watch on: move the job's destinations with it."""
+        moved = False
+        for account_id, fate in event.fates.items():
+            key = (event.post_id, account_id)
+            if key not in self._followed:
+                continue  # not this job's, or already settled (a later retry's watch)
+            if fate.settled:
+                self._followed.discard(key)
+            if key not in self._where:
+                self._early[key] = fate  # read before the answer returned to the job
+                continue
+            group = _FATE_GROUPS[fate]
+            if self._where[key] is not group:
+                self._where[key] = group
+                moved = True
+        if self._summary is None:
+            return  # still running: the summary is made at the end
+        if moved:
+            self._summary_stale = True
+            self._schedule_publish()
+        if not self._followed:
+            self._stop_following()
+
+    def _schedule_publish(self) -> None:
+        """One summary for the window per burst of reads (a poll round settles many)."""
+        if self._publish_pending or self._observer is None:
+            return
+        self._publish_pending = True
+        asyncio.get_running_loop().call_soon(self._publish)
+
+    def _publish(self) -> None:
+        self._publish_pending = False
+        summary = self.summary
+        if summary is not None and self._observer is not None:
+            self._observer.summary_changed(summary)
+
+    def _stop_following(self) -> None:
+        if self._unfollow is not None:
+            self._unfollow()
+            self._unfollow = None
+
+    def _snapshot(self) -> BulkSummary:
+        rank = {post_id: index for index, post_id in enumerate(self._selection)}
+        members: dict[SummaryGroup, list[DestinationKey]] = {}
+        for key, group in self._where.items():
+            members.setdefault(group, []).append(key)
+        groups: dict[SummaryGroup, tuple[DestinationKey, ...]] = {}
         posts: dict[SummaryGroup, int] = {}
-        messages: dict[SummaryGroup, str] = {}
-        for outcome in self._outcomes:
-            group = self._group(outcome)
-            ids = outcome.account_ids or self._selection.get(outcome.post_id, frozenset())
-            keys = groups.setdefault(group, [])
-            keys.extend((outcome.post_id, a) for a in sorted(ids, key=lambda a: (len(a), a)))
-            posts[group] = posts.get(group, 0) + 1
-            if outcome.message and group not in messages and group is not SummaryGroup.RETRIED:
-                messages[group] = outcome.message
+        for group in SummaryGroup:
+            keys = members.get(group)
+            if not keys:
+                continue
+            keys.sort(key=lambda k: (rank.get(k[0], 0), len(k[1]), k[1]))
+            groups[group] = tuple(keys)
+            posts[group] = len({post_id for post_id, _ in keys})
         return BulkSummary(
-            groups={g: tuple(keys) for g, keys in groups.items()},
+            groups=groups,
             posts=posts,
             progress=self._progress,
-            elapsed_s=elapsed_s,
-            messages=messages,
+            elapsed_s=self._elapsed_s,
+            messages={g: m for g, m in self._messages.items() if g in groups},
+            job_id=self.job_id,
         )
 
 

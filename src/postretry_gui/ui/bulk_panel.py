@@ -1,6 +1,11 @@
 """The strip under the tree that follows a retry job: progress, cancel, resume, and at the
 end one button per summary group that filters the tree to that group's destinations.
 
+The summary counts destinations and stays live after the job: as polling settles them,
+retried destinations move to "Published" or "Failed again" and lost answers to wherever
+their read puts them. A group already picked keeps the rows it showed (rows do not vanish
+under the cursor); picking it again shows its destinations as they are now.
+
 Keyboard: Esc cancels a running job (the window routes its Esc here first), Alt+R resumes
 a paused one, Alt+G moves to the summary's group buttons (Tab between them, Return picks
 one), Alt+A shows every row again, Alt+E closes the summary. The keys are explicit
@@ -25,6 +30,7 @@ from PySide6.QtWidgets import (
 # The job's events and control protocol only: controller.bulk itself reaches providers,
 # which the UI never may (import-linter).
 from postretry_gui.controller.bulk_events import (
+    GROUP_HINTS,
     GROUP_TITLES,
     BulkProgress,
     BulkSummary,
@@ -59,6 +65,36 @@ def progress_text(p: BulkProgress) -> str:
     return " · ".join(parts)
 
 
+def summary_text(
+    summary: BulkSummary,
+    chosen: SummaryGroup | None = None,
+    shown: frozenset[DestinationKey] | None = None,
+) -> str:
+    """ "24 destinations in 12 posts, 3.1 s · 5 still publishing or being read: the groups
+    follow them" and, when the picked group has moved on since, how to see it as it is."""
+    total = summary.total
+    posts = summary.progress.total_posts
+    text = (
+        f"{total:,} destination{'' if total == 1 else 's'} in {posts:,} "
+        f"post{'' if posts == 1 else 's'}, {summary.elapsed_s:.1f} s"
+    )
+    pending = summary.pending
+    if pending:
+        text += f" · {pending:,} still publishing or being read: the groups follow them."
+    elif total:
+        text += " · every destination settled."
+    if chosen is not None and shown is not None:
+        now = frozenset(summary.destinations(chosen))
+        if now != shown:
+            text += (
+                f" The list shows “{GROUP_TITLES[chosen]}” as it was when picked: pick it "
+                f"again for its {len(now):,} destinations now."
+            )
+    elif total:
+        text += " Pick a group to list its destinations (Alt+G)."
+    return text
+
+
 class BulkPanel(QFrame):
     """Hidden until a job starts; stays after it ends to offer the summary filters."""
 
@@ -75,6 +111,8 @@ class BulkPanel(QFrame):
         self._summary: BulkSummary | None = None
         self.group_buttons: dict[SummaryGroup, QPushButton] = {}
         self.chosen: SummaryGroup | None = None
+        # The destinations the list was last filtered to (the chosen group when picked).
+        self.shown: frozenset[DestinationKey] | None = None
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 6, 8, 6)
@@ -109,6 +147,9 @@ class BulkPanel(QFrame):
         self.message.setStyleSheet("color: #92400E;")
         layout.addWidget(self.message)
         self.groups_row = QHBoxLayout()
+        self.groups_label = QLabel("Destinations:", self)
+        self.groups_label.setVisible(False)
+        self.groups_row.addWidget(self.groups_label)
         for group in SummaryGroup:
             button = QPushButton(GROUP_TITLES[group], self)
             # Return presses the focused one (Space is the window's tick key).
@@ -144,9 +185,11 @@ class BulkPanel(QFrame):
         self._job = job
         self._summary = None
         self.chosen = None
+        self.shown = None
         for button in self.group_buttons.values():
             button.setVisible(False)
             button.setChecked(False)
+        self.groups_label.setVisible(False)
         self.show_all_button.setVisible(False)
         self.setVisible(True)
         self.job_progress(job.progress)
@@ -165,19 +208,31 @@ class BulkPanel(QFrame):
         self.close_button.setVisible(finished)
 
     def job_finished(self, summary: BulkSummary) -> None:
+        if self._is_followed(summary):
+            self._show_summary(summary)
+
+    def summary_changed(self, summary: BulkSummary) -> None:
+        """Polling moved destinations of the job between groups."""
+        if self._is_followed(summary):
+            self._show_summary(summary)
+
+    def _is_followed(self, summary: BulkSummary) -> bool:
+        # A job started after this one took the panel over: its summary is the one shown.
+        return self._job is not None and self._job.job_id == summary.job_id
+
+    def _show_summary(self, summary: BulkSummary) -> None:
         self._summary = summary
         self.job_progress(summary.progress)
-        self.counts.setText(
-            f"{progress_text(summary.progress)} · {summary.elapsed_s:.1f} s. "
-            "Pick a group to see its rows."
-        )
         for group in SummaryGroup:
             button = self.group_buttons[group]
             count = summary.count(group)
             button.setText(f"{GROUP_TITLES[group]} ({count:,})")
-            button.setToolTip(summary.messages.get(group, "") or GROUP_TITLES[group])
-            button.setVisible(count > 0)
+            button.setToolTip(summary.messages.get(group) or GROUP_HINTS[group])
+            # A picked group keeps its button (and focus) when it empties.
+            button.setVisible(count > 0 or group is self.chosen)
+        self.groups_label.setVisible(True)
         self.show_all_button.setVisible(True)
+        self.counts.setText(summary_text(summary, self.chosen, self.shown))
 
     # -- commands --------------------------------------------------------------------------
 
@@ -200,6 +255,8 @@ class BulkPanel(QFrame):
         for other, button in self.group_buttons.items():
             button.setChecked(other is group)
         keys: frozenset[DestinationKey] = frozenset(self._summary.destinations(group))
+        self.shown = keys
+        self._show_summary(self._summary)  # a group emptied and no longer picked goes
         self.groupChosen.emit(group, keys)
 
     def focus_groups(self) -> None:
@@ -211,8 +268,11 @@ class BulkPanel(QFrame):
 
     def clear_filter(self) -> None:
         self.chosen = None
+        self.shown = None
         for button in self.group_buttons.values():
             button.setChecked(False)
+        if self._summary is not None:
+            self._show_summary(self._summary)
         self.filterCleared.emit()
 
     def dismiss(self) -> None:
