@@ -49,7 +49,7 @@ def test_the_summary_settles_to_the_simulators_truth_and_filters_by_it(bench: Be
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=WAIT_MS)
     qtbot.waitUntil(lambda: panel.summary is not None, timeout=WAIT_MS)
 
-    # The job has ended; polling has not settled anything yet: all "retried, publishing".
+    # The job has ended; polling has not settled anything yet: all "retried, in flight".
     first = panel.summary
     assert first is not None
     assert first.state is JobState.DONE
@@ -78,7 +78,7 @@ def test_the_summary_settles_to_the_simulators_truth_and_filters_by_it(bench: Be
     assert panel.group_buttons[G.PUBLISHED].text() == f"Published ({len(published):,})"
     assert panel.group_buttons[G.FAILED_AGAIN].text() == f"Failed again ({len(failed):,})"
     # The picked group emptied; its rows are still listed, and the panel says how to refresh.
-    assert panel.group_buttons[G.RETRIED].text() == "Retried, publishing (0)"
+    assert panel.group_buttons[G.RETRIED].text() == "Retried, in flight (0)"
     assert visible_keys(window) == picked
     assert "pick it again" in panel.counts.text()
 

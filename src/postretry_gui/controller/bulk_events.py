@@ -56,7 +56,7 @@ class SummaryGroup(StrEnum):
 GROUP_TITLES: Mapping[SummaryGroup, str] = {
     SummaryGroup.PUBLISHED: "Published",
     SummaryGroup.FAILED_AGAIN: "Failed again",
-    SummaryGroup.RETRIED: "Retried, publishing",
+    SummaryGroup.RETRIED: "Retried, in flight",
     SummaryGroup.OUTCOME_UNKNOWN: "Outcome unknown",
     SummaryGroup.NOT_APPLIED: "Not applied",
     SummaryGroup.NOTHING_TO_RETRY: "Nothing to retry",

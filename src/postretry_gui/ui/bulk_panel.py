@@ -39,6 +39,18 @@ from postretry_gui.controller.bulk_events import (
     JobState,
     SummaryGroup,
 )
+from postretry_gui.ui import icons
+
+# resources/status/<name>.svg of the groups that match a status badge of the list.
+_GROUP_ICONS = {
+    SummaryGroup.PUBLISHED: "published",
+    SummaryGroup.FAILED_AGAIN: "failed",
+    SummaryGroup.RETRIED: "publishing",
+    SummaryGroup.OUTCOME_UNKNOWN: "unknown",
+    SummaryGroup.NOT_APPLIED: "failed",
+    SummaryGroup.GONE: "gone",
+    SummaryGroup.RECONNECT_REQUIRED: "reconnect",
+}
 
 _STATE_TEXT = {
     JobState.RUNNING: "Retrying",
@@ -90,6 +102,8 @@ def summary_text(
                 f" The list shows “{GROUP_TITLES[chosen]}” as it was when picked: pick it "
                 f"again for its {len(now):,} destinations now."
             )
+        else:
+            text += f" The list shows “{GROUP_TITLES[chosen]}” only (Alt+A shows all)."
     elif total:
         text += " Pick a group to list its destinations (Alt+G)."
     return text
@@ -121,7 +135,7 @@ class BulkPanel(QFrame):
         self.title.setStyleSheet("font-weight: bold;")
         self.bar = QProgressBar(self)
         self.bar.setTextVisible(True)
-        self.bar.setFormat("%v / %m")
+        self.bar.setFormat("%v / %m posts")
         self.resume_button = _button("Resume", "Alt+R", self)
         self.resume_button.setToolTip("Go on sending, slowly at first (Alt+R)")
         self.resume_button.clicked.connect(self.resume)
@@ -152,6 +166,9 @@ class BulkPanel(QFrame):
         self.groups_row.addWidget(self.groups_label)
         for group in SummaryGroup:
             button = QPushButton(GROUP_TITLES[group], self)
+            if group in _GROUP_ICONS:
+                # The list's status icons: a group reads like the rows it lists.
+                button.setIcon(icons.status(_GROUP_ICONS[group]))
             # Return presses the focused one (Space is the window's tick key).
             button.setAutoDefault(True)
             button.setCheckable(True)
