@@ -60,13 +60,39 @@ async def test_failures_first_then_the_rest_streamed_one_batch_per_page() -> Non
     statuses = [c.args[0].statuses for c in provider.calls_to("list_posts")]
     # three failure pages (2+2+1) before any other status is asked for
     assert statuses[:3] == [FAILURES] * 3
-    assert all(s and "failed" not in s for s in statuses[3:])
+    # Then every post, unfiltered (a filtered offset walk can skip posts; see the next test).
+    assert statuses[3:]
+    assert all(s == () for s in statuses[3:])
     assert all(len(batch) <= 2 for batch in listener.batches)
     # The failures the operator waits on are interactive; the rest of the "All" tab is
     # background work that must leave the rate-limit reserve to the operator.
     priorities = [c.kwargs["priority"] for c in provider.calls_to("list_posts")]
     assert priorities[:3] == [Priority.INTERACTIVE] * 3
     assert set(priorities[3:]) == {Priority.BACKGROUND}
+    await session.aclose()
+
+
+@pytest.mark.asyncio
+async def test_a_post_leaving_the_failures_mid_load_makes_no_other_post_go_missing() -> None:
+    # f0..f4 failed, read two per page. When f0 is retried elsewhere after the first page,
+    # the failures' offset pages shift up by one and f2 is never on a failures page; the
+    # unfiltered second pass must still bring it in.
+    provider = FakeProvider(_server())
+    listener = RecordingListener()
+    session = WorkspaceSession(provider, listener, page_size=2, clock=FakeClock())
+
+    def publish_f0_after_the_first_page(call: object) -> None:
+        if len(provider.calls_to("list_posts")) == 2:
+            provider.server["f0"] = post("f0", dest("1", Status.PUBLISHED))
+
+    provider.on_call = publish_f0_after_the_first_page
+    await session.load()
+    await asyncio.wait_for(session.wait_loaded(), 2)
+
+    failure_pages = [c for c in provider.calls_to("list_posts") if c.args[0].statuses]
+    assert len(failure_pages) == 2  # (f0, f1) then (f3, f4): f2 slid past the boundary
+    assert set(session.posts) == {f"f{i}" for i in range(5)} | {"p0", "p1", "p2"}
+    assert session.posts["f0"].status is PostStatus.PUBLISHED
     await session.aclose()
 
 

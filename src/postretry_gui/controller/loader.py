@@ -11,12 +11,14 @@ from postretry_gui.domain.errors import MalformedResponse
 from postretry_gui.providers.base import FAILURES, Page, PostFilter, Provider
 from postretry_gui.providers.pacing import Priority
 
-# The "All" tab: every post-level status that is not a failure, in PostEverywhere's words
-# (each provider maps them to its own vocabulary).
-OTHER_STATUSES = ("publishing", "scheduled", "published", "draft")
-
 FAILURES_FILTER = PostFilter(statuses=FAILURES)
-OTHERS_FILTER = PostFilter(statuses=OTHER_STATUSES)
+# The second pass, for the "All" tab, reads every post, failures included, rather than only
+# the other statuses. Offset pages under a status filter drift: a post that leaves the filter
+# while the list is being read shifts every later page up by one, and an unchanged post at
+# the page boundary is never read (nor found by the next ``updated_after`` sync, since it did
+# not change). Without a filter nothing leaves the set; the failures read twice are merged
+# by post id.
+EVERYTHING_FILTER = PostFilter()
 
 # A server that keeps saying "more" must not keep the app paging forever.
 MAX_PAGES = 10_000

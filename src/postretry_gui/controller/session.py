@@ -42,7 +42,7 @@ from postretry_gui.controller.events import (
     SyncState,
 )
 from postretry_gui.controller.journal_port import JournalLink, JournalWriteFailed, RetryJournal
-from postretry_gui.controller.loader import FAILURES_FILTER, OTHERS_FILTER, iterate_pages
+from postretry_gui.controller.loader import EVERYTHING_FILTER, FAILURES_FILTER, iterate_pages
 from postretry_gui.controller.poller import Poller, PollSettings
 from postretry_gui.controller.tasks import ErrorCallback, TaskSet
 from postretry_gui.controller.watch_events import WatchEvent, WatchFate, WatchFollower
@@ -337,10 +337,10 @@ class WorkspaceSession:
                 async for page in pages:
                     self._ingest(page.posts)
             self._update_sync(failures_loaded=True)
-            # The rest of the "All" tab is background work: the failures are already shown.
+            # The "All" tab is background work: the failures are already shown.
             async for page in iterate_pages(
                 self._provider,
-                OTHERS_FILTER,
+                EVERYTHING_FILTER,
                 page_size=self._page_size,
                 priority=Priority.BACKGROUND,
             ):
