@@ -34,6 +34,11 @@ def qloop(qapp: object) -> Iterator[asyncio.AbstractEventLoop]:
     """
     import qasync  # imported after PySide6 (pytest-qt's qapp) so qasync binds to it
 
+    from postretry_gui.ui.gc_guard import MainThreadCollector
+
+    # The simulator runs a thread in this process: collect Qt objects on this thread only.
+    collector = MainThreadCollector()
+    collector.start()
     loop = qasync.QEventLoop(qapp)
     asyncio.events._set_running_loop(loop)
     asyncio.set_event_loop(loop)
@@ -49,3 +54,4 @@ def qloop(qapp: object) -> Iterator[asyncio.AbstractEventLoop]:
         asyncio.events._set_running_loop(None)
         asyncio.set_event_loop(None)
         loop.close()
+        collector.stop()

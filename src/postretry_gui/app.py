@@ -185,7 +185,14 @@ def _report_task_error(window: MainWindow) -> Callable[[BaseException], None]:
 def _qt_app() -> Any:
     from PySide6.QtWidgets import QApplication
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    from postretry_gui.ui.gc_guard import MainThreadCollector
+
+    existing = QApplication.instance()
+    app = existing or QApplication(sys.argv[:1])
+    if existing is None:
+        # The simulator and the cache writer run threads in this process: Qt objects must
+        # only ever be collected on this one (ui/gc_guard.py says why).
+        MainThreadCollector(app).start()
     app.setApplicationName("postretry-gui")
     app.setApplicationVersion(__version__)
     QApplication.setQuitOnLastWindowClosed(False)  # closing waits for the session's tasks first

@@ -1,0 +1,51 @@
+"""Python's cyclic garbage collector, run on the GUI thread only.
+
+Left to itself the collector runs in whichever thread happens to cross its allocation
+threshold: here the embedded simulator's server thread, the cache writer or a resolver
+thread. A Qt object caught in a reference cycle (a window and a closure connected to its
+signal, say) is then destroyed on that thread. Qt cannot stop a timer from another thread
+("QObject::~QObject: Timers cannot be stopped from another thread"), leaves it registered
+with the GUI thread's event dispatcher, and the next event pass touches freed memory: an
+intermittent segfault. So automatic collection is switched off and a timer on the GUI thread
+collects instead, generation by generation, with the thresholds Python itself would use.
+"""
+
+from __future__ import annotations
+
+import gc
+
+from PySide6.QtCore import QObject, QTimer
+
+
+class MainThreadCollector(QObject):
+    def __init__(self, parent: QObject | None = None, *, interval_ms: int = 250) -> None:
+        super().__init__(parent)
+        self._thresholds = gc.get_threshold()
+        self._was_enabled = gc.isenabled()
+        self._timer = QTimer(self)
+        self._timer.setInterval(interval_ms)
+        self._timer.timeout.connect(self.collect_due)
+
+    def start(self) -> None:
+        self._was_enabled = gc.isenabled()
+        gc.disable()
+        self._timer.start()
+
+    def stop(self) -> None:
+        """Collect everything on this thread, then hand collection back to Python."""
+        self._timer.stop()
+        gc.collect()
+        if self._was_enabled:
+            gc.enable()
+
+    def collect_due(self) -> int:
+        """Collect the oldest generation whose count crossed its threshold (as Python's own
+        trigger would); returns the generation collected, or -1 for none."""
+        counts = gc.get_count()
+        generation = -1
+        for level in range(3):
+            if counts[level] > self._thresholds[level]:
+                generation = level
+        if generation >= 0:
+            gc.collect(generation)
+        return generation
