@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import time
 from collections.abc import Iterator
@@ -10,6 +11,31 @@ from collections.abc import Iterator
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+_QT_FIXTURES = frozenset({"qapp", "qtbot", "qloop"})
+_qt_garbage = False
+
+
+@pytest.fixture(autouse=True)
+def _qt_objects_die_on_the_main_thread(request: pytest.FixtureRequest) -> None:
+    """Tests run simulators (uvicorn threads) in this process beside Qt objects. Automatic
+    cyclic collection runs in whichever thread crosses its threshold, and a Qt object it
+    destroys there (a qasync loop's timers, say) leaves a dangling timer that crashes a later
+    event pass (seen: a segfault in pytest-qt's processEvents after the last UI test).
+
+    So from the start of a test that makes Qt objects, automatic collection is off (the qloop
+    fixture collects on the GUI thread meanwhile), until the next test starts: by then pytest
+    has let go of the last test's fixtures, and one collection here, on the main thread, frees
+    them before automatic collection comes back on."""
+    global _qt_garbage
+    if _qt_garbage:
+        gc.collect()
+        gc.enable()
+        _qt_garbage = False
+    if _QT_FIXTURES & set(request.fixturenames):
+        gc.disable()
+        _qt_garbage = True
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

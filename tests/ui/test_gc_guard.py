@@ -3,8 +3,11 @@ simulator's or the cache writer's thread (ui/gc_guard.py says what goes wrong ot
 
 from __future__ import annotations
 
+import gc
 import threading
+from collections.abc import Iterator
 
+import pytest
 from PySide6.QtCore import QObject, Qt
 
 from postretry_gui.ui.gc_guard import MainThreadCollector
@@ -29,6 +32,19 @@ def _allocate_on_a_worker_thread() -> list[list[object]]:
     return kept
 
 
+@pytest.fixture
+def python_collects_automatically() -> Iterator[None]:
+    """As in the app before the guard starts (the test session itself keeps it off)."""
+    was_enabled = gc.isenabled()
+    gc.enable()
+    try:
+        yield
+    finally:
+        if not was_enabled:
+            gc.disable()
+
+
+@pytest.mark.usefixtures("python_collects_automatically")
 def test_a_cycle_holding_a_qt_object_is_collected_on_the_gui_thread(qapp: object) -> None:
     collector = MainThreadCollector()
     collector.start()
@@ -44,9 +60,8 @@ def test_a_cycle_holding_a_qt_object_is_collected_on_the_gui_thread(qapp: object
         collector.stop()
 
 
+@pytest.mark.usefixtures("python_collects_automatically")
 def test_stop_hands_collection_back_to_python(qapp: object) -> None:
-    import gc
-
     collector = MainThreadCollector()
     collector.start()
     assert not gc.isenabled()

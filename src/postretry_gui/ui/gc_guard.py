@@ -39,13 +39,18 @@ class MainThreadCollector(QObject):
             gc.enable()
 
     def collect_due(self) -> int:
-        """Collect the oldest generation whose count crossed its threshold (as Python's own
-        trigger would); returns the generation collected, or -1 for none."""
-        counts = gc.get_count()
-        generation = -1
-        for level in range(3):
-            if counts[level] > self._thresholds[level]:
-                generation = level
-        if generation >= 0:
-            gc.collect(generation)
-        return generation
+        return collect_due(self._thresholds)
+
+
+def collect_due(thresholds: tuple[int, int, int] | None = None) -> int:
+    """On the calling thread, collect the oldest generation whose count crossed its
+    threshold (as Python's own trigger would); returns the generation collected, or -1."""
+    limits = thresholds or gc.get_threshold()
+    counts = gc.get_count()
+    generation = -1
+    for level in range(3):
+        if counts[level] > limits[level]:
+            generation = level
+    if generation >= 0:
+        gc.collect(generation)
+    return generation
