@@ -60,7 +60,13 @@ from postretry_gui.providers.ayrshare_parsing import (
     read_body,
 )
 from postretry_gui.providers.base import Page, PostFilter
-from postretry_gui.providers.http import HttpClient, HttpResponse, QueryParams, check_secret
+from postretry_gui.providers.http import (
+    HttpBackedProvider,
+    HttpClient,
+    HttpResponse,
+    QueryParams,
+    check_secret,
+)
 from postretry_gui.providers.pacing import Clock, Priority, RatePacer
 
 DEFAULT_BASE_URL = "https://api.ayrshare.com/api"
@@ -227,7 +233,7 @@ class RateLimitBreaker:
         )
 
 
-class AyrshareProvider:
+class AyrshareProvider(HttpBackedProvider):
     """The Ayrshare API as a ``Provider``. One instance per workspace (key and profile).
 
     ``profile_key`` selects a user profile; ``x_api_key``/``x_api_secret`` are the user's own
@@ -295,25 +301,8 @@ class AyrshareProvider:
         return CAPABILITIES
 
     @property
-    def rate_limit(self) -> RateLimitState:
-        return self._http.rate_limit
-
-    @property
-    def pacer(self) -> RatePacer:
-        return self._http.pacer
-
-    @property
     def rate_limits_in_a_row(self) -> int:
         return self._breaker.in_a_row
-
-    async def aclose(self) -> None:
-        await self._http.aclose()
-
-    async def __aenter__(self) -> AyrshareProvider:
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.aclose()
 
     # -- requests ----------------------------------------------------------------------------
 

@@ -20,7 +20,7 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Self
 
 import httpx
 
@@ -321,3 +321,27 @@ class HttpClient:
             if error.request_id and secret in error.request_id:
                 error.request_id = error.request_id.replace(secret, _REDACTED)
         return error
+
+
+class HttpBackedProvider:
+    """What every provider built on ``HttpClient`` shares: the budget its client last saw,
+    its pacer, and closing (also as ``async with``)."""
+
+    _http: HttpClient
+
+    @property
+    def rate_limit(self) -> RateLimitState:
+        return self._http.rate_limit
+
+    @property
+    def pacer(self) -> RatePacer:
+        return self._http.pacer
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()

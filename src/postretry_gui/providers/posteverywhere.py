@@ -26,7 +26,6 @@ from postretry_gui.domain import (
     Destination,
     Post,
     ProviderCapabilities,
-    RateLimitState,
     RetryAck,
 )
 from postretry_gui.domain.errors import (
@@ -37,7 +36,7 @@ from postretry_gui.domain.errors import (
 )
 from postretry_gui.domain.status import post_status, posteverywhere_status
 from postretry_gui.providers.base import Page, PostFilter
-from postretry_gui.providers.http import HttpClient, HttpResponse, check_secret
+from postretry_gui.providers.http import HttpBackedProvider, HttpClient, HttpResponse, check_secret
 from postretry_gui.providers.pacing import Clock, Priority, RatePacer
 from postretry_gui.providers.parsing import (
     MAX_ID_CHARS,
@@ -502,7 +501,7 @@ def _accepted_but_unreadable() -> Iterator[None]:
         ) from exc
 
 
-class PostEverywhereProvider:
+class PostEverywhereProvider(HttpBackedProvider):
     """The PostEverywhere API as a ``Provider``. One instance per workspace (key).
 
     ``pacer`` may be shared by every client of the same key; ``clock`` is wall-clock unix
@@ -535,23 +534,6 @@ class PostEverywhereProvider:
     @property
     def capabilities(self) -> ProviderCapabilities:
         return CAPABILITIES
-
-    @property
-    def rate_limit(self) -> RateLimitState:
-        return self._http.rate_limit
-
-    @property
-    def pacer(self) -> RatePacer:
-        return self._http.pacer
-
-    async def aclose(self) -> None:
-        await self._http.aclose()
-
-    async def __aenter__(self) -> PostEverywhereProvider:
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.aclose()
 
     async def _get(self, path: str, params: Mapping[str, str] | None, priority: Priority) -> object:
         return read_data(await self._http.request("GET", path, params=params, priority=priority))
