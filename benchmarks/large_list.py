@@ -55,7 +55,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QApplication, QTreeView
 
-from postretry_gui.app import Endpoint, make_session
+from postretry_gui.app import Endpoint, make_session, qt_application
 from postretry_gui.controller import WorkspaceSession
 from postretry_gui.domain import Post, Status
 from postretry_gui.sim import DEMO_PE_KEY, SimConfig, SimServer
@@ -330,8 +330,7 @@ def big_simulator() -> Iterator[str]:
 def main() -> int:
     import qasync  # after PySide6 (imported above), so qasync binds to it
 
-    QApplication.instance() or QApplication(sys.argv[:1])
-    QApplication.setQuitOnLastWindowClosed(False)
+    qt_application()  # as the app runs: GUI-thread-only garbage collection included
     print(f"starting the simulator with {POSTS:,} posts x {PER_POST} destinations…", flush=True)
     with big_simulator() as url:
         figures = qasync.run(large(url))

@@ -182,7 +182,9 @@ def _report_task_error(window: MainWindow) -> Callable[[BaseException], None]:
 # -- the GUI --------------------------------------------------------------------------------
 
 
-def _qt_app() -> Any:
+def qt_application() -> Any:
+    """The QApplication as the app runs it (names, quit policy, GUI-thread-only garbage
+    collection); benchmarks start it the same way."""
     from PySide6.QtWidgets import QApplication
 
     from postretry_gui.ui.gc_guard import MainThreadCollector
@@ -252,7 +254,7 @@ async def _window_main(endpoint: Endpoint, args: argparse.Namespace) -> int:
 
 
 def run_window(args: argparse.Namespace) -> int:
-    _qt_app()
+    qt_application()
     with open_endpoint(args) as endpoint:
         return int(_run_qasync(lambda: _window_main(endpoint, args)))
 
@@ -374,7 +376,7 @@ async def _self_test_steps(
 def run_self_test(args: argparse.Namespace) -> int:
     if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    _qt_app()
+    qt_application()
     with open_endpoint(args, fast_demo=True) as endpoint:
         report = _run_qasync(lambda: _self_test(endpoint, args.timeout))
     print(json.dumps(report, indent=2, sort_keys=True))
@@ -392,7 +394,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The operator's workspaces (or the welcome screen); --demo opens the simulator's.
         from postretry_gui.app_shell import run_shell
 
-        _qt_app()
+        qt_application()
         return run_shell(demo=args.demo, run=_run_qasync)
     except StartupError as error:
         print(f"postretry-gui: {error}", file=sys.stderr)
