@@ -257,6 +257,20 @@ async def test_every_shape_of_the_schedule_date(schedule: object) -> None:
 
 
 @pytest.mark.asyncio
+@pytest.mark.parametrize(
+    "schedule",
+    [{"_seconds": 10**400}, {"_seconds": -5}, {"_seconds": 1e308, "_nanoseconds": 10**400}],
+    ids=["beyond-float", "negative", "beyond-datetime"],
+)
+async def test_an_impossible_schedule_date_is_left_out_not_a_crash(schedule: object) -> None:
+    # Found by the hostile-body property test: float(10**400) overflowed.
+    provider, _ = provider_on(lambda r: answer(item("p", scheduleDate=schedule)))
+    async with provider:
+        post = await provider.get_post("p")
+    assert post.scheduled_for is None
+
+
+@pytest.mark.asyncio
 async def test_destinations_one_per_network_from_platforms_post_ids_and_errors() -> None:
     body = item(
         "p",

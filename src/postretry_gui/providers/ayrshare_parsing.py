@@ -200,10 +200,11 @@ def ayrshare_datetime(value: object) -> datetime | None:
         extra = 0.0
         if isinstance(nanos, int | float) and not isinstance(nanos, bool):
             extra = nanos / 1e9 if 0 <= nanos < 1e9 else 0.0
-        total = float(seconds) + extra
-        if not math.isfinite(total) or total < 0:
-            return None
         try:
+            # float() of a hostile integer (10**400) overflows before any range check.
+            total = float(seconds) + extra
+            if not math.isfinite(total) or total < 0:
+                return None
             return datetime.fromtimestamp(total, tz=UTC)
         except (OverflowError, OSError, ValueError):
             return None
