@@ -59,7 +59,6 @@ def open_bench(
             poll_settings=PollSettings(initial_interval_s=0.05, max_interval_s=0.2),
         )
         window.attach(session)
-        qtbot.addWidget(window)
         window.show()
         window.activateWindow()
         qtbot.waitExposed(window)

@@ -110,7 +110,6 @@ def launch(
         journal = RetryJournal(tmp_path / "journal.sqlite3", operator="tester")
         session = WorkspaceSession(provider, window, journal=journal, workspace_id=WORKSPACE)
         window.attach(session)
-        qtbot.addWidget(window)
         window.show()
         window.activateWindow()
         qtbot.waitExposed(window)

@@ -59,12 +59,11 @@ def window(qloop: asyncio.AbstractEventLoop, qtbot, journal: RetryJournal) -> It
         window = MainWindow(title="history")
         session = WorkspaceSession(provider, window, journal=journal, workspace_id="ws")
         window.attach(session)
-        qtbot.addWidget(window)
         window.show()
         window.activateWindow()
         qtbot.waitExposed(window)
         yield window
-        if not window._closed_done:  # pytest-qt may have closed it already
+        if not window._closed_done:
             with qtbot.waitSignal(window.closed, timeout=WAIT_MS):
                 window.close()
         closing = qloop.create_task(provider.aclose())

@@ -59,7 +59,6 @@ def demo(qloop: asyncio.AbstractEventLoop, qtbot, sim: SimServer) -> Iterator[De
     workspace = Endpoint(sim.posteverywhere_url, DEMO_PE_KEY, "test", demo=True)
     session, close_provider = make_session(workspace, window)
     window.attach(session)
-    qtbot.addWidget(window)
     window.show()
     window.activateWindow()
     qtbot.waitExposed(window)
@@ -284,7 +283,6 @@ def test_key_rejected_is_said_plainly(qloop, qtbot, sim: SimServer) -> None:
         Endpoint(sim.posteverywhere_url, "pe_live_wrongwrongwrongwrongwrongwrong", "x"), window
     )
     window.attach(session)
-    qtbot.addWidget(window)
     window.show()
     session.start_load()
     qtbot.waitUntil(window.banner.isVisible, timeout=WAIT_MS)
