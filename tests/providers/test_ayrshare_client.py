@@ -271,6 +271,22 @@ async def test_an_impossible_schedule_date_is_left_out_not_a_crash(schedule: obj
 
 
 @pytest.mark.asyncio
+async def test_a_post_id_entry_reading_error_without_an_errors_entry_still_says_why() -> None:
+    body = item(
+        "p",
+        platforms=["youtube"],
+        postIds=[{"platform": "youtube", "status": "error", "id": "678"}],
+        errors=[],
+    )
+    provider, _ = provider_on(lambda r: answer(body))
+    async with provider:
+        post = await provider.get_post("p")
+    [youtube] = post.destinations
+    assert youtube.status is Status.FAILED
+    assert youtube.error == "The network reported an error."
+
+
+@pytest.mark.asyncio
 async def test_destinations_one_per_network_from_platforms_post_ids_and_errors() -> None:
     body = item(
         "p",

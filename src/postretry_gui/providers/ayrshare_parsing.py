@@ -247,6 +247,13 @@ def _published(entry: JsonObject, account_id: str, names: Mapping[str, str]) -> 
         account_name=names.get(account_id, ""),
         platform_post_id=id_text(first(entry, "id", "postId")),
         platform_post_url=opt_text_or_none(entry, "postUrl", "url"),
+        # A postIds entry that itself reads "error" and has no errors[] entry to explain it
+        # (found by the hostile-body property test): the operator still needs a reason.
+        error=(
+            clean_text(first(entry, "message", "error")) or "The network reported an error."
+            if status is Status.FAILED
+            else None
+        ),
     )
 
 
