@@ -21,21 +21,14 @@ from postretry_gui.domain import (
     Status,
 )
 from postretry_gui.domain.errors import NotFound, NothingToRetry
+from postretry_gui.providers.ayrshare import CAPABILITIES as AYRSHARE_CAPABILITIES
 from postretry_gui.providers.base import Page, PostFilter
 from postretry_gui.providers.pacing import Priority
+from postretry_gui.providers.posteverywhere import CAPABILITIES as POSTEVERYWHERE_CAPABILITIES
 
-PER_DESTINATION = ProviderCapabilities(
-    display_name="PostEverywhere",
-    per_destination_retry=True,
-    max_retries_per_post=None,
-    reconnect_url="https://example.invalid/accounts",
-)
-WHOLE_POST_ONCE = ProviderCapabilities(
-    display_name="Ayrshare",
-    per_destination_retry=False,
-    max_retries_per_post=1,
-    reconnect_url="https://example.invalid/social-accounts",
-)
+# What the app really ships, so these tests follow the providers' rules as they change.
+PER_DESTINATION = POSTEVERYWHERE_CAPABILITIES
+WHOLE_POST_ONCE = AYRSHARE_CAPABILITIES
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 

@@ -15,19 +15,12 @@ from postretry_gui.domain import (
     eligibility,
     retry_unit,
 )
+from postretry_gui.providers.ayrshare import CAPABILITIES as AYRSHARE_CAPABILITIES
+from postretry_gui.providers.posteverywhere import CAPABILITIES as POSTEVERYWHERE_CAPABILITIES
 
-PER_DESTINATION = ProviderCapabilities(
-    display_name="PostEverywhere",
-    per_destination_retry=True,
-    max_retries_per_post=None,
-    reconnect_url="https://app.posteverywhere.ai/accounts",
-)
-WHOLE_POST = ProviderCapabilities(
-    display_name="Ayrshare",
-    per_destination_retry=False,
-    max_retries_per_post=1,
-    reconnect_url="https://app.ayrshare.com/social-accounts",
-)
+# What the app really ships (the UI itself never imports providers; its tests may).
+PER_DESTINATION = POSTEVERYWHERE_CAPABILITIES
+WHOLE_POST = AYRSHARE_CAPABILITIES
 PLATFORMS = ("x", "instagram", "facebook", "linkedin", "youtube", "tiktok", "threads", "pinterest")
 T0 = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
 
