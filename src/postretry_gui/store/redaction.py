@@ -29,7 +29,7 @@ _BEARER = re.compile(r"(?P<scheme>\bbearer\s+)(?P<value>[A-Za-z0-9._~+/=-]+)", r
 _PREFIXED_KEY = re.compile(r"\b(?P<prefix>pe_(?:live|test)_|ayr_)[A-Za-z0-9_-]+", re.IGNORECASE)
 # A run of base64/base64url/hex characters at least 24 long, not part of a longer word.
 _LONG_RUN = re.compile(r"(?<![A-Za-z0-9+/_=-])[A-Za-z0-9+/_-]{24,}={0,2}")
-_GROUP_SEPARATOR = re.compile(r"[-_]")
+_GROUP_SEPARATOR = re.compile(r"[-_/]")
 _DIGIT = re.compile(r"\d")
 _LETTER = re.compile(r"[A-Za-z]")
 
@@ -37,8 +37,10 @@ _LETTER = re.compile(r"[A-Za-z]")
 def _looks_like_key(run: str) -> bool:
     # A key mixes digits and letters. A path ("/usr/lib/python3/dist-packages" style runs
     # start with "/") does not look like one, nor do names made mostly of words joined by
-    # "-" or "_" ("X-Twitter-OAuth1-Api-Secret", "retry_after_rate_limit_2"), whereas the
-    # groups of a grouped key ("A1B2C3D4-E5F6A7B8-...", a UUID) are mostly not plain words.
+    # "-", "_" or "/" ("X-Twitter-OAuth1-Api-Secret", "retry_after_rate_limit_2", the tail
+    # of a path under a random folder, "tmp.Xy12Ab34Cd/c/tests/store/test_x.py"), whereas
+    # the groups of a grouped key ("A1B2C3D4-E5F6A7B8-...", a UUID) or the "/"-split pieces
+    # of a base64 key are mostly not plain words.
     if run.startswith("/"):
         return False
     if not (_DIGIT.search(run) and _LETTER.search(run)):
