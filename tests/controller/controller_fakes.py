@@ -99,8 +99,11 @@ class FakeProvider:
         capabilities: ProviderCapabilities = PER_DESTINATION,
         accounts: Sequence[Account] = (),
         progress: Sequence[Status] = (Status.PUBLISHING, Status.PUBLISHED),
+        overlap: int = 0,
     ) -> None:
         self.server: dict[str, Post] = {p.post_id: p for p in posts}
+        # 1: offset pages overlap by one post and list the later pages, as PostEverywhere's.
+        self.overlap = overlap
         self._capabilities = capabilities
         self._accounts = list(accounts)
         self.progress = list(progress)
@@ -168,7 +171,17 @@ class FakeProvider:
         offset = int(cursor or 0)
         page = chosen[offset : offset + limit]
         more = offset + limit < len(chosen)
-        return Page(tuple(page), str(offset + limit) if more else None, len(chosen))
+        if not self.overlap or len(page) < 2:
+            return Page(tuple(page), str(offset + limit) if more else None, len(chosen))
+        step = len(page) - 1
+        later = tuple(str(o) for o in range(offset + step, len(chosen) - 1, step))
+        return Page(
+            tuple(page),
+            str(offset + step) if more else None,
+            len(chosen),
+            later_cursors=later if more else (),
+            overlap=1,
+        )
 
     def _read(self, post_id: str) -> Post:
         if post_id not in self.server:

@@ -17,7 +17,7 @@ from controller_fakes import (
 from postretry_gui.controller import WorkspaceSession
 from postretry_gui.domain import PostStatus, Status
 from postretry_gui.domain.errors import Unauthorized, Unreachable
-from postretry_gui.providers.base import FAILURES
+from postretry_gui.providers.base import FAILURES, NOT_FAILURES
 from postretry_gui.providers.pacing import Priority
 
 
@@ -93,6 +93,69 @@ async def test_a_post_leaving_the_failures_mid_load_makes_no_other_post_go_missi
     assert len(failure_pages) == 2  # (f0, f1) then (f3, f4): f2 slid past the boundary
     assert set(session.posts) == {f"f{i}" for i in range(5)} | {"p0", "p1", "p2"}
     assert session.posts["f0"].status is PostStatus.PUBLISHED
+    await session.aclose()
+
+
+def _statuses_asked(provider: FakeProvider) -> list[tuple[tuple[str, ...], int]]:
+    return [(c.args[0].statuses, c.args[2]) for c in provider.calls_to("list_posts")]
+
+
+@pytest.mark.asyncio
+async def test_pages_that_join_up_let_the_rest_be_read_without_the_failures_again() -> None:
+    provider = FakeProvider(_server(), overlap=1)
+    listener = RecordingListener()
+    session = WorkspaceSession(provider, listener, page_size=3, clock=FakeClock())
+    await session.load()
+    await asyncio.wait_for(session.wait_loaded(), 2)
+
+    asked = _statuses_asked(provider)
+    # f0-f2, f2-f4 (overlapping by one); p0-p2; then one 1-post probe of the whole list.
+    assert [s for s, _ in asked] == [FAILURES, FAILURES, NOT_FAILURES, ()]
+    assert asked[-1][1] == 1
+    assert set(session.posts) == {f"f{i}" for i in range(5)} | {"p0", "p1", "p2"}
+    reads = [p.post_id for batch in listener.batches for p in batch]
+    assert len(reads) == len(set(reads))  # the overlapping post is not announced twice
+    await session.aclose()
+
+
+@pytest.mark.asyncio
+async def test_a_failure_leaving_mid_load_breaks_the_join_and_the_list_is_read_whole() -> None:
+    provider = FakeProvider(_server(), overlap=1)
+    listener = RecordingListener()
+    session = WorkspaceSession(provider, listener, page_size=2, clock=FakeClock())
+
+    # After the first page (f0, f1), f0 and f1 are retried elsewhere: the next failures page,
+    # asked at offset 1, starts at f3, and f2 slid past the boundary unread.
+    def publish_two_after_the_first_page(call: object) -> None:
+        if len(provider.calls_to("list_posts")) == 2:
+            for post_id in ("f0", "f1"):
+                provider.server[post_id] = post(post_id, dest("1", Status.PUBLISHED))
+
+    provider.on_call = publish_two_after_the_first_page
+    await session.load()
+    await asyncio.wait_for(session.wait_loaded(), 2)
+
+    statuses = [s for s, _ in _statuses_asked(provider)]
+    assert NOT_FAILURES not in statuses  # the failures' walk was not proven
+    assert statuses[-1] == ()
+    assert set(session.posts) == {f"f{i}" for i in range(5)} | {"p0", "p1", "p2"}
+    await session.aclose()
+
+
+@pytest.mark.asyncio
+async def test_a_post_in_a_status_this_version_does_not_know_is_still_read() -> None:
+    odd = replace(post("odd", dest("1", Status.PUBLISHED)), status=PostStatus.UNKNOWN)
+    provider = FakeProvider([*_server(), odd], overlap=1)
+    session = WorkspaceSession(provider, RecordingListener(), page_size=3, clock=FakeClock())
+    await session.load()
+    await asyncio.wait_for(session.wait_loaded(), 2)
+
+    statuses = [s for s, _ in _statuses_asked(provider)]
+    assert statuses[:4] == [FAILURES, FAILURES, NOT_FAILURES, ()]
+    # The probe counted 9 posts, the passes 8: the whole list is read once more.
+    assert statuses[4:]
+    assert set(statuses[4:]) == {()}
+    assert "odd" in session.posts
     await session.aclose()
 
 

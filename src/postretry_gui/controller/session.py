@@ -42,7 +42,13 @@ from postretry_gui.controller.events import (
     SyncState,
 )
 from postretry_gui.controller.journal_port import JournalLink, JournalWriteFailed, RetryJournal
-from postretry_gui.controller.loader import EVERYTHING_FILTER, FAILURES_FILTER, iterate_pages
+from postretry_gui.controller.loader import (
+    EVERYTHING_FILTER,
+    FAILURES_FILTER,
+    NOT_FAILURES_FILTER,
+    PageWalk,
+    iterate_pages,
+)
 from postretry_gui.controller.poller import Poller, PollSettings
 from postretry_gui.controller.tasks import ErrorCallback, TaskSet
 from postretry_gui.controller.watch_events import WatchEvent, WatchFate, WatchFollower
@@ -271,7 +277,10 @@ class WorkspaceSession:
         self._update_sync(loading=True, failures_loaded=False)
         try:
             await self._load_health()
-            pages = iterate_pages(self._provider, FAILURES_FILTER, page_size=self._page_size)
+            failures_walk = PageWalk()
+            pages = iterate_pages(
+                self._provider, FAILURES_FILTER, page_size=self._page_size, walk=failures_walk
+            )
             first = await anext(pages)
         except ProviderError as error:
             self._read_failed(error)
@@ -279,7 +288,7 @@ class WorkspaceSession:
             return
         self._read_succeeded()
         self._ingest(first.posts)
-        self.spawn(self._load_rest(pages, started), name="load-rest")
+        self.spawn(self._load_rest(pages, failures_walk, started), name="load-rest")
 
     def _reconcile_journal(self) -> None:
         """Retries a previous run left unfinished (a crash, a closed window) may have been
@@ -330,27 +339,58 @@ class WorkspaceSession:
         self._health = {a.account_id: a.health for a in accounts if a.health is not None}
         self._health_loaded = True
 
-    async def _load_rest(self, pages: AsyncGenerator[Page, None], started: float) -> None:
+    async def _load_rest(
+        self, pages: AsyncGenerator[Page, None], failures_walk: PageWalk, started: float
+    ) -> None:
+        """The rest of the failures, then the "All" tab (background work: the failures are
+        already shown).
+
+        The second pass reads only the other statuses when the failures' pages were proven
+        to join up (see ``PageWalk``): each post is then read once. Otherwise, or when the
+        second pass cannot prove itself, or when the two passes together found fewer posts
+        than the unfiltered list holds (a status this client does not know), the whole list
+        is read unfiltered, which costs the failures a second read but misses nothing."""
         try:
             # aclosing: the generator was started in load(); close it here even if cancelled.
             async with aclosing(pages):
                 async for page in pages:
                     self._ingest(page.posts)
             self._update_sync(failures_loaded=True)
-            # The "All" tab is background work: the failures are already shown.
-            async for page in iterate_pages(
-                self._provider,
-                EVERYTHING_FILTER,
-                page_size=self._page_size,
-                priority=Priority.BACKGROUND,
-            ):
-                self._ingest(page.posts)
+            if failures_walk.proven:
+                rest_walk = PageWalk()
+                await self._read_pass(NOT_FAILURES_FILTER, rest_walk)
+                if rest_walk.proven and await self._passes_cover_the_list(failures_walk, rest_walk):
+                    self._read_succeeded()
+                    self._finish_load(started)
+                    return
+            await self._read_pass(EVERYTHING_FILTER, PageWalk())
         except ProviderError as error:
             self._read_failed(error)
             self._finish_load(None)
             return
         self._read_succeeded()
         self._finish_load(started)
+
+    async def _read_pass(self, post_filter: PostFilter, walk: PageWalk) -> None:
+        async for page in iterate_pages(
+            self._provider,
+            post_filter,
+            page_size=self._page_size,
+            priority=Priority.BACKGROUND,
+            walk=walk,
+        ):
+            self._ingest(page.posts)
+
+    async def _passes_cover_the_list(self, failures: PageWalk, rest: PageWalk) -> bool:
+        """One small request: does the unfiltered list hold more posts than the two filtered
+        passes counted? A post whose status is neither (a word added by the provider after
+        this version) is in neither pass."""
+        if failures.total is None or rest.total is None:
+            return False
+        probe = await self._provider.list_posts(
+            EVERYTHING_FILTER, None, 1, priority=Priority.BACKGROUND
+        )
+        return probe.total is not None and probe.total <= failures.total + rest.total
 
     def _finish_load(self, synced_from: float | None) -> None:
         if synced_from is not None:
