@@ -15,7 +15,7 @@ import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import TypeGuard
+from typing import TypeGuard, get_args
 from urllib.parse import quote
 
 import httpx
@@ -56,6 +56,12 @@ from postretry_gui.providers.parsing import (
     opt_text_or_none,
     required_id,
     text_list,
+)
+from postretry_gui.providers.posteverywhere_wire import (
+    DestinationWord,
+    PostWord,
+    WirePost,
+    decode_list_page,
 )
 
 DEFAULT_BASE_URL = "https://app.posteverywhere.ai/api/v1"
@@ -149,13 +155,8 @@ def read_data(response: HttpResponse) -> object:
 # that needs no cleaning, and hands anything else (None) to the tolerant reader, which then
 # decides alone. Both give the same result for an object both accept.
 
-_DOCUMENTED_STATUS = {
-    word: posteverywhere_status(word) for word in ("queued", "publishing", "published", "failed")
-}
-_DOCUMENTED_POST_STATUS = {
-    word: post_status(word)
-    for word in ("draft", "scheduled", "publishing", "published", "partially_failed", "failed")
-}
+_DOCUMENTED_STATUS = {word: posteverywhere_status(word) for word in get_args(DestinationWord)}
+_DOCUMENTED_POST_STATUS = {word: post_status(word) for word in get_args(PostWord)}
 _MAX_FAST_INT = 2**63
 
 
@@ -330,11 +331,22 @@ def parse_page(data: object, *, offset: int, limit: int) -> Page:
     )
     pagination = obj.get("pagination")
     paging: JsonObject = pagination if isinstance(pagination, Mapping) else {}
-    has_more = opt_bool(paging, "has_more")
+    return _page(
+        posts,
+        has_more=opt_bool(paging, "has_more"),
+        total=opt_int(paging, "total", default=-1),
+        offset=offset,
+        limit=limit,
+    )
+
+
+def _page(
+    posts: tuple[Post, ...], *, has_more: bool | None, total: int, offset: int, limit: int
+) -> Page:
+    """The cursors of a page: shared by both readers, so they cannot page differently."""
     more = len(posts) >= limit if has_more is None else has_more
     # An empty page never leads anywhere, whatever has_more says: no endless loop.
     next_cursor = str(offset + len(posts)) if more and posts else None
-    total = opt_int(paging, "total", default=-1)
     later: tuple[str, ...] = ()
     if next_cursor is not None and total > 0:
         # Steps of the page size the server actually used; a hostile total must not make
@@ -348,6 +360,99 @@ def parse_page(data: object, *, offset: int, limit: int) -> Page:
         total=total if total >= 0 else None,
         later_cursors=later,
     )
+
+
+# -- the typed path: a list page from its bytes ------------------------------------------------
+#
+# ``posteverywhere_wire.decode_list_page`` vouches that every value is documented and plain
+# text, so what is left here is what ``_fast_post``/``_fast_destination`` do beyond their
+# checks: times through the same parser, ids as text, the status tables, ``.lower()``.
+
+
+def _typed_posts(wire_posts: list[WirePost]) -> tuple[Post, ...] | None:
+    """The domain posts of a vouched-for page, or None where the fast reader would have
+    handed a value to the tolerant reader (a time it cannot parse, or without an offset)."""
+    moment = datetime.fromisoformat
+    statuses = _DOCUMENTED_STATUS
+    post_statuses = _DOCUMENTED_POST_STATUS
+    posts: list[Post] = []
+    try:
+        for wire in wire_posts:
+            destinations: list[Destination] = []
+            for d in wire.destinations:
+                account_id = d.account_id
+                published = d.published_at
+                published_at = None if published is None else moment(published)
+                if published_at is not None and published_at.tzinfo is None:
+                    return None
+                destinations.append(
+                    Destination(
+                        str(account_id) if isinstance(account_id, int) else account_id,
+                        d.platform.lower(),
+                        statuses[d.status],
+                        d.account_name or "",
+                        d.error,
+                        None,
+                        d.attempts,
+                        d.platform_post_id,
+                        d.platform_post_url,
+                        published_at,
+                        None,
+                    )
+                )
+            created, updated, scheduled = wire.created_at, wire.updated_at, wire.scheduled_for
+            created_at = None if created is None else moment(created)
+            updated_at = None if updated is None else moment(updated)
+            scheduled_for = None if scheduled is None else moment(scheduled)
+            if (
+                (created_at is not None and created_at.tzinfo is None)
+                or (updated_at is not None and updated_at.tzinfo is None)
+                or (scheduled_for is not None and scheduled_for.tzinfo is None)
+            ):
+                return None
+            posts.append(
+                Post(
+                    wire.post_id,
+                    tuple(destinations),
+                    post_statuses[wire.status],
+                    wire.content or "",
+                    created_at,
+                    updated_at,
+                    scheduled_for,
+                )
+            )
+    except ValueError:  # a time ``fromisoformat`` refuses: the tolerant reader decides
+        return None
+    return tuple(posts)
+
+
+def typed_page(body: bytes, *, offset: int, limit: int) -> Page | None:
+    """The page of a 2xx list answer read straight from its bytes, or None when it is not
+    exactly as documented (then ``parse_page(read_data(...))`` reads it, and decides)."""
+    wire = decode_list_page(body)
+    if wire is None:
+        return None
+    posts = _typed_posts(wire.posts)
+    if posts is None:
+        return None
+    paging = wire.pagination
+    return _page(
+        posts,
+        has_more=None if paging is None else paging.has_more,
+        total=-1 if paging is None or paging.total is None else paging.total,
+        offset=offset,
+        limit=limit,
+    )
+
+
+def read_page(response: HttpResponse, *, offset: int, limit: int) -> Page:
+    """A list answer as a ``Page``, or the domain error it stands for: the typed path first,
+    the old one (``read_data`` + ``parse_page``) for anything it does not vouch for."""
+    if response.ok:
+        page = typed_page(response.content, offset=offset, limit=limit)
+        if page is not None:
+            return page
+    return parse_page(read_data(response), offset=offset, limit=limit)
 
 
 def parse_retry_ack(data: object, post_id: str) -> RetryAck:
@@ -549,8 +654,8 @@ class PostEverywhereProvider(HttpBackedProvider):
         offset = _offset(cursor)
         limit = min(max(int(limit), 1), MAX_PAGE_SIZE)
         params = filter_params(post_filter, offset=offset, limit=limit)
-        data = await self._get("posts", params, priority)
-        return parse_page(data, offset=offset, limit=limit)
+        response = await self._http.request("GET", "posts", params=params, priority=priority)
+        return read_page(response, offset=offset, limit=limit)
 
     async def get_post(self, post_id: str, *, priority: Priority = Priority.INTERACTIVE) -> Post:
         data = await self._get(f"posts/{_path_id(post_id, 'post id')}", None, priority)
