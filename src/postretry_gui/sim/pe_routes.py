@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import msgspec
 from starlette.datastructures import Headers, QueryParams
 from starlette.requests import Request
 from starlette.responses import Response
@@ -20,7 +21,7 @@ from starlette.routing import Route
 from postretry_gui.sim.config import PE_KEY_PREFIX, PE_PREFIX, RetryError, SimConfig
 from postretry_gui.sim.context import SimContext
 from postretry_gui.sim.faults import PE_CODES, chosen_message
-from postretry_gui.sim.http_util import Answer, ApiError, bearer_token, dumps
+from postretry_gui.sim.http_util import Answer, ApiError, bearer_token, encode_json
 from postretry_gui.sim.idempotency import fingerprint, scope_of
 from postretry_gui.sim.pe_model import PLATFORMS, POST_STATUSES, SORT_FIELDS, Post
 from postretry_gui.sim.pe_store import BulkFilter, PostQuery
@@ -61,7 +62,8 @@ class PostEverywhereApi:
         return body
 
     def ok(self, data: Any, status: int = 200) -> Answer:
-        return Answer(status, dumps(self.envelope(data)))
+        """``data`` in the envelope; it may hold ``msgspec.Raw`` (a post's cached JSON)."""
+        return Answer(status, encode_json(self.envelope(data)))
 
     def error_answer(
         self, status: int, code: str | int, message: str, details: dict[str, Any] | None = None
@@ -69,7 +71,7 @@ class PostEverywhereApi:
         error: dict[str, Any] = {"message": message, "code": code}
         if details is not None:
             error["details"] = details
-        return Answer(status, dumps(self.envelope(None, error)))
+        return Answer(status, encode_json(self.envelope(None, error)))
 
     def unauthorized(self) -> Answer:
         return self.error_answer(401, "unauthorized", "Missing or invalid API key.")
@@ -171,7 +173,7 @@ class PostEverywhereApi:
         page = matched[offset : offset + limit]
         return self.ok(
             {
-                "posts": [p.as_json() for p in page],
+                "posts": [msgspec.Raw(p.encoded()) for p in page],
                 "pagination": {
                     "limit": limit,
                     "offset": offset,
@@ -182,7 +184,7 @@ class PostEverywhereApi:
         )
 
     async def get_post(self, request: Request) -> Answer:
-        return self.ok(self._post(request).as_json())
+        return self.ok(msgspec.Raw(self._post(request).encoded()))
 
     async def results(self, request: Request) -> Answer:
         return self.ok(self._post(request).results_json())
