@@ -26,6 +26,7 @@ are skipped by msgspec without building them.
 from __future__ import annotations
 
 import re
+import sys
 from typing import Annotated, Literal
 
 import msgspec
@@ -128,10 +129,31 @@ def _plain_body(body: bytes) -> bool:
     return _SPACE_QUOTE.search(body) is None and _QUOTE_SPACE.search(body) is None
 
 
+_DIGITS = re.compile(rb"[0-9]+")
+
+
+def _may_hold_a_huge_integer(body: bytes) -> bool:
+    """True if ``body`` may hold a run of digits longer than ``json.loads`` converts
+    (``sys.get_int_max_str_digits()``, 4300 by default): it refuses such an integer even
+    in a field nobody reads, where msgspec skips it. Such a run covers two consecutive
+    multiples of half the limit, so the run rightwards from the first of them is longer
+    than half the limit: probing ~80 positions of a 170 KB page is enough, not a scan."""
+    limit = sys.get_int_max_str_digits()
+    if limit == 0:  # no limit set: json.loads converts any length
+        return False
+    half = max(limit // 2, 1)
+    for start in range(0, len(body), half):
+        if 0x30 <= body[start] <= 0x39:
+            run = _DIGITS.match(body, start, start + half + 1)
+            if run is not None and run.end() - start > half:
+                return True
+    return False
+
+
 def decode_list_page(body: bytes) -> WirePage | None:
     """The ``data`` of a 2xx list answer if every value in it is documented and plain (see the
     module docstring), else None: read the page the old way."""
-    if not _plain_body(body):
+    if not _plain_body(body) or _may_hold_a_huge_integer(body):
         return None
     try:
         return _DECODER.decode(body).data
