@@ -156,10 +156,9 @@ POST_STATUSES: list[Choice] = [
 OFFSETS = [UTC, timezone(timedelta(hours=5, minutes=30)), timezone(timedelta(hours=-8))]
 
 
-@st.composite
-def moments(draw: st.DrawFn) -> Choice:
+def moment(draw: st.DrawFn, *, odd: bool) -> Choice:
     """A time as the wire may carry it, and whether the typed path takes it."""
-    form = draw(st.integers(min_value=0, max_value=13))
+    form = draw(st.integers(min_value=0, max_value=14 if odd else 7))
     if form == 0:
         return None, True
     if form == 1:
@@ -168,29 +167,44 @@ def moments(draw: st.DrawFn) -> Choice:
         st.datetimes(min_value=datetime(1970, 1, 2), max_value=datetime(9999, 12, 30))
     ).replace(tzinfo=draw(st.sampled_from(OFFSETS)))
     text = moment.isoformat()
+    seconds = moment.isoformat(timespec="seconds")[:19]
     forms: dict[int, Choice] = {
         2: (text, True),
         3: (text.replace("+00:00", "Z"), True),
         4: (moment.isoformat(timespec="milliseconds").replace("+00:00", "Z"), True),
         5: (text.replace("T", " "), True),
-        6: (moment.isoformat(timespec="seconds")[:19] + ".1234567Z", True),  # cut to µs
+        6: (seconds + ".1234567Z", True),  # cut to microseconds, as fromisoformat does
         7: (text.replace("+00:00", "+0000"), True),
         8: (moment.replace(tzinfo=None).isoformat(), False),  # naive: the old way says UTC
         9: (text[:10], False),  # a date alone
-        10: (moment.isoformat(timespec="seconds")[:19] + "z", False),
+        10: (seconds + "z", False),
         11: (" " + text, False),
         12: (int(moment.timestamp()), False),
         13: ("yesterday", False),
+        14: (seconds + "." + "1" * 50 + "Z", False),  # over 64 characters: not read at all
     }
     return forms[form]
 
 
 @dataclass
 class Wire:
-    """A generated page: its JSON tree, and whether the typed path must take it."""
+    """A generated page: its JSON tree, and whether the typed path must take it.
 
-    tree: dict[str, Any]
+    ``odds``: the chance that a field gets any value of its pool rather than a plain one.
+    Drawn per page (0 for a third of them), so whole plain pages come up often and the
+    typed path is compared on them, not only sent the old way."""
+
+    odds: float
+    tree: dict[str, Any] = field(default_factory=dict)
     takes: list[bool | None] = field(default_factory=list)
+
+    def odd(self, draw: st.DrawFn) -> bool:
+        return self.odds > 0 and draw(st.floats(min_value=0, max_value=1)) < self.odds
+
+    def pick(self, draw: st.DrawFn, pool: list[Choice]) -> Choice:
+        if self.odd(draw):
+            return draw(st.sampled_from(pool))
+        return draw(st.sampled_from([c for c in pool if c[1] is True]))
 
     def put(self, obj: dict[str, Any], key: str, choice: Choice) -> None:
         value, taken = choice
@@ -204,47 +218,39 @@ class Wire:
         return None if None in self.takes else True
 
 
-def pick(draw: st.DrawFn, pool: list[Choice], plain_odds: float = 0.8) -> Choice:
-    """Mostly a value the typed path takes, so whole pages of them come up often."""
-    if draw(st.floats(min_value=0, max_value=1)) < plain_odds:
-        return draw(st.sampled_from([c for c in pool if c[1] is True]))
-    return draw(st.sampled_from(pool))
-
-
-def optional(draw: st.DrawFn, pool: list[Choice]) -> Choice:
-    nothing: list[Choice] = [(None, True), (ABSENT, True)]
-    return draw(st.sampled_from(nothing)) if draw(st.booleans()) else pick(draw, pool)
+NOTHING: list[Choice] = [(None, True), (ABSENT, True)]
+CONTENTS = [c for c in TEXTS if c[0] != ""] + [("", True), *NOTHING]  # may be empty
+PLATFORMS = [*TEXTS, ("LinkedIn", True), (ABSENT, False)]
+RETRY_AT: list[Choice] = [*NOTHING, ("2026-01-02T05:00:00Z", False)]
+TOTALS: list[Choice] = [(0, True), (37, True), (2**63 - 1, True), *NOTHING]
+TOTALS += [(-1, False), ("120", False), (1.5, False)]
+HAS_MORE: list[Choice] = [(True, True), (False, True), *NOTHING, ("true", False), (1, False)]
 
 
 @st.composite
 def wire_pages(draw: st.DrawFn) -> Wire:
-    wire = Wire({})
+    wire = Wire(draw(st.sampled_from([0.0, 0.03, 0.3])))
     posts = []
     for n in range(draw(st.integers(min_value=0, max_value=4))):
         post: dict[str, Any] = {"id": f"alias-{n}", "timezone": "UTC", "media": [{"k": [1]}]}
-        wire.put(post, "post_id", pick(draw, IDS))
-        wire.put(post, "status", pick(draw, POST_STATUSES))
-        # The one text that may be empty.
-        contents = [c for c in TEXTS if c[0] != ""] + [("", True), (None, True), (ABSENT, True)]
-        wire.put(post, "content", pick(draw, contents))
+        wire.put(post, "post_id", wire.pick(draw, IDS))
+        wire.put(post, "status", wire.pick(draw, POST_STATUSES))
+        wire.put(post, "content", wire.pick(draw, CONTENTS))
         for key in ("created_at", "updated_at", "scheduled_for"):
-            wire.put(post, key, draw(moments()))
+            wire.put(post, key, moment(draw, odd=wire.odd(draw)))
         destinations = []
         for _ in range(draw(st.integers(min_value=0, max_value=4))):
             d: dict[str, Any] = {"id": "dest-alias"}
-            wire.put(d, "account_id", pick(draw, ACCOUNT_IDS))
-            wire.put(d, "platform", pick(draw, [*TEXTS, ("LinkedIn", True), (ABSENT, False)]))
-            wire.put(d, "status", pick(draw, DESTINATION_STATUSES))
-            wire.put(d, "account_name", optional(draw, TEXTS))
-            wire.put(d, "error", optional(draw, TEXTS))
-            wire.put(d, "attempts", pick(draw, ATTEMPTS))
-            wire.put(d, "platform_post_id", optional(draw, IDS))
-            wire.put(d, "platform_post_url", optional(draw, TEXTS))
-            wire.put(d, "published_at", draw(moments()))
-            retry_at = draw(
-                st.sampled_from([(None, True), (ABSENT, True), ("2026-01-02T05:00:00Z", False)])
-            )
-            wire.put(d, "next_retry_at", retry_at)
+            wire.put(d, "account_id", wire.pick(draw, ACCOUNT_IDS))
+            wire.put(d, "platform", wire.pick(draw, PLATFORMS))
+            wire.put(d, "status", wire.pick(draw, DESTINATION_STATUSES))
+            wire.put(d, "account_name", wire.pick(draw, [*TEXTS, *NOTHING]))
+            wire.put(d, "error", wire.pick(draw, [*TEXTS, *NOTHING]))
+            wire.put(d, "attempts", wire.pick(draw, ATTEMPTS))
+            wire.put(d, "platform_post_id", wire.pick(draw, [*IDS, *NOTHING]))
+            wire.put(d, "platform_post_url", wire.pick(draw, [*TEXTS, *NOTHING]))
+            wire.put(d, "published_at", moment(draw, odd=wire.odd(draw)))
+            wire.put(d, "next_retry_at", wire.pick(draw, RETRY_AT))
             destinations.append(d)
         wire.put(post, "destinations", (destinations, True))
         posts.append(post)
@@ -255,11 +261,8 @@ def wire_pages(draw: st.DrawFn) -> Wire:
     elif paging == "object":
         offset = draw(st.sampled_from([0, "0", None]))  # not read: the client steps by itself
         pagination: dict[str, Any] = {"limit": 100, "offset": offset}
-        totals: list[Choice] = [(0, True), (37, True), (2**63 - 1, True), (None, True)]
-        totals += [(ABSENT, True), (-1, False), ("120", False), (1.5, False)]
-        wire.put(pagination, "total", pick(draw, totals))
-        more: list[Choice] = [(True, True), (False, True), (None, True), (ABSENT, True)]
-        wire.put(pagination, "has_more", pick(draw, [*more, ("true", False), (1, False)]))
+        wire.put(pagination, "total", wire.pick(draw, TOTALS))
+        wire.put(pagination, "has_more", wire.pick(draw, HAS_MORE))
         data["pagination"] = pagination
     wire.tree = {"data": data, "error": None, "meta": {"request_id": "req-1", "big": 10**40}}
     return wire
@@ -364,8 +367,13 @@ def compact(tree: object) -> bytes:
     return json.dumps(tree, separators=(",", ":"), ensure_ascii=False).encode()
 
 
+# The first destination, for ``documented_body`` changes.
+D = "data.posts.0.destinations.0."
+
+
 def test_a_documented_page_is_read_by_the_typed_path_with_its_cursors() -> None:
-    page = assert_one_answer(compact(documented_body()), offset=0, limit=1)
+    body = documented_body(**{D + "platform": "LinkedIn", D + "account_name": None})
+    page = assert_one_answer(compact(body), offset=0, limit=1)
     assert page is not None
     assert page.next_cursor == "1"
     assert page.later_cursors == ("1", "2")
@@ -373,11 +381,12 @@ def test_a_documented_page_is_read_by_the_typed_path_with_its_cursors() -> None:
     [post] = page.posts
     [destination] = post.destinations
     assert destination.account_id == "2285"
+    assert destination.platform == "linkedin"
+    assert destination.account_name == ""
     assert post.scheduled_for is not None
     assert post.scheduled_for.utcoffset() == timedelta(hours=5, minutes=30)
 
 
-D = "data.posts.0.destinations.0."
 FALLS_BACK = {
     'an escape other than \\" \\\\ \\/': (compact(documented_body(**{D + "error": "a\u0000b"}))),
     "a \\u escape of a printable letter": compact(documented_body()).replace(
@@ -403,6 +412,16 @@ FALLS_BACK = {
     "invalid UTF-8 in a field nobody reads": compact(documented_body()).replace(
         b'"UTC"', b'"\xff"'
     ),
+    "a name of 501 characters (the old way cuts it)": compact(
+        documented_body(**{D + "account_name": "n" * 501})
+    ),
+    "an empty name": compact(documented_body(**{D + "account_name": ""})),
+    "a time over 64 characters (the old way reads none)": compact(
+        documented_body(**{D + "published_at": "2026-11-23T09:22:31." + "1" * 50 + "Z"})
+    ),
+    "an integer json.loads refuses, in a field nobody reads": compact(
+        documented_body(**{"meta.big": 1})
+    ).replace(b'"big":1', b'"big":' + b"7" * 4301),
     "a later key of the same name wins (as json.loads)": compact(documented_body())[:-1]
     + b',"data":null}',
 }
