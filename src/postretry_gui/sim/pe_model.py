@@ -203,6 +203,7 @@ class Destination:
     attempt: Attempt | None = None
 
     def wire(self) -> DestinationJson:
+        """What a client reads of this destination (times as ISO strings, the post URL)."""
         post_id = self.platform_post_id
         return DestinationJson(
             self.account_id,
@@ -244,6 +245,7 @@ class Post:
         self._encoded = None
 
     def wire(self) -> PostJson:
+        """What a client reads of this post (built afresh; ``encoded()`` caches its bytes)."""
         destinations = self.destinations
         return PostJson(
             self.post_id,
