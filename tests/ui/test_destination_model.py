@@ -205,3 +205,28 @@ def test_marks_show_on_the_rows_they_concern(model: DestinationModel) -> None:
     # The unlocked failure of the same post was not part of the lost retry.
     assert child(model, "p0", "3", Column.STATUS).data() == "Reconnect"
     assert child(model, "p1", "12", Column.STATUS).data() == "Post gone"
+
+
+def test_staged_posts_show_only_when_upserted_and_in_their_latest_version(
+    model: DestinationModel,
+) -> None:
+    check = attach_tester(model)
+    posts = mixed_posts(3)
+    model.stage(posts)
+    # Staging builds rows ahead of time; the view and the counts see nothing yet.
+    assert model.rowCount() == 0
+    assert model.counts()[StatusTab.ALL] == 0
+    # The first post changed before the flush: its newer version is what shows.
+    newer = posts[0].merged((replace(posts[0].destinations[1], status=Status.PUBLISHED),))
+    model.stage([newer])
+    model.upsert([*posts, newer])
+    assert check is not None
+    assert model.counts() == {
+        StatusTab.FAILED: 5,
+        StatusTab.PARTIAL: 3,
+        StatusTab.IN_FLIGHT: 3,
+        StatusTab.ALL: 12,
+    }
+    model.set_tab(StatusTab.ALL)
+    shown = child(model, newer.post_id, newer.destinations[1].account_id, Column.STATUS)
+    assert shown.data() == "Published"

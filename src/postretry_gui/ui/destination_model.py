@@ -137,6 +137,9 @@ class DestinationModel(QAbstractItemModel):
         self._ticked = 0
         # Posts with at least one tick, so reading the selection never walks 20,000 posts.
         self._ticked_posts: set[int] = set()
+        # Rows built by ``stage`` for posts not shown yet, with their status counts:
+        # post_id -> (post_row, failed, published, in_flight).
+        self._staged: dict[str, tuple[PostRow, int, int, int]] = {}
         self._bold = QFont()
         self._bold.setBold(True)
         self._link_font = QFont()
@@ -549,9 +552,22 @@ class DestinationModel(QAbstractItemModel):
         self._partial_posts = set()
         self._ticked = 0
         self._ticked_posts = set()
+        self._staged = {}
         self.endResetModel()
         self.countsChanged.emit()
         self._emit_ticks()
+
+    def stage(self, posts: Sequence[Post]) -> None:
+        """Build the rows of posts not shown yet, ahead of the ``upsert`` that will insert
+        them. The window calls this as each page arrives and ``upsert`` at its next repaint:
+        building 100,000 rows is then spread over the pages instead of landing in a few
+        large batches, each of which would freeze the window for tens of milliseconds.
+        Nothing the view sees changes until ``upsert``."""
+        known = self._by_post_id
+        staged = self._staged
+        for post in posts:
+            if post.post_id not in known:
+                staged[post.post_id] = self._build_post_row(post)
 
     def upsert(self, posts: Sequence[Post]) -> None:
         """Take one batch (a page, an acknowledgement, a poll round): new posts are inserted
@@ -584,6 +600,21 @@ class DestinationModel(QAbstractItemModel):
             self._emit_ticks()
 
     def _new_post_row(self, post: Post) -> PostRow:
+        staged = self._staged.pop(post.post_id, None)
+        if staged is None or staged[0].post is not post:
+            staged = self._build_post_row(post)
+        post_row, failed, published, in_flight = staged
+        self._destinations += len(post_row.children)
+        self._failed += failed
+        self._in_flight += in_flight
+        if failed and published:
+            self._partial_posts.add(post_row.uid)
+        self._posts.append(post_row)
+        self._by_post_id[post.post_id] = post_row
+        self._by_uid[post_row.uid] = post_row
+        return post_row
+
+    def _build_post_row(self, post: Post) -> tuple[PostRow, int, int, int]:
         # Hot while 100k destinations stream in: locals, no helper calls per destination.
         post_row = PostRow(uid=next(self._uids), post=post)
         changed_at = post.updated_at
@@ -601,15 +632,7 @@ class DestinationModel(QAbstractItemModel):
                 published += 1
             elif status in _IN_FLIGHT:
                 in_flight += 1
-        self._destinations += len(children)
-        self._failed += failed
-        self._in_flight += in_flight
-        if failed and published:
-            self._partial_posts.add(post_row.uid)
-        self._posts.append(post_row)
-        self._by_post_id[post.post_id] = post_row
-        self._by_uid[post_row.uid] = post_row
-        return post_row
+        return post_row, failed, published, in_flight
 
     def _update_post_row(
         self, post_row: PostRow, post: Post, now: datetime

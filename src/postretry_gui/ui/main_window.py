@@ -298,6 +298,7 @@ class MainWindow(QMainWindow):
         if self._model is None or self._closing:
             return
         self._pending.extend(posts)
+        self._model.stage(posts)
         if self._flush_timer.isActive():
             return
         wait_s = self._last_flush + _FLUSH_INTERVAL_S - time.monotonic()
