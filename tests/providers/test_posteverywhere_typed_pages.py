@@ -190,21 +190,29 @@ def moment(draw: st.DrawFn, *, odd: bool) -> Choice:
 class Wire:
     """A generated page: its JSON tree, and whether the typed path must take it.
 
-    ``odds``: the chance that a field gets any value of its pool rather than a plain one.
-    Drawn per page (0 for a third of them), so whole plain pages come up often and the
+    ``odds``: the chance that a field gets an odd value of its pool rather than a plain
+    one. Drawn per page (0 for a third of them), so whole plain pages come up often and the
     typed path is compared on them, not only sent the old way."""
 
     odds: float
+    # At most this many odd values: one, so that a check missing for that value alone shows.
+    most: int | None = None
     tree: dict[str, Any] = field(default_factory=dict)
     takes: list[bool | None] = field(default_factory=list)
 
     def odd(self, draw: st.DrawFn) -> bool:
-        return self.odds > 0 and draw(st.floats(min_value=0, max_value=1)) < self.odds
+        if self.most == 0 or self.odds == 0:
+            return False
+        if draw(st.floats(min_value=0, max_value=1)) >= self.odds:
+            return False
+        if self.most is not None:
+            self.most -= 1
+        return True
 
     def pick(self, draw: st.DrawFn, pool: list[Choice]) -> Choice:
-        if self.odd(draw):
-            return draw(st.sampled_from(pool))
-        return draw(st.sampled_from([c for c in pool if c[1] is True]))
+        plain = [c for c in pool if c[1] is True]
+        odd = [c for c in pool if c[1] is not True]
+        return draw(st.sampled_from(odd if odd and self.odd(draw) else plain))
 
     def put(self, obj: dict[str, Any], key: str, choice: Choice) -> None:
         value, taken = choice
@@ -229,7 +237,8 @@ HAS_MORE: list[Choice] = [(True, True), (False, True), *NOTHING, ("true", False)
 
 @st.composite
 def wire_pages(draw: st.DrawFn) -> Wire:
-    wire = Wire(draw(st.sampled_from([0.0, 0.03, 0.3])))
+    odds, most = draw(st.sampled_from([(0.0, None), (0.1, 1), (0.3, None)]))
+    wire = Wire(odds, most)
     posts = []
     for n in range(draw(st.integers(min_value=0, max_value=4))):
         post: dict[str, Any] = {"id": f"alias-{n}", "timezone": "UTC", "media": [{"k": [1]}]}
@@ -431,6 +440,63 @@ FALLS_BACK = {
 def test_what_the_typed_path_does_not_vouch_for_goes_the_old_way(body: bytes) -> None:
     assert typed_page(body, offset=0, limit=1) is None
     assert same(through_read_page(body, limit=1), old_way(body, limit=1))
+
+
+MOMENTS: list[Choice] = [
+    *NOTHING,
+    ("2026-11-23T09:22:31Z", True),
+    ("2026-11-23T09:22:31.950+05:30", True),
+    ("2026-11-23 09:22:31-08:00", True),
+    ("2026-11-23T09:22:31.1234567Z", True),
+    ("2026-11-23T09:22:31", False),
+    ("2026-11-23", False),
+    ("2026-11-23T09:22:31z", False),
+    (" 2026-11-23T09:22:31Z", False),
+    (1_795_000_000, False),
+    ("yesterday", False),
+    ("2026-11-23T09:22:31." + "1" * 50 + "Z", False),
+]
+POOLS: dict[str, list[Choice]] = {
+    "data.posts.0.post_id": IDS,
+    "data.posts.0.status": POST_STATUSES,
+    "data.posts.0.content": CONTENTS,
+    "data.posts.0.created_at": MOMENTS,
+    "data.posts.0.scheduled_for": MOMENTS,
+    D + "account_id": ACCOUNT_IDS,
+    D + "platform": PLATFORMS,
+    D + "status": DESTINATION_STATUSES,
+    D + "account_name": [*TEXTS, *NOTHING],
+    D + "error": [*TEXTS, *NOTHING],
+    D + "attempts": ATTEMPTS,
+    D + "platform_post_id": [*IDS, *NOTHING],
+    D + "platform_post_url": [*TEXTS, *NOTHING],
+    D + "published_at": MOMENTS,
+    D + "next_retry_at": RETRY_AT,
+    "data.pagination.total": TOTALS,
+    "data.pagination.has_more": HAS_MORE,
+}
+ONE_VALUE = [
+    pytest.param(path, value, taken, id=f"{path.rsplit('.', 1)[-1]}={value!r:.24}")
+    for path, pool in POOLS.items()
+    for value, taken in pool
+]
+
+
+@pytest.mark.parametrize(("path", "value", "taken"), ONE_VALUE)
+def test_each_value_alone_is_taken_or_sent_the_old_way_as_the_fast_reader_would(
+    path: str, value: object, taken: bool | None
+) -> None:
+    body = documented_body(**{path: value})
+    if value is ABSENT:
+        parent: Any = body
+        for key in path.split(".")[:-1]:
+            parent = parent[int(key) if key.isdigit() else key]
+        del parent[path.rsplit(".", 1)[-1]]
+    typed = assert_one_answer(compact(body), limit=1)
+    if taken is True:
+        assert typed is not None
+    elif taken is False:
+        assert typed is None
 
 
 def test_escaped_quotes_backslashes_and_slashes_stay_on_the_typed_path() -> None:
