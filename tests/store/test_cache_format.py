@@ -15,7 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from postretry_gui.domain import Destination, Post, PostStatus, Status
-from postretry_gui.store import PostCache, StoreDirs
+from postretry_gui.store import PostCache, StoreDirs, StoreUnavailable
+from postretry_gui.store import cache as cache_module
 from postretry_gui.store.post_codec import (
     post_from_dict,
     post_from_json,
@@ -290,6 +291,31 @@ def test_posts_load_newest_first_whatever_the_offset(dirs: StoreDirs) -> None:
     assert order == ["d", "c", "old", "e", "b", "a"]
 
 
+@pytest.mark.parametrize(
+    ("when", "key"),
+    [
+        (T0, "2026-05-01T12:00:00+00:00"),
+        (T0.replace(microsecond=500000), "2026-05-01T12:00:00.500000+00:00"),
+        (T0.replace(microsecond=1).astimezone(KATHMANDU), "2026-05-01T12:00:00.000001+00:00"),
+        (T0.astimezone(NEWFOUNDLAND), "2026-05-01T12:00:00+00:00"),
+        (T0.astimezone(SECONDS_OFFSET), "2026-05-01T12:00:00+00:00"),
+        (T0.astimezone(FixedZone(0)), "2026-05-01T12:00:00+00:00"),
+        (datetime(2026, 1, 2, 3, 4, 5), "2026-01-02T03:04:05"),
+        (datetime(2026, 1, 2, 3, 4, 5, 60), "2026-01-02T03:04:05.000060"),
+        (None, None),
+    ],
+)
+def test_sort_keys_are_the_utc_text_the_previous_version_wrote(
+    dirs: StoreDirs, when: datetime | None, key: str | None
+) -> None:
+    """Old rows and new sort together (and the previous version sorts ours)."""
+    with open_cache(dirs) as cache:
+        cache.upsert([Post("p", (), updated_at=when)])
+    with sqlite3.connect(dirs.cache_path("ws1")) as connection:
+        assert connection.execute("SELECT updated_at FROM posts").fetchall() == [(key,)]
+    connection.close()
+
+
 def test_the_last_of_two_versions_in_one_batch_wins(dirs: StoreDirs) -> None:
     older = Post("p", (Destination("a", "x", Status.FAILED),), updated_at=T0)
     newer = older.merged((Destination("a", "x", Status.QUEUED),))
@@ -340,6 +366,27 @@ def test_rows_from_elsewhere_are_dropped_and_the_rest_load(dirs: StoreDirs, bad_
         assert cache.notice is not None
         assert "1 cached post" in cache.notice
         assert cache.count() == 1
+
+
+def test_a_write_sqlite_refuses_keeps_the_file(
+    dirs: StoreDirs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite calls bad JSON "malformed", as it does a damaged file: only the latter is set
+    aside."""
+
+    class BrokenEncoder:
+        def encode(self, rows: object) -> bytes:
+            return b"[1,"
+
+    with open_cache(dirs) as cache:
+        cache.upsert([OLD_POSTS["ayr-7"]])
+        monkeypatch.setattr(cache_module, "_ROWS_ENCODER", BrokenEncoder())
+        with pytest.raises(StoreUnavailable, match="malformed JSON"):
+            cache.upsert([OLD_POSTS["pe-1042"]], synced_at=T0)
+        assert cache.load() == [OLD_POSTS["ayr-7"]]
+        assert cache.last_synced_at() is None
+        assert cache.notice is None
+    assert not [p for p in dirs.cache_path("ws1").parent.iterdir() if ".corrupt-" in p.name]
 
 
 # -- the same answers from the fast and the hand-written paths, for any post ---------------

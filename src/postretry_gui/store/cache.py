@@ -35,8 +35,9 @@ WHAT = "offline cache"
 _LAST_SYNC = "last_synced_at"
 # One statement per batch. The rows are a JSON array of [post_id, sort key, start, length]
 # and the bodies one UTF-8 blob that start and length slice (1-based, in bytes); SQLite turns
-# each slice into TEXT, the column's type. executemany bound every row from Python and took
-# the GIL back after each row's step, a hundred times a batch while the GUI loads the list.
+# each slice into TEXT, the column's type, and the "Z" of a UTC time into "+00:00".
+# executemany bound every row from Python and took the GIL back after each row's step, a
+# hundred times a batch while the GUI loads the list.
 # An upsert updates a cached post in place: INSERT OR REPLACE (delete, then insert) measured
 # slower on the syncs after the first, when most posts are already cached. "WHERE true" tells
 # SQLite's parser that ON CONFLICT belongs to the upsert, not to a join. JSON functions are
@@ -44,7 +45,7 @@ _LAST_SYNC = "last_synced_at"
 # the workspace goes on without its cache.
 _UPSERT = """
 INSERT INTO posts (post_id, updated_at, body)
-SELECT json_extract(r.value, '$[0]'), json_extract(r.value, '$[1]'),
+SELECT json_extract(r.value, '$[0]'), replace(json_extract(r.value, '$[1]'), 'Z', '+00:00'),
     CAST(substr(:bodies, json_extract(r.value, '$[2]'), json_extract(r.value, '$[3]')) AS TEXT)
 FROM json_each(CAST(:rows AS TEXT)) AS r
 WHERE true
@@ -67,10 +68,16 @@ def _sort_key(when: datetime | None) -> str | None:
     # (isoformat's "+00:00" rather than "Z": "12:00:00+" sorts before "12:00:00.5").
     if when is None:
         return None
-    zone = when.tzinfo
-    if zone is None or zone is UTC:  # most servers answer in UTC: no conversion to pay for
-        return when.isoformat()
-    return when.astimezone(UTC).isoformat()
+    return (when.astimezone(UTC) if when.tzinfo is not None else when).isoformat()
+
+
+def _sort_key_or_time(when: datetime | None) -> str | datetime | None:
+    """What _UPSERT makes the sort key of: times in UTC (most servers answer in UTC) and naive
+    ones as they are, which msgspec writes as isoformat would, "Z" aside, in C; others as
+    ``_sort_key``."""
+    if when is None or when.tzinfo is None or when.tzinfo is UTC:
+        return when
+    return _sort_key(when)
 
 
 def _configure(connection: sqlite3.Connection) -> None:
@@ -101,7 +108,12 @@ class PostCache(StoreFile):
 
     def _rebuild(self, exc: sqlite3.DatabaseError) -> None:
         """The file broke while in use: set it aside and start a fresh one (lock held)."""
-        if isinstance(exc, sqlite3.OperationalError) and "malformed" not in str(exc):
+        # By code, not by words: SQLite's "malformed JSON" (the upsert's rows) says nothing
+        # about the file, unlike "database disk image is malformed".
+        if (
+            isinstance(exc, sqlite3.OperationalError)
+            and exc.sqlite_errorcode & 0xFF != sqlite3.SQLITE_CORRUPT
+        ):
             raise StoreUnavailable(f"The {WHAT} {self.path} failed: {exc}.") from exc
         self._connection.close()
         aside = set_aside(self.path, "corrupt", companions=SQLITE_COMPANIONS)
@@ -179,7 +191,7 @@ class PostCache(StoreFile):
         bodies = posts_to_json_bytes(batch)
         sizes = [len(body) for body in bodies]
         rows = [
-            (post.post_id, _sort_key(post.updated_at), start, size)
+            (post.post_id, _sort_key_or_time(post.updated_at), start, size)
             for post, start, size in zip(batch, accumulate(sizes, initial=1), sizes, strict=False)
         ]
         parameters = {"rows": _ROWS_ENCODER.encode(rows), "bodies": b"".join(bodies)}
