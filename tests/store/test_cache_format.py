@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import time
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 
 import pytest
@@ -20,7 +18,6 @@ from postretry_gui.store import cache as cache_module
 from postretry_gui.store.post_codec import (
     post_from_dict,
     post_from_json,
-    post_to_json,
     posts_from_json_array,
     posts_to_json_bytes,
 )
@@ -443,59 +440,3 @@ def test_every_reader_gives_back_what_was_written(posts: list[Post]) -> None:
     assert posts_from_json_array(array, versions_checked=True) == posts
     for post, body in zip(posts, bodies, strict=True):
         assert same_times(post_from_json(body), post)
-
-
-# -- the fast paths are the ones taken ------------------------------------------------------
-
-
-def many_posts(count: int) -> list[Post]:
-    return [
-        Post(
-            f"post-{n}",
-            tuple(
-                Destination(
-                    str(2000 + k),
-                    "linkedin",
-                    Status.FAILED if k % 2 else Status.PUBLISHED,
-                    "ACME — Ltd",
-                    error="Token expired." if k % 2 else None,
-                    attempts=k,
-                    published_at=None if k % 2 else T0 + timedelta(seconds=n),
-                )
-                for k in range(5)
-            ),
-            PostStatus.PARTIALLY_FAILED,
-            f"Launch day #{n} ✓",
-            created_at=T0,
-            updated_at=(T0 + timedelta(seconds=n)).astimezone(KATHMANDU if n % 2 else UTC),
-        )
-        for n in range(count)
-    ]
-
-
-def cpu_seconds(work: Callable[[], object]) -> float:
-    """The least CPU time of three runs (CPU, not wall time: other suites share the cores)."""
-    best = float("inf")
-    for _ in range(3):
-        started = time.thread_time()
-        work()
-        best = min(best, time.thread_time() - started)
-    return best
-
-
-def test_encoding_a_batch_costs_a_fraction_of_the_dict_encoder() -> None:
-    """The cache writer shares the GIL with the GUI while a large list loads."""
-    posts = many_posts(2_000)
-    fast = cpu_seconds(lambda: posts_to_json_bytes(posts))
-    by_dicts = cpu_seconds(lambda: [post_to_json(post).encode() for post in posts])
-    print(f"2,000 posts x 5 destinations: {fast * 1e3:.1f} ms, by dicts {by_dicts * 1e3:.1f} ms")
-    assert fast * 3 < by_dicts
-
-
-def test_loading_costs_a_fraction_of_the_hand_written_reader() -> None:
-    text = "[" + ",".join(post_to_json(post) for post in many_posts(2_000)) + "]"
-    data = text.encode()
-    fast = cpu_seconds(lambda: posts_from_json_array(data, versions_checked=True))
-    by_hand = cpu_seconds(lambda: [post_from_dict(raw) for raw in json.loads(text)])
-    print(f"2,000 posts x 5 destinations: read in {fast * 1e3:.1f} ms, by hand {by_hand * 1e3:.1f}")
-    assert fast * 2 < by_hand
