@@ -3,10 +3,10 @@
 A 100,000-destination workspace is 200 pages of ~170 KB; reading them through ``json.loads``
 and the dict readers costs ~1 s, the largest part of a load. ``decode_list_page`` reads a
 page straight from the bytes into these Structs in C (~0.4 ms a page, checks included)
-and vouches for it
-only when every value is one the existing fast reader (``_fast_post``/``_fast_destination``
-in posteverywhere.py) would take unchanged. Anything else gives None, and the caller reads
-the whole page the old way, which stays the single source of truth for odd answers.
+and vouches for it only when every value is one the existing fast reader
+(``_fast_post``/``_fast_destination`` in posteverywhere.py) would take unchanged. Anything
+else gives None, and the caller reads the whole page the old way, which stays the single
+source of truth for odd answers.
 
 What "unchanged" takes, and where it is checked:
 
