@@ -3,6 +3,7 @@ API-CONTRACTS.md section 1, with the tolerant variants the contract lists."""
 
 from __future__ import annotations
 
+import itertools
 import json
 from datetime import UTC, datetime, timedelta, timezone
 from urllib.parse import parse_qs
@@ -57,17 +58,23 @@ async def test_list_posts_sends_every_filter() -> None:
         "account_id": "2285",
         "limit": "50",
         "offset": "0",
+        # Creation order never changes: offset pages shift only when posts enter or leave.
+        "sort": "created_at",
+        "order": "desc",
     }
 
 
 @pytest.mark.asyncio
 async def test_a_short_page_with_has_more_true_still_leads_on_by_items_received() -> None:
+    # Less one: the next page starts on this page's last post, so the two can be checked
+    # to join up (Page.overlap).
     page_one = {"posts": [post("a"), post("b")], "pagination": {"limit": 5, "has_more": True}}
     provider, wire = provider_on(lambda r: ok(page_one))
     async with provider:
         page = await provider.list_posts(PostFilter(), "10", limit=5)
     assert [p.post_id for p in page.posts] == ["a", "b"]
-    assert page.next_cursor == "12"
+    assert page.next_cursor == "11"
+    assert page.overlap == 1
     assert query(wire.requests[0])["offset"] == "10"
 
 
@@ -75,10 +82,11 @@ async def test_a_short_page_with_has_more_true_still_leads_on_by_items_received(
     ("pagination", "count", "limit", "expected"),
     [
         ({"has_more": False, "total": 3}, 3, 3, None),  # has_more wins over a full page
-        ({}, 3, 3, "3"),  # no has_more: a full page may have more
+        ({}, 3, 3, "2"),  # no has_more: a full page may have more (from its last post)
         ({}, 2, 3, None),  # no has_more: a short page is the last
         ({"has_more": True}, 0, 3, None),  # an empty page never loops
-        ({"has_more": "yes"}, 3, 3, "3"),  # a broken has_more reads as absent
+        ({"has_more": "yes"}, 3, 3, "2"),  # a broken has_more reads as absent
+        ({"has_more": True}, 1, 3, "1"),  # one post cannot overlap: the next page follows it
     ],
 )
 @pytest.mark.asyncio
@@ -93,7 +101,7 @@ async def test_pagination_rules(
 
 
 @pytest.mark.asyncio
-async def test_walking_pages_reaches_every_post_exactly_once() -> None:
+async def test_walking_pages_reaches_every_post_and_each_page_starts_on_the_last() -> None:
     everything = [post(f"p{i}") for i in range(23)]
 
     def answer(request: httpx.Request) -> httpx.Response:
@@ -105,17 +113,20 @@ async def test_walking_pages_reaches_every_post_exactly_once() -> None:
         return ok({"posts": chunk, "pagination": {"has_more": more, "total": 23}})
 
     provider, _wire = provider_on(answer)
-    seen: list[str] = []
+    pages: list[list[str]] = []
     cursor: str | None = None
     async with provider:
         for _ in range(50):
             page = await provider.list_posts(PostFilter(), cursor, limit=5)
-            seen += [p.post_id for p in page.posts]
+            pages.append([p.post_id for p in page.posts])
             assert page.total == 23
             cursor = page.next_cursor
             if cursor is None:
                 break
-    assert seen == [f"p{i}" for i in range(23)]
+    for previous, page_ids in itertools.pairwise(pages):
+        assert page_ids[0] == previous[-1]
+    read = [pages[0][0]] + [post_id for ids in pages for post_id in ids[1:]]
+    assert read == [f"p{i}" for i in range(23)]
 
 
 @pytest.mark.asyncio

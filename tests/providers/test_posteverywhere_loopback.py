@@ -4,6 +4,7 @@ here is the client that works against the service (API-CONTRACTS.md section 1)."
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -89,22 +90,29 @@ async def a_failed_destination(provider: PostEverywhereProvider) -> tuple[Post, 
 
 
 @pytest.mark.asyncio
-async def test_pages_lead_to_the_last_one_with_every_post_once(sim: SimServer) -> None:
-    seen: list[str] = []
+async def test_pages_lead_to_the_last_one_each_starting_on_the_last_post_before(
+    sim: SimServer,
+) -> None:
+    pages: list[list[str]] = []
     totals: set[int | None] = set()
     cursor: str | None = None
     async with client(sim) as provider:
         for _ in range(100):
             page = await provider.list_posts(PostFilter(), cursor, limit=7)
-            seen += [post.post_id for post in page.posts]
+            pages.append([post.post_id for post in page.posts])
             totals.add(page.total)
             cursor = page.next_cursor
             if cursor is None:
                 break
     assert totals == {120}
-    assert len(seen) == 120
-    assert len(set(seen)) == 120
-    assert await counted(sim, f"GET {PREFIX}/posts", 18) == {"200": 18}  # ceil(120 / 7) pages
+    # Each page repeats the last post of the one before (the join the loader checks)...
+    for previous, ids in itertools.pairwise(pages):
+        assert ids[0] == previous[-1]
+    # ...and otherwise every post comes once: 120 posts in steps of 6 after the first 7.
+    read = pages[0] + [post_id for ids in pages[1:] for post_id in ids[1:]]
+    assert len(read) == 120
+    assert len(set(read)) == 120
+    assert await counted(sim, f"GET {PREFIX}/posts", 20) == {"200": 20}  # 1 + ceil(113 / 6)
 
 
 @pytest.mark.asyncio

@@ -345,20 +345,27 @@ def _page(
 ) -> Page:
     """The cursors of a page: shared by both readers, so they cannot page differently."""
     more = len(posts) >= limit if has_more is None else has_more
+    # The next page starts ON this page's last post (an overlap of one), so the loader can
+    # check that the two join up: under a status filter, a post leaving the filter mid-walk
+    # shifts every later offset, and an unchanged post would slide past unread (see
+    # ``controller.loader.PageWalk``). A page of one post cannot overlap: it would repeat.
+    overlap = 1 if len(posts) >= 2 else 0
+    step = len(posts) - overlap
     # An empty page never leads anywhere, whatever has_more says: no endless loop.
-    next_cursor = str(offset + len(posts)) if more and posts else None
+    next_cursor = str(offset + step) if more and posts else None
     later: tuple[str, ...] = ()
     if next_cursor is not None and total > 0:
         # Steps of the page size the server actually used; a hostile total must not make
         # millions of cursors (paging stops at MAX_LATER_PAGES; next_cursor goes on from there).
-        step = len(posts)
-        end = min(total, offset + step * (MAX_LATER_PAGES + 1))
+        # The last page needed is the one that reaches post ``total - 1``.
+        end = min(total - overlap, offset + step * (MAX_LATER_PAGES + 1))
         later = tuple(str(o) for o in range(offset + step, end, step))
     return Page(
         posts=posts,
         next_cursor=next_cursor,
         total=total if total >= 0 else None,
         later_cursors=later,
+        overlap=overlap,
     )
 
 
@@ -568,7 +575,9 @@ def _path_id(value: str, what: str) -> str:
 
 
 def filter_params(post_filter: PostFilter, *, offset: int, limit: int) -> dict[str, str]:
-    params = {"limit": str(limit), "offset": str(offset)}
+    # Ordered by creation, which never changes, so offset pages can only shift when posts
+    # enter or leave the filter (what the pages' overlap detects), never by reordering.
+    params = {"limit": str(limit), "offset": str(offset), "sort": "created_at", "order": "desc"}
     if post_filter.statuses:
         params["status"] = ",".join(post_filter.statuses)
     if post_filter.platforms:
