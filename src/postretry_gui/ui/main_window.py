@@ -68,6 +68,10 @@ _TAB_ACTIONS = {
 _FILTER_DELAY_MS = 120
 # The view shows incoming batches at most this often (see posts_changed).
 _FLUSH_INTERVAL_S = 0.1
+# ... and while a full load streams in: each repaint costs ~16 ms whatever arrived, so over
+# a 200-page load a quarter second saves more than a tenth of its time. Rows are built as
+# pages arrive (DestinationModel.stage), so a longer wait does not make a flush freeze longer.
+_LOADING_FLUSH_INTERVAL_S = 0.25
 
 UrlOpener = Callable[[QUrl], object]
 
@@ -301,7 +305,8 @@ class MainWindow(QMainWindow):
         self._model.stage(posts)
         if self._flush_timer.isActive():
             return
-        wait_s = self._last_flush + _FLUSH_INTERVAL_S - time.monotonic()
+        interval = _LOADING_FLUSH_INTERVAL_S if self._last_sync.loading else _FLUSH_INTERVAL_S
+        wait_s = self._last_flush + interval - time.monotonic()
         if wait_s <= 0:
             self.flush_posts()
         else:
