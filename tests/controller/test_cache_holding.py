@@ -84,3 +84,22 @@ async def test_outside_a_load_each_batch_is_written_as_it_comes() -> None:
     listener.posts_changed(posts("b"))
     await listener.flush()
     assert cache.log == [("upsert", ["a"]), ("upsert", ["b"])]
+
+
+@pytest.mark.asyncio
+async def test_a_large_load_is_written_in_paced_batches_and_later_writes_wait_their_turn() -> None:
+    cache = LoggingCache()
+    listener, session = listener_on(cache)
+    listener.sync_changed(SyncState(loading=True))
+    listener.posts_changed(posts(*(f"p{n}" for n in range(1_200))))
+    session.synced_from = SYNCED
+    listener.sync_changed(SyncState(loading=False))
+    listener.posts_changed(posts("p0"))  # a newer p0 must land after the held one
+    await listener.flush()
+    assert [(kind, len(what) if kind == "upsert" else what) for kind, what in cache.log] == [
+        ("upsert", 500),
+        ("upsert", 500),
+        ("upsert", 200),
+        ("synced", SYNCED),
+        ("upsert", 1),
+    ]
