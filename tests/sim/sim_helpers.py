@@ -42,3 +42,17 @@ def ayr_client(sim: SimServer, key: str = DEMO_AYR_KEY, **headers: str) -> httpx
         headers={"Authorization": f"Bearer {key}", **headers},
         timeout=5,
     )
+
+
+def all_posts(client: httpx.Client, **params: object) -> list[dict]:
+    """Every post of the PostEverywhere listing, page by page (100 a page)."""
+    posts: list[dict] = []
+    offset = 0
+    while True:
+        page = client.get("/posts", params={**params, "limit": 100, "offset": offset})
+        assert page.status_code == 200, page.text
+        data = page.json()["data"]
+        posts += data["posts"]
+        offset += len(data["posts"])
+        if not data["pagination"]["has_more"]:
+            return posts

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 import httpx
-from sim_helpers import pe_client, wait_for
+from sim_helpers import all_posts, pe_client, wait_for
 
 from postretry_gui.sim import SimConfig
 from postretry_gui.sim.pe_model import Post
@@ -16,22 +16,8 @@ from postretry_gui.sim.pe_store import PeStore, PostQuery
 ANCHOR = 1_790_000_000.0
 
 
-def listed(client: httpx.Client, **params: object) -> list[dict]:
-    """Every post of the listing, page by page (100 a page)."""
-    posts: list[dict] = []
-    offset = 0
-    while True:
-        r = client.get("/posts", params={**params, "limit": 100, "offset": offset})
-        assert r.status_code == 200, r.text
-        data = r.json()["data"]
-        posts += data["posts"]
-        offset += len(data["posts"])
-        if not data["pagination"]["has_more"]:
-            return posts
-
-
 def listed_post(client: httpx.Client, post_id: str) -> dict:
-    return next(p for p in listed(client) if p["post_id"] == post_id)
+    return next(p for p in all_posts(client) if p["post_id"] == post_id)
 
 
 def single_post(client: httpx.Client, post_id: str) -> dict:
@@ -44,7 +30,7 @@ def retryable_post_id(client: httpx.Client) -> str:
     """A failed post whose accounts can all post (its retry is not doomed by a reconnect)."""
     accounts = client.get("/accounts").json()["data"]["accounts"]
     broken = {a["account_id"] for a in accounts if not a["health"]["can_post"]}
-    failed = listed(client, status="failed")
+    failed = all_posts(client, status="failed")
     return next(p["post_id"] for p in failed if not set(p["account_ids"]) & broken)
 
 
@@ -97,7 +83,7 @@ def test_a_retry_shows_queued_in_the_listing_and_the_single_read(make_sim):
             d["attempts"] + 1 for d in before["destinations"]
         ]
         assert single_post(client, post_id) == after
-        queued = listed(client, status="publishing")
+        queued = all_posts(client, status="publishing")
         assert post_id in {p["post_id"] for p in queued}
 
 

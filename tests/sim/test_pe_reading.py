@@ -6,7 +6,7 @@ from datetime import datetime
 
 import httpx
 import pytest
-from sim_helpers import QUIET, pe_client
+from sim_helpers import QUIET, all_posts, pe_client
 
 from postretry_gui.sim import DEMO_AYR_KEY, SimConfig
 
@@ -22,19 +22,6 @@ DESTINATION_KEYS = {
     "error",
     "attempts",
 }
-
-
-def all_posts(client: httpx.Client, **params: object) -> list[dict]:
-    posts: list[dict] = []
-    offset = 0
-    while True:
-        page = client.get("/posts", params={**params, "limit": 100, "offset": offset})
-        assert page.status_code == 200, page.text
-        data = page.json()["data"]
-        posts += data["posts"]
-        offset += len(data["posts"])
-        if not data["pagination"]["has_more"]:
-            return posts
 
 
 @pytest.mark.parametrize(
