@@ -97,7 +97,7 @@ def test_self_test_on_the_demo_passes_and_reports_json() -> None:
     # The retry went through the write-ahead journal, like the operator's would.
     assert len(report["journal_intents"]) == 1
     assert report["keyring_backend"] == "test_app.DictKeyring"
-    assert report["retried"]["outcomes"] == ["acknowledged"]
+    assert report["retried"]["outcomes"] == ["retried"]
     assert report["settled"] == ["published"]
     assert "Traceback" not in done.stderr
 

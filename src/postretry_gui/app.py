@@ -312,7 +312,7 @@ async def _self_test(endpoint: Endpoint, timeout_s: float) -> dict[str, Any]:
 async def _self_test_steps(
     window: MainWindow, session: WorkspaceSession, report: dict[str, Any]
 ) -> None:
-    from postretry_gui.controller import Outcome
+    from postretry_gui.domain import Outcome
     from postretry_gui.ui.rows import DestinationRow, StatusTab
 
     checks: dict[str, bool] = report["checks"]
@@ -344,7 +344,7 @@ async def _self_test_steps(
         "destinations": sum(len(ids) for ids in target.values()),
         "outcomes": outcomes,
     }
-    checks["retried"] = outcomes == [Outcome.ACKNOWLEDGED.value]
+    checks["retried"] = outcomes == [Outcome.RETRIED.value]
     journal = session.journal
     intents = journal.history(limit=10) if journal is not None else []
     report["journal_intents"] = [f"{i.post_id}: {i.state.value}" for i in intents]

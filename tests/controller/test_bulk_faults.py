@@ -17,11 +17,11 @@ from bulk_child import (
     retryable_selection,
 )
 
-from postretry_gui.controller import Outcome
 from postretry_gui.controller.bulk_events import JobState, SummaryGroup
+from postretry_gui.domain import Outcome
+from postretry_gui.domain import Outcome as Word
 from postretry_gui.sim import SimConfig, SimServer
 from postretry_gui.store.journal import IntentState, RetryJournal
-from postretry_gui.store.journal import Outcome as Word
 
 # ~37 % of generated posts have failures; 2,900 posts give a little over 1,000 to retry.
 POSTS = 2900

@@ -10,8 +10,8 @@ from collections.abc import Iterator
 import pytest
 from bulk_child import StatsReader, journal_dir, run_kill_trial
 
+from postretry_gui.domain import Outcome
 from postretry_gui.sim import SimConfig, SimServer
-from postretry_gui.store.journal import Outcome
 
 TRIALS = 20
 POSTS = 200

@@ -24,12 +24,12 @@ from bulk_child import (
 from postretry_gui.controller import NullListener, WorkspaceSession
 from postretry_gui.controller.bulk import BulkRetryJob, BulkSettings
 from postretry_gui.controller.bulk_events import JobState, SummaryGroup
+from postretry_gui.domain import Outcome as Word
 from postretry_gui.domain.errors import TooManyRateLimits
 from postretry_gui.providers.pacing import RatePacer
 from postretry_gui.providers.posteverywhere import PostEverywhereProvider
 from postretry_gui.sim import SimConfig, SimServer
 from postretry_gui.store.journal import IntentState, RetryJournal
-from postretry_gui.store.journal import Outcome as Word
 
 
 @dataclass

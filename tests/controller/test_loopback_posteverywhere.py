@@ -12,9 +12,9 @@ import pytest
 import pytest_asyncio
 from controller_fakes import RecordingListener
 
-from postretry_gui.controller import Outcome, WorkspaceSession
+from postretry_gui.controller import WorkspaceSession
 from postretry_gui.controller.poller import PollSettings
-from postretry_gui.domain import Status
+from postretry_gui.domain import Outcome, Status
 from postretry_gui.providers.posteverywhere import PostEverywhereProvider
 from postretry_gui.sim import DEMO_PE_KEY, SimConfig, SimServer
 
@@ -64,7 +64,7 @@ async def test_retry_a_selection_end_to_end(sim: SimServer, session: WorkspaceSe
     selection = _selection(session, 4)
 
     report = await asyncio.wait_for(session.retry(selection), 10)
-    assert report.counts == {Outcome.ACKNOWLEDGED: 4}
+    assert report.counts == {Outcome.RETRIED: 4}
     await asyncio.wait_for(session.wait_settled(), 10)
 
     applied = sim.stats()["retries_applied"]
@@ -90,7 +90,7 @@ async def test_two_ctrl_r_at_once_apply_each_destination_once(
     )
     await asyncio.wait_for(session.wait_settled(), 10)
 
-    assert first.counts == {Outcome.ACKNOWLEDGED: 3}
+    assert first.counts == {Outcome.RETRIED: 3}
     assert second.counts == {Outcome.SKIPPED: 3}
     expected = {f"{p}|{a}": 1 for p, ids in selection.items() for a in ids}
     assert sim.stats()["retries_applied"] == expected

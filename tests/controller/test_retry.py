@@ -14,8 +14,8 @@ from controller_fakes import (
     until,
 )
 
-from postretry_gui.controller import Outcome, PostMark, WorkspaceSession
-from postretry_gui.domain import Account, AccountHealth, Status, Verdict
+from postretry_gui.controller import PostMark, WorkspaceSession
+from postretry_gui.domain import Account, AccountHealth, Outcome, Status, Verdict
 from postretry_gui.domain.errors import (
     NotFound,
     OutcomeUnknown,
@@ -66,7 +66,7 @@ async def test_one_request_per_post_with_only_the_eligible_ticked_account_ids() 
     sent = {c.args[0]: c.args[1] for c in provider.calls_to("retry")}
     # published (3), reconnect by error text (4) and by account health (5) never leave
     assert sent == {"a": ("1",), "b": ("2",)}
-    assert report.counts == {Outcome.ACKNOWLEDGED: 2, Outcome.SKIPPED: 1}
+    assert report.counts == {Outcome.RETRIED: 2, Outcome.SKIPPED: 1}
     assert [o.post_id for o in report.outcomes] == ["a", "b", "c"]
     assert listener.reports == [report]
     # Rows turn queued from the response at once, before any poll.
@@ -131,7 +131,7 @@ async def test_a_second_ctrl_r_while_the_first_is_pending_sends_nothing_twice() 
     first_report = await first
 
     assert second.counts == {Outcome.SKIPPED: 2}
-    assert first_report.counts == {Outcome.ACKNOWLEDGED: 2}
+    assert first_report.counts == {Outcome.RETRIED: 2}
     assert [c.args[0] for c in provider.calls_to("retry")] == ["a", "b"]
     await session.wait_settled()
     assert provider.applied == {("a", "1"): 1, ("a", "2"): 1, ("b", "1"): 1, ("b", "2"): 1}
@@ -263,7 +263,7 @@ async def test_unreachable_stops_the_batch_and_unlocks() -> None:
 
     report = await session.retry({"a": frozenset({"1"}), "b": frozenset({"1"})})
 
-    assert report.counts == {Outcome.OFFLINE: 2}
+    assert report.counts == {Outcome.UNREACHABLE: 2}
     assert report.requests_sent == 0
     assert not session.sync_state.online
     assert not session.locked("a", "1")
@@ -279,7 +279,7 @@ async def test_other_errors_are_reported_readably_per_post() -> None:
 
     report = await session.retry({"a": frozenset({"1"}), "c": frozenset({"1"})})
 
-    assert report.counts == {Outcome.REJECTED: 1, Outcome.ACKNOWLEDGED: 1}
+    assert report.counts == {Outcome.REJECTED: 1, Outcome.RETRIED: 1}
     rejected = report.of("a")
     assert rejected is not None
     assert "Rate limit" in rejected.message

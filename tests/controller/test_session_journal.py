@@ -17,8 +17,8 @@ from controller_fakes import (
     post,
 )
 
-from postretry_gui.controller import Outcome, PostMark, WorkspaceSession
-from postretry_gui.domain import Status, Verdict
+from postretry_gui.controller import PostMark, WorkspaceSession
+from postretry_gui.domain import Outcome, Status, Verdict
 from postretry_gui.domain.errors import Unreachable
 from postretry_gui.store.journal import IntentState
 from postretry_gui.store.journal import RetryJournal as StoreJournal
@@ -82,7 +82,7 @@ async def test_an_intent_left_unfinished_by_a_crash_is_locked_and_polled_not_res
     assert not session.locked("a", "2")
     report = await session.retry({"a": frozenset({"1", "2"})})
     assert [c.args[1] for c in provider.calls_to("retry")] == [("2",)]
-    assert report.counts == {Outcome.ACKNOWLEDGED: 1}
+    assert report.counts == {Outcome.RETRIED: 1}
 
     gate.set()
     await session.wait_settled()
@@ -124,7 +124,7 @@ async def test_a_refused_connection_does_not_use_up_a_once_only_retry(tmp_path: 
     with StoreJournal(path, operator="tester") as journal:
         session = await _loaded(provider, journal)
         report = await session.retry({"a": frozenset({"1"})})
-        assert report.counts == {Outcome.OFFLINE: 1}
+        assert report.counts == {Outcome.UNREACHABLE: 1}
         [intent] = journal.history()
         assert intent.state is IntentState.SETTLED
         assert str(intent.outcome) == "unreachable"
@@ -137,5 +137,5 @@ async def test_a_refused_connection_does_not_use_up_a_once_only_retry(tmp_path: 
         assert restarted.retries_sent("a") == 0
         assert restarted.eligibility_of(a, a.destinations[0]).retryable
         report = await restarted.retry({"a": frozenset({"1"})})
-        assert report.counts == {Outcome.ACKNOWLEDGED: 1}
+        assert report.counts == {Outcome.RETRIED: 1}
         await restarted.aclose()

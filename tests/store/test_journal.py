@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 
+from postretry_gui.domain import Outcome
 from postretry_gui.store import (
     IntentNotFound,
     IntentState,
     InvalidIntent,
     InvalidTransition,
-    Outcome,
     RetryJournal,
     StoreDirs,
 )

@@ -4,7 +4,6 @@ from postretry_gui.controller.clock import Clock, SystemClock
 from postretry_gui.controller.events import (
     NoticeLevel,
     NullListener,
-    Outcome,
     PostMark,
     PostOutcome,
     RetryReport,
@@ -19,7 +18,6 @@ __all__ = [
     "Clock",
     "NoticeLevel",
     "NullListener",
-    "Outcome",
     "PostMark",
     "PostOutcome",
     "RetryJournal",

@@ -46,13 +46,12 @@ from postretry_gui.controller.bulk_events import (
 )
 from postretry_gui.controller.events import (
     NoticeLevel,
-    Outcome,
     PostMark,
     PostOutcome,
     RetryReport,
 )
 from postretry_gui.controller.watch_events import WatchEvent, WatchFate
-from postretry_gui.domain import Post, RetryAck, Verdict
+from postretry_gui.domain import Outcome, Post, RetryAck, Verdict
 from postretry_gui.domain.errors import (
     ProviderError,
     RateLimited,
@@ -474,7 +473,7 @@ class BulkRetryJob:
                 not_sent += 1
             elif kind is Outcome.OUTCOME_UNKNOWN:
                 unknown += 1
-            elif kind is not Outcome.ACKNOWLEDGED:
+            elif kind is not Outcome.RETRIED:
                 refused += 1
         return {
             "done_posts": len(self._outcomes),
@@ -489,7 +488,7 @@ class BulkRetryJob:
     def _place_answer(self, outcome: PostOutcome, unit: frozenset[str]) -> None:
         """Put the destinations of a post the job tried to send where its answer says."""
         post_id, kind = outcome.post_id, outcome.outcome
-        if kind is Outcome.ACKNOWLEDGED:
+        if kind is Outcome.RETRIED:
             for account_id in unit:
                 key = (post_id, account_id)
                 # The session watches what the server re-queued (locked until it settles);

@@ -14,7 +14,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
-from postretry_gui.domain import Post
+from postretry_gui.domain import Outcome, Post
 
 
 class NoticeLevel(StrEnum):
@@ -31,25 +31,6 @@ class PostMark(StrEnum):
     # A retry was sent but its answer was lost. Its destinations stay locked until a read of
     # the post shows what happened (then the mark clears); the retry is never resent.
     OUTCOME_UNKNOWN = "outcome_unknown"
-
-
-class Outcome(StrEnum):
-    """How the retry of one post ended, as far as this session can tell."""
-
-    ACKNOWLEDGED = "acknowledged"  # the server re-queued the destinations
-    NOTHING_TO_RETRY = "nothing_to_retry"  # 409: already queued/publishing/published
-    GONE = "gone"  # 404: the post was deleted
-    OUTCOME_UNKNOWN = "outcome_unknown"  # sent, answer lost: re-read, never resent
-    ALREADY_RETRIED = "already_retried"  # the provider allows no further retry of it
-    KEY_REJECTED = "key_rejected"  # 401: not sent (or refused); background work stops
-    OFFLINE = "offline"  # not sent: the server could not be reached
-    REJECTED = "rejected"  # any other error the server answered with
-    SKIPPED = "skipped"  # not sent: nothing eligible, already in flight, or unknown post
-
-    @property
-    def sent(self) -> bool:
-        """Whether a request for this post may have reached the server."""
-        return self not in (Outcome.SKIPPED, Outcome.OFFLINE, Outcome.KEY_REJECTED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +64,7 @@ class RetryReport:
         return None
 
     def summary(self) -> str:
-        """A status-bar sentence: "3 acknowledged, 1 nothing to retry"."""
+        """A status-bar sentence: "3 retried, 1 nothing to retry"."""
         parts = [
             f"{count} {outcome.value.replace('_', ' ')}"
             for outcome, count in sorted(self.counts.items(), key=lambda item: item[0].value)

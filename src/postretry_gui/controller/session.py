@@ -34,7 +34,6 @@ from postretry_gui.controller.bulk_events import BulkObserver
 from postretry_gui.controller.clock import Clock, SystemClock, wall_datetime
 from postretry_gui.controller.events import (
     NoticeLevel,
-    Outcome,
     PostMark,
     PostOutcome,
     RetryReport,
@@ -56,6 +55,7 @@ from postretry_gui.domain import (
     AccountHealth,
     Destination,
     Eligibility,
+    Outcome,
     Post,
     ProviderCapabilities,
     Status,
@@ -597,7 +597,7 @@ class WorkspaceSession:
             journal.settle(entry, jw.UNREACHABLE, str(error))
             self._unlock(post_id, unit)
             self._read_failed(error)
-            raise _StopSending(Outcome.OFFLINE, error.message) from None
+            raise _StopSending(Outcome.UNREACHABLE, error.message) from None
         except ProviderError as error:
             word = jw.RECONNECT_REQUIRED if isinstance(error, ReconnectRequired) else jw.REJECTED
             journal.settle(entry, word, str(error))
@@ -613,7 +613,7 @@ class WorkspaceSession:
         self._unlock(post_id, unit - acked)
         self._watch(post_id, _Watch(acked, attempts, entry))
         self._emit_post(post_id)
-        return PostOutcome(post_id, Outcome.ACKNOWLEDGED, unit, message)
+        return PostOutcome(post_id, Outcome.RETRIED, unit, message)
 
     async def _outcome_unknown(
         self,

@@ -16,6 +16,7 @@ from postretry_gui.domain.models import (
     ProviderCapabilities,
     RetryAck,
 )
+from postretry_gui.domain.outcome import Outcome
 from postretry_gui.domain.ratelimit import RateLimitState, parse_rate_limit
 from postretry_gui.domain.status import PostStatus, Status
 
@@ -24,6 +25,7 @@ __all__ = [
     "AccountHealth",
     "Destination",
     "Eligibility",
+    "Outcome",
     "Post",
     "PostStatus",
     "ProviderCapabilities",

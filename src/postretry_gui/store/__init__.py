@@ -13,7 +13,7 @@ from postretry_gui.store.errors import (
     StoreUnavailable,
     WorkspaceNotFound,
 )
-from postretry_gui.store.journal import Intent, IntentState, Outcome, RetryJournal
+from postretry_gui.store.journal import Intent, IntentState, RetryJournal
 from postretry_gui.store.logs import RedactingFilter, configure_logging, stop_logging
 from postretry_gui.store.memory_keyring import MemoryKeyring
 from postretry_gui.store.paths import APP_NAME, StoreDirs
@@ -46,7 +46,6 @@ __all__ = [
     "InvalidWorkspace",
     "KeyringUnavailable",
     "MemoryKeyring",
-    "Outcome",
     "PostCache",
     "ProviderKind",
     "RedactingFilter",

@@ -31,6 +31,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 
+from postretry_gui.domain import Outcome
 from postretry_gui.store.errors import (
     IntentNotFound,
     InvalidIntent,
@@ -52,24 +53,6 @@ class IntentState(StrEnum):
     ACKNOWLEDGED = "acknowledged"
     UNKNOWN = "unknown"
     SETTLED = "settled"
-
-
-class Outcome(StrEnum):
-    """How a retry ended, as one machine word; the human detail goes beside it."""
-
-    RETRIED = "retried"  # the server re-queued the destinations
-    NOTHING_TO_RETRY = "nothing_to_retry"  # nothing was failed any more
-    GONE = "gone"  # the post no longer exists
-    RECONNECT_REQUIRED = "reconnect_required"
-    ALREADY_RETRIED = "already_retried"  # the server refused a second retry of the post
-    REJECTED = "rejected"  # any other refusal (4xx)
-    FAILED_AGAIN = "failed_again"  # retried, and failed again on the network
-    PUBLISHED = "published"  # retried, and published
-    OFFERED_AGAIN = "offered_again"  # the outcome is left to the operator to retry again
-    NOT_SENT = "not_sent"  # settled before the request left (cancelled, app stopped first)
-    # Marked sent, but the connection failed before the request left (refused, no route):
-    # the server never saw it, so it does not count against a once-only provider.
-    UNREACHABLE = "unreachable"
 
 
 # Outcomes that prove the server never received the retry.

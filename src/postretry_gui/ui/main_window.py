@@ -32,8 +32,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from postretry_gui.controller.events import NoticeLevel, Outcome, RetryReport, SyncState
-from postretry_gui.domain import Post, Verdict
+from postretry_gui.controller.events import NoticeLevel, RetryReport, SyncState
+from postretry_gui.domain import Outcome, Post, Verdict
 from postretry_gui.ui import icons
 from postretry_gui.ui.actions import ACTION_SPECS, MENU_ORDER, ActionId, build_actions
 from postretry_gui.ui.bulk_panel import BulkPanel
@@ -358,9 +358,7 @@ class MainWindow(QMainWindow):
 
     def retry_finished(self, report: RetryReport) -> None:
         messages = [
-            o.message
-            for o in report.outcomes
-            if o.message and o.outcome is not Outcome.ACKNOWLEDGED
+            o.message for o in report.outcomes if o.message and o.outcome is not Outcome.RETRIED
         ]
         text = f"Retry: {report.summary()}."
         if messages:
