@@ -58,7 +58,8 @@ def test_a_rare_account_stays_on_single_post_requests_when_that_is_cheaper() -> 
     assert plan.request_count == 3
     assert [r.shape for r in plan.requests].count(RequestShape.POST) == 1
     single = next(r for r in plan.requests if r.shape is RequestShape.POST)
-    assert single.post_ids == ("p7",) and single.account_ids == ("a2",)
+    assert single.post_ids == ("p7",)
+    assert single.account_ids == ("a2",)
 
 
 def test_without_a_bulk_route_every_post_is_one_request() -> None:
@@ -109,7 +110,8 @@ def test_every_ticked_pair_is_retried_exactly_once_and_nothing_else(
             assert len(request.account_ids) == 1
             assert 1 <= len(request.post_ids) <= bulk_max
         else:
-            assert len(request.post_ids) == 1 and request.account_ids
+            assert len(request.post_ids) == 1
+            assert request.account_ids
 
 
 @given(selections, st.integers(min_value=1, max_value=8))
