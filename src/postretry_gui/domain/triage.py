@@ -1,0 +1,146 @@
+"""Triage: what will fix a failed destination, decided once, from the provider's own words.
+
+A retry re-sends the same post to the same account. It helps when the failure was passing
+(network, 5xx, a platform's rate limit, a timeout) and hurts when it was not: a refused text
+fails the same way (and on Ayrshare uses up the post's only retry), and a failure reported for
+a post the network did publish becomes a duplicate. So every failed destination gets one
+cause, and "tick all retryable" ticks only the causes a retry can fix.
+
+Each provider describes its vocabulary in a :class:`CauseTable` (its error codes and
+categories, the phrases of its error text); the order of the rules is the same for all:
+
+1. reconnect: the token expired or the account needs relinking (text, relink codes, health);
+2. may already be live: failed, yet the network gave the post an id or a URL;
+3. the provider's codes, then its phrases, then the common phrases below;
+4. unknown: nothing matched (a retry may help; the operator decides).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from postretry_gui.domain.eligibility import reconnect_required
+from postretry_gui.domain.models import AccountHealth, Destination, ProviderCapabilities
+from postretry_gui.domain.status import Status
+
+
+class Cause(StrEnum):
+    TEMPORARY = "temporary"
+    RECONNECT = "reconnect"
+    CONTENT = "content"
+    REFUSED = "refused"
+    MAY_BE_LIVE = "may_be_live"
+    UNKNOWN = "unknown"
+
+    @property
+    def label(self) -> str:
+        return _LABELS[self]
+
+    @property
+    def advice(self) -> str:
+        """One sentence: what will fix it."""
+        return _ADVICE[self]
+
+    @property
+    def ticked_by_tick_all(self) -> bool:
+        """Whether "tick all retryable" takes it: only where a retry is the likely fix."""
+        return self in (Cause.TEMPORARY, Cause.UNKNOWN)
+
+    @property
+    def needs_confirmation(self) -> bool:
+        """Ticking it by hand asks first: the retry will probably fail again, or duplicate."""
+        return self in (Cause.CONTENT, Cause.MAY_BE_LIVE, Cause.REFUSED)
+
+
+_LABELS = {
+    Cause.TEMPORARY: "Temporary",
+    Cause.RECONNECT: "Reconnect",
+    Cause.CONTENT: "Content",
+    Cause.REFUSED: "Refused by the platform",
+    Cause.MAY_BE_LIVE: "May already be live",
+    Cause.UNKNOWN: "Unknown",
+}
+
+_ADVICE = {
+    Cause.TEMPORARY: "A passing failure: a retry should fix it.",
+    Cause.RECONNECT: "Reconnect the account first; a retry fails again until then.",
+    Cause.CONTENT: "The network refused the post itself: change it, then publish it again.",
+    Cause.REFUSED: "The platform refused it for good (policy): a retry will not change that.",
+    Cause.MAY_BE_LIVE: (
+        "The network reported a failure but gave the post an address: check the live post "
+        "before retrying, or it may go out twice."
+    ),
+    Cause.UNKNOWN: "The error says too little to tell: a retry may help.",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class CauseTable:
+    """One provider's vocabulary of failures."""
+
+    # Error codes or categories, as the provider writes them (compared case-insensitively).
+    codes: Mapping[str, Cause] = field(default_factory=dict)
+    # Phrases of the provider's error text, tried in order before the common ones.
+    phrases: tuple[tuple[re.Pattern[str], Cause], ...] = ()
+
+    def __post_init__(self) -> None:
+        # Codes compare case-insensitively ("RATE_LIMITED", "rate_limited"): fold them once.
+        object.__setattr__(self, "codes", {k.strip().lower(): v for k, v in self.codes.items()})
+
+    def cause_of_code(self, code: str | None) -> Cause | None:
+        return self.codes.get((code or "").strip().lower()) if code else None
+
+
+def phrase(pattern: str, cause: Cause) -> tuple[re.Pattern[str], Cause]:
+    """A phrase rule, case-insensitive."""
+    return re.compile(pattern, re.IGNORECASE), cause
+
+
+# What every network says in roughly the same words. Order matters: a "duplicate" that also
+# says "try again" is still a duplicate.
+COMMON_PHRASES: tuple[tuple[re.Pattern[str], Cause], ...] = (
+    phrase(r"duplicate|already (?:been )?posted|same (?:content|text)", Cause.CONTENT),
+    phrase(
+        r"too long|character limit|exceeds? .*(?:length|limit|characters)|too many hashtags",
+        Cause.CONTENT,
+    ),
+    phrase(
+        r"media|image|video|aspect ratio|file (?:type|size)|thumbnail|unsupported format",
+        Cause.CONTENT,
+    ),
+    phrase(r"invalid|validation|not allowed in|missing required", Cause.CONTENT),
+    phrase(
+        r"policy|spam|banned|suspended|restricted|community (?:standards|guidelines)", Cause.REFUSED
+    ),
+    phrase(
+        r"time(?:d)? ?out|temporar|network|connection|unavailable|try again|rate limit"
+        r"|too many requests|internal (?:server )?error|\b5\d\d\b|server error|overloaded",
+        Cause.TEMPORARY,
+    ),
+)
+
+
+def classify(
+    destination: Destination,
+    table: CauseTable,
+    capabilities: ProviderCapabilities,
+    health: AccountHealth | None = None,
+) -> Cause | None:
+    """The cause of a failed destination; None for one that has not failed."""
+    if destination.status is not Status.FAILED:
+        return None
+    if reconnect_required(destination, capabilities, health):
+        return Cause.RECONNECT
+    if destination.platform_post_id or destination.platform_post_url:
+        return Cause.MAY_BE_LIVE
+    by_code = table.cause_of_code(destination.error_code)
+    if by_code is not None:
+        return by_code
+    text = destination.error or ""
+    for pattern, cause in (*table.phrases, *COMMON_PHRASES):
+        if pattern.search(text):
+            return cause
+    return Cause.UNKNOWN
