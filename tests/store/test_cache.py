@@ -8,10 +8,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from store_testkit import post_json
 
 from postretry_gui.domain import Destination, Post, PostStatus, Status
 from postretry_gui.store import PostCache, StoreDirs
-from postretry_gui.store.post_codec import post_from_json, post_to_json
+from postretry_gui.store.post_codec import post_from_json
 
 T0 = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
 
@@ -83,13 +84,6 @@ def test_the_last_sync_time_is_kept_with_the_posts(dirs: StoreDirs) -> None:
         cache.clear()
         assert cache.last_synced_at() is None
         assert cache.load() == []
-
-
-def test_removed_posts_are_gone(dirs: StoreDirs) -> None:
-    with open_cache(dirs) as cache:
-        cache.upsert([make_post(1), make_post(2)])
-        cache.remove(["post-1"])
-        assert [p.post_id for p in cache.load()] == ["post-2"]
 
 
 def test_ten_thousand_posts_load_well_under_a_second(dirs: StoreDirs) -> None:
@@ -189,7 +183,7 @@ def test_rows_that_cannot_be_read_back_are_dropped_with_a_notice(dirs: StoreDirs
 
 
 def test_an_unknown_status_word_reads_as_unknown() -> None:
-    text = post_to_json(make_post(1)).replace('"failed"', '"exploded"')
+    text = post_json(make_post(1)).replace('"failed"', '"exploded"')
     post = post_from_json(text)
     assert post.destinations[0].status is Status.UNKNOWN
 

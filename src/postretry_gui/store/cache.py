@@ -227,20 +227,6 @@ class PostCache(StoreFile):
             return False
         return True
 
-    def remove(self, post_ids: Iterable[str]) -> None:
-        """Drop posts the server no longer has."""
-        rows = [(post_id,) for post_id in post_ids]
-        with self._lock:
-            self._write(lambda c: c.executemany("DELETE FROM posts WHERE post_id = ?", rows))
-
-    def count(self) -> int:
-        with self._lock:
-            try:
-                return int(self._connection.execute("SELECT count(*) FROM posts").fetchone()[0])
-            except sqlite3.DatabaseError as exc:
-                self._rebuild(exc)
-                return 0
-
     def last_synced_at(self) -> datetime | None:
         """When the last complete sync started, for the next ``updated_after``; None before
         the first."""
