@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import time
 from datetime import UTC, datetime, timedelta
@@ -11,7 +12,7 @@ import pytest
 from store_testkit import post_json
 
 from postretry_gui.domain import Destination, Post, PostStatus, Status
-from postretry_gui.store import PostCache, StoreDirs
+from postretry_gui.store import NewerStoreFile, PostCache, StoreDirs
 from postretry_gui.store.post_codec import post_from_json
 
 T0 = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
@@ -159,14 +160,15 @@ def test_a_damaged_or_foreign_file_is_set_aside_and_rebuilt(
         assert cache.notice is None
 
 
-def test_a_newer_schema_is_set_aside_too(dirs: StoreDirs) -> None:
+def test_a_newer_schema_is_refused_not_set_aside(dirs: StoreDirs) -> None:
     path = dirs.cache_path("ws1")
     open_cache(dirs).close()
-    with sqlite3.connect(path) as connection:
+    with contextlib.closing(sqlite3.connect(path)) as connection:
         connection.execute("PRAGMA user_version = 99")
-    with open_cache(dirs) as cache:
-        assert cache.notice is not None
-        assert "newer version" in cache.notice
+    with pytest.raises(NewerStoreFile, match="newer version") as refused:
+        open_cache(dirs)
+    assert (refused.value.found, refused.value.known) == (99, 1)
+    assert sorted(p.name for p in path.parent.iterdir()) == ["cache.sqlite3"]
 
 
 def test_rows_that_cannot_be_read_back_are_dropped_with_a_notice(dirs: StoreDirs) -> None:
