@@ -320,11 +320,13 @@ class RetryJournal(StoreFile):
         except those settled as ``not_sent`` (before being marked sent) or ``unreachable``
         (the connection failed before the request left). An intent still ``intended``
         counts, since a crash may have come after its request left."""
+        never = sorted(outcome.value for outcome in NEVER_RECEIVED)
+        marks = ", ".join("?" for _ in never)
         sql = (
-            "SELECT count(*) FROM intents WHERE post_id = ? AND "
-            "(outcome IS NULL OR outcome NOT IN (?, ?))"
+            "SELECT count(*) FROM intents WHERE post_id = ? AND "  # noqa: S608
+            f"(outcome IS NULL OR outcome NOT IN ({marks}))"
         )
-        params: tuple[object, ...] = (post_id, Outcome.NOT_SENT.value, Outcome.UNREACHABLE.value)
+        params: tuple[object, ...] = (post_id, *never)
         if workspace_id is not None:
             sql += " AND workspace_id = ?"
             params += (workspace_id,)
