@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from store_testkit import post_json
 
 from postretry_gui.domain import Destination, Post, PostStatus, Status
-from postretry_gui.store import PostCache, StoreDirs
-from postretry_gui.store.post_codec import post_from_json, post_to_json
+from postretry_gui.store import NewerStoreFile, PostCache, StoreDirs
+from postretry_gui.store.post_codec import post_from_json
 
 T0 = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
 
@@ -83,13 +85,6 @@ def test_the_last_sync_time_is_kept_with_the_posts(dirs: StoreDirs) -> None:
         cache.clear()
         assert cache.last_synced_at() is None
         assert cache.load() == []
-
-
-def test_removed_posts_are_gone(dirs: StoreDirs) -> None:
-    with open_cache(dirs) as cache:
-        cache.upsert([make_post(1), make_post(2)])
-        cache.remove(["post-1"])
-        assert [p.post_id for p in cache.load()] == ["post-2"]
 
 
 def test_ten_thousand_posts_load_well_under_a_second(dirs: StoreDirs) -> None:
@@ -165,14 +160,15 @@ def test_a_damaged_or_foreign_file_is_set_aside_and_rebuilt(
         assert cache.notice is None
 
 
-def test_a_newer_schema_is_set_aside_too(dirs: StoreDirs) -> None:
+def test_a_newer_schema_is_refused_not_set_aside(dirs: StoreDirs) -> None:
     path = dirs.cache_path("ws1")
     open_cache(dirs).close()
-    with sqlite3.connect(path) as connection:
+    with contextlib.closing(sqlite3.connect(path)) as connection:
         connection.execute("PRAGMA user_version = 99")
-    with open_cache(dirs) as cache:
-        assert cache.notice is not None
-        assert "newer version" in cache.notice
+    with pytest.raises(NewerStoreFile, match="newer version") as refused:
+        open_cache(dirs)
+    assert (refused.value.found, refused.value.known) == (99, 1)
+    assert sorted(p.name for p in path.parent.iterdir()) == ["cache.sqlite3"]
 
 
 def test_rows_that_cannot_be_read_back_are_dropped_with_a_notice(dirs: StoreDirs) -> None:
@@ -189,7 +185,7 @@ def test_rows_that_cannot_be_read_back_are_dropped_with_a_notice(dirs: StoreDirs
 
 
 def test_an_unknown_status_word_reads_as_unknown() -> None:
-    text = post_to_json(make_post(1)).replace('"failed"', '"exploded"')
+    text = post_json(make_post(1)).replace('"failed"', '"exploded"')
     post = post_from_json(text)
     assert post.destinations[0].status is Status.UNKNOWN
 

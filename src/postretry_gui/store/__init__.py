@@ -9,11 +9,13 @@ from postretry_gui.store.errors import (
     InvalidTransition,
     InvalidWorkspace,
     KeyringUnavailable,
+    NewerStoreFile,
     StoreError,
     StoreUnavailable,
     WorkspaceNotFound,
 )
-from postretry_gui.store.journal import Intent, IntentState, RetryJournal
+from postretry_gui.store.journal import Intent, RetryJournal
+from postretry_gui.store.journal_schema import IntentState
 from postretry_gui.store.logs import RedactingFilter, configure_logging, stop_logging
 from postretry_gui.store.memory_keyring import MemoryKeyring
 from postretry_gui.store.paths import APP_NAME, StoreDirs
@@ -46,6 +48,7 @@ __all__ = [
     "InvalidWorkspace",
     "KeyringUnavailable",
     "MemoryKeyring",
+    "NewerStoreFile",
     "PostCache",
     "ProviderKind",
     "RedactingFilter",

@@ -6,6 +6,8 @@ one, not the text a keyring backend echoed back.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 
 class StoreError(Exception):
     """Base of every store failure."""
@@ -51,6 +53,23 @@ class KeyringUnavailable(StoreError):
 class StoreUnavailable(StoreError):
     """A local file could not be opened or written (permissions, disk full, locked by another
     process). Not corruption: nothing was set aside."""
+
+
+class NewerStoreFile(StoreUnavailable):
+    """A SQLite file was written by a newer version of the app, with a schema this version does
+    not know. It is refused and left as it was (not migrated back, not set aside): an older
+    version must not lose what the newer one recorded."""
+
+    def __init__(self, what: str, path: Path, found: int, known: int) -> None:
+        self.what = what
+        self.path = path
+        self.found = found
+        self.known = known
+        super().__init__(
+            f"The {what} {path} was written by a newer version of postretry-gui (schema "
+            f"version {found}; this version knows up to {known}). It was left untouched: "
+            "use the newer version of the app to open it."
+        )
 
 
 class IntentNotFound(StoreError, KeyError):

@@ -28,7 +28,6 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from enum import StrEnum
 from pathlib import Path
 
 from postretry_gui.domain import Outcome
@@ -39,21 +38,12 @@ from postretry_gui.store.errors import (
     StoreUnavailable,
 )
 from postretry_gui.store.files import atomic_write_text
+from postretry_gui.store.journal_schema import JOURNAL_SCHEMA, UNFINISHED, WHAT
+from postretry_gui.store.journal_schema import IntentState as IntentState
 from postretry_gui.store.paths import StoreDirs, check_workspace_id
 from postretry_gui.store.sqlite_files import StoreFile, open_store_file
 
-SCHEMA_VERSION = 1
-WHAT = "retry journal"
 MAX_DETAIL_LENGTH = 2000
-
-
-class IntentState(StrEnum):
-    INTENDED = "intended"
-    SENT = "sent"
-    ACKNOWLEDGED = "acknowledged"
-    UNKNOWN = "unknown"
-    SETTLED = "settled"
-
 
 # Outcomes that prove the server never received the retry.
 NEVER_RECEIVED = frozenset({Outcome.NOT_SENT, Outcome.UNREACHABLE})
@@ -68,13 +58,6 @@ _NEXT: dict[IntentState, frozenset[IntentState]] = {
     IntentState.UNKNOWN: frozenset({IntentState.SETTLED}),
     IntentState.SETTLED: frozenset(),
 }
-
-UNFINISHED_STATES = (
-    IntentState.INTENDED,
-    IntentState.SENT,
-    IntentState.UNKNOWN,
-    IntentState.ACKNOWLEDGED,
-)
 
 
 def can_move(current: IntentState, new: IntentState) -> bool:
@@ -115,34 +98,6 @@ def current_operator() -> str:
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
-
-
-def _create_schema(connection: sqlite3.Connection) -> None:
-    states = ", ".join(f"'{s.value}'" for s in IntentState)
-    connection.execute(
-        f"""CREATE TABLE intents (
-            seq INTEGER PRIMARY KEY,
-            intent_id TEXT NOT NULL UNIQUE,
-            workspace_id TEXT NOT NULL,
-            post_id TEXT NOT NULL,
-            account_ids TEXT NOT NULL,
-            created_at TEXT NOT NULL,
-            operator TEXT NOT NULL,
-            state TEXT NOT NULL CHECK (state IN ({states})),
-            outcome TEXT,
-            detail TEXT NOT NULL DEFAULT '',
-            sent_at TEXT,
-            updated_at TEXT NOT NULL
-        )"""
-    )
-    connection.execute("CREATE INDEX intents_by_post ON intents (post_id)")
-    connection.execute("CREATE INDEX intents_by_state ON intents (state)")
-    connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-
-
-def _configure(connection: sqlite3.Connection) -> None:
-    connection.execute("PRAGMA journal_mode = WAL")
-    connection.execute("PRAGMA synchronous = FULL")
 
 
 # The SQL below is built with f-strings from constants only (these columns, "?" placeholders,
@@ -212,13 +167,7 @@ class RetryJournal(StoreFile):
         self._operator = current_operator() if operator is None else operator
         self._clock = clock
         self._lock = threading.Lock()
-        self._connection, notice = open_store_file(
-            path,
-            what=WHAT,
-            schema_version=SCHEMA_VERSION,
-            create_schema=_create_schema,
-            configure=_configure,
-        )
+        self._connection, notice = open_store_file(path, JOURNAL_SCHEMA)
         self.notice = (
             None
             if notice is None
@@ -363,11 +312,7 @@ class RetryJournal(StoreFile):
     def unfinished(self) -> list[Intent]:
         """Intents not yet settled (intended, sent, unknown, acknowledged), oldest first: what
         start-up must reconcile with the server before offering a retry of those posts."""
-        marks = ", ".join("?" for _ in UNFINISHED_STATES)
-        rows = self._query(
-            f"SELECT {_COLUMNS} FROM intents WHERE state IN ({marks}) ORDER BY seq",  # noqa: S608
-            tuple(s.value for s in UNFINISHED_STATES),
-        )
+        rows = self._query(f"SELECT {_COLUMNS} FROM intents WHERE {UNFINISHED} ORDER BY seq")  # noqa: S608
         return [_row_to_intent(r) for r in rows]
 
     def retries_sent(self, post_id: str, *, workspace_id: str | None = None) -> int:
@@ -375,11 +320,13 @@ class RetryJournal(StoreFile):
         except those settled as ``not_sent`` (before being marked sent) or ``unreachable``
         (the connection failed before the request left). An intent still ``intended``
         counts, since a crash may have come after its request left."""
+        never = sorted(outcome.value for outcome in NEVER_RECEIVED)
+        marks = ", ".join("?" for _ in never)
         sql = (
-            "SELECT count(*) FROM intents WHERE post_id = ? AND "
-            "(outcome IS NULL OR outcome NOT IN (?, ?))"
+            "SELECT count(*) FROM intents WHERE post_id = ? AND "  # noqa: S608
+            f"(outcome IS NULL OR outcome NOT IN ({marks}))"
         )
-        params: tuple[object, ...] = (post_id, Outcome.NOT_SENT.value, Outcome.UNREACHABLE.value)
+        params: tuple[object, ...] = (post_id, *never)
         if workspace_id is not None:
             sql += " AND workspace_id = ?"
             params += (workspace_id,)

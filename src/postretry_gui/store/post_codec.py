@@ -71,10 +71,6 @@ def post_to_dict(post: Post) -> dict[str, Any]:
     }
 
 
-def post_to_json(post: Post) -> str:
-    return json.dumps(post_to_dict(post), ensure_ascii=False, separators=(",", ":"))
-
-
 # Every post's JSON begins with it: post_to_dict puts "v" first, and msgspec's '{"post_id":...'
 # has its "{" replaced by it.
 VERSION_PREFIX = f'{{"v":{CODEC_VERSION},'
@@ -122,7 +118,8 @@ def _exactly(post: Post) -> bytes:
 def posts_to_json_bytes(posts: Sequence[Post]) -> list[bytes]:
     """The UTF-8 JSON of each post, in order, in the cache format.
 
-    msgspec encodes the dataclasses in C, about 6x cheaper than ``post_to_json``. What it
+    msgspec encodes the dataclasses in C, about 6x cheaper than ``json.dumps`` of
+    ``post_to_dict`` (``benchmarks/cache_codec.py``). What it
     cannot write exactly goes through ``_exactly``: a time whose offset has seconds (no zone
     has had one since 1972, but ``fromisoformat`` reads "+05:30:15") and text with a lone
     surrogate.

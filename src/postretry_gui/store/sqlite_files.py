@@ -1,9 +1,16 @@
-"""Open one of the store's SQLite files, and set it aside when it is damaged or foreign.
+"""Open one of the store's SQLite files: create it, migrate it, refuse it, or set it aside.
 
-A file is ours when its ``application_id`` matches and its ``user_version`` is the schema this
-code writes. Anything else (garbage bytes, a truncated file, a schema from an older or newer
-version) is renamed with a timestamp and replaced by a fresh file, and the caller gets a notice
-to show. A file that cannot be opened at all (permissions, disk) is not corruption: that raises
+A file is ours when its ``application_id`` says so. Its ``user_version`` is the version of its
+schema, and each kind of file (``Schema``) knows its history as steps, one per version:
+
+- a file from an older version is migrated in place, one step per transaction, every row
+  kept (a crash between two steps leaves a file at a version that the next start continues);
+- a file from a newer version is refused (``NewerStoreFile``) and left as it was, byte for
+  byte: it is only inspected, read-only, before anything may write to it;
+- a file that is not ours, or damaged (garbage bytes, a truncated file), is renamed with a
+  timestamp and replaced by a fresh one, and the caller gets a notice to show.
+
+A file that cannot be opened at all (permissions, disk) is not corruption: that raises
 ``StoreUnavailable`` and nothing is moved.
 """
 
@@ -12,17 +19,42 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Self
 
-from postretry_gui.store.errors import StoreUnavailable
+from postretry_gui.store.errors import NewerStoreFile, StoreUnavailable
 from postretry_gui.store.files import set_aside
 
 # "PRTY" in ASCII: marks the file as postretry-gui's.
 APPLICATION_ID = 0x50525459
+# The version of every store file's first schema; no version ever wrote 0 beside our id.
+FIRST_VERSION = 1
 
 SQLITE_COMPANIONS = ("-wal", "-shm", "-journal")
+
+Statements = Callable[[sqlite3.Connection], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Schema:
+    """One kind of store file and the history of its schema.
+
+    ``create`` builds the newest schema in an empty file; ``steps[n]`` takes a file from
+    version ``FIRST_VERSION + n`` to the next one (inside a transaction the caller owns; the
+    version itself is set by the caller). ``configure`` sets pragmas (journal mode,
+    synchronous) on every connection, migrations included.
+    """
+
+    what: str
+    create: Statements
+    configure: Statements
+    steps: tuple[Statements, ...] = ()
+
+    @property
+    def version(self) -> int:
+        return FIRST_VERSION + len(self.steps)
 
 
 class StoreFile:
@@ -54,73 +86,136 @@ def connect(path: Path) -> sqlite3.Connection:
     return sqlite3.connect(path, timeout=5.0, isolation_level=None, check_same_thread=False)
 
 
-def _problem(connection: sqlite3.Connection, schema_version: int) -> str | None:
-    """None when the file is ours and healthy (or brand new); else what is wrong with it."""
-    application_id = connection.execute("PRAGMA application_id").fetchone()[0]
-    user_version = connection.execute("PRAGMA user_version").fetchone()[0]
-    tables = connection.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
-    if application_id == 0 and user_version == 0 and tables == 0:
-        return None
-    if application_id != APPLICATION_ID:
-        return "not a postretry-gui file"
-    if user_version != schema_version:
-        age = "an older" if user_version < schema_version else "a newer"
-        return f"from {age} version of the app (schema {user_version}, expected {schema_version})"
-    rows = connection.execute("PRAGMA quick_check").fetchall()
-    if [r[0] for r in rows] != ["ok"]:
-        return "damaged"
-    return None
+def _is_damage(exc: sqlite3.Error) -> bool:
+    """By SQLite's code, not its words: "not a database" and "disk image is malformed"."""
+    code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
+    return code in (sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT)
 
 
-def open_store_file(
-    path: Path,
-    *,
-    what: str,
-    schema_version: int,
-    create_schema: Callable[[sqlite3.Connection], None],
-    configure: Callable[[sqlite3.Connection], None],
-) -> tuple[sqlite3.Connection, str | None]:
-    """Open (or create) the file; returns the connection and a notice (None if all was well).
+def _read_only(path: Path) -> sqlite3.Connection:
+    """A connection that cannot change the file or leave anything beside it.
 
-    ``configure`` sets pragmas (journal mode, synchronous) on every connection;
-    ``create_schema`` builds the tables in a new file and must set ``user_version``.
+    Without a write-ahead log beside the file, ``immutable`` reads the file alone: SQLite
+    then creates no ``-wal`` or ``-shm`` and takes no lock (plain ``mode=ro`` creates both and
+    leaves them). With a log (another instance has the file open, or a crash left one) the
+    file alone may be stale, so the log is read too, read-only.
     """
+    log = path.with_name(path.name + "-wal")
+    flags = "mode=ro" if log.exists() else "mode=ro&immutable=1"
+    return sqlite3.connect(f"{path.resolve().as_uri()}?{flags}", uri=True, timeout=5.0)
+
+
+def _inspect(path: Path, schema: Schema) -> str | None:
+    """None when the file may be opened for writing (new, current, or to migrate); else what is
+    wrong with it. Raises ``NewerStoreFile`` for a newer schema, touching nothing."""
+    if not path.exists():
+        return None
+    try:
+        connection = _read_only(path)
+    except sqlite3.Error as exc:
+        raise StoreUnavailable(f"Could not open the {schema.what} {path}: {exc}.") from exc
+    try:
+        application_id = connection.execute("PRAGMA application_id").fetchone()[0]
+        version = connection.execute("PRAGMA user_version").fetchone()[0]
+        tables = connection.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        if application_id == 0 and version == 0 and tables == 0:
+            return None
+        if application_id != APPLICATION_ID:
+            return "not a postretry-gui file"
+        if version > schema.version:
+            raise NewerStoreFile(schema.what, path, version, schema.version)
+        if version < FIRST_VERSION:
+            return (
+                f"from an older version of the app that this one cannot migrate (schema "
+                f"{version}, the oldest known is {FIRST_VERSION})"
+            )
+        rows = connection.execute("PRAGMA quick_check").fetchall()
+        return None if [r[0] for r in rows] == ["ok"] else "damaged"
+    except sqlite3.Error as exc:
+        if not _is_damage(exc):
+            raise StoreUnavailable(f"Could not open the {schema.what} {path}: {exc}.") from exc
+        return "unreadable"
+    finally:
+        connection.close()
+
+
+def open_store_file(path: Path, schema: Schema) -> tuple[sqlite3.Connection, str | None]:
+    """Open (or create, or migrate) the file; returns the connection and a notice (None if all
+    was well). Raises ``NewerStoreFile`` for a file from a newer version, ``StoreUnavailable``
+    when the file cannot be used at all."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise StoreUnavailable(f"Could not create {path.parent}: {exc.strerror or exc}.") from exc
-    problem: str | None
-    connection = _open(path)
-    try:
-        configure(connection)
-        problem = _problem(connection, schema_version)
-    except sqlite3.OperationalError as exc:
-        connection.close()
-        if "not a database" not in str(exc) and "malformed" not in str(exc):
-            raise StoreUnavailable(f"Could not open the {what} {path}: {exc}.") from exc
-        problem = "unreadable"
-    except sqlite3.DatabaseError:
-        connection.close()
-        problem = "unreadable"
+    problem = _inspect(path, schema)
     notice = None
     if problem is not None:
-        connection.close()
         aside = set_aside(path, "corrupt", companions=SQLITE_COMPANIONS)
         notice = (
-            f"The {what} was {problem}; it was set aside as {aside.name} and a new one was started."
+            f"The {schema.what} was {problem}; it was set aside as {aside.name} and a new one "
+            "was started."
         )
-        connection = _open(path)
-        configure(connection)
-    if connection.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0:
-        connection.execute("BEGIN IMMEDIATE")
-        try:
-            connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-            create_schema(connection)
-            connection.execute("COMMIT")
-        except BaseException:
-            connection.execute("ROLLBACK")
-            raise
+    connection = _open(path)
+    try:
+        schema.configure(connection)
+        _bring_up_to_date(connection, path, schema)
+    except BaseException:
+        connection.close()
+        raise
     return connection, notice
+
+
+def _versions(connection: sqlite3.Connection) -> tuple[int, int]:
+    """The file's schema version and how many tables, indexes... it holds."""
+    version = connection.execute("PRAGMA user_version").fetchone()[0]
+    objects = connection.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+    return int(version), int(objects)
+
+
+def _bring_up_to_date(connection: sqlite3.Connection, path: Path, schema: Schema) -> None:
+    """Create the schema in an empty file, or migrate an older one a step at a time, each
+    step in its own transaction."""
+    version, objects = _versions(connection)
+    if objects and version == schema.version:
+        return
+    current = False
+    while not current:
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                current = _next_step(connection, path, schema)
+                connection.execute("COMMIT")
+            except BaseException:
+                if connection.in_transaction:  # SQLite may have rolled back already
+                    connection.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as exc:
+            raise StoreUnavailable(
+                f"Could not update the {schema.what} {path} to schema version "
+                f"{schema.version}: {exc}. It was left at its last complete version."
+            ) from exc
+
+
+def _next_step(connection: sqlite3.Connection, path: Path, schema: Schema) -> bool:
+    """One transaction's work (the caller holds it); True once the file is current.
+
+    The version is read again under the write lock: two instances starting together on one
+    file neither run a step twice nor skip one.
+    """
+    version, objects = _versions(connection)
+    if objects == 0:
+        connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        schema.create(connection)
+        new_version = schema.version
+    elif version > schema.version:  # a newer instance got there first
+        raise NewerStoreFile(schema.what, path, version, schema.version)
+    elif version == schema.version:
+        return True
+    else:
+        schema.steps[version - FIRST_VERSION](connection)
+        new_version = version + 1
+    connection.execute(f"PRAGMA user_version = {new_version}")
+    return new_version == schema.version
 
 
 def _open(path: Path) -> sqlite3.Connection:
