@@ -128,6 +128,7 @@ class Claims:
         posts, accounts = _columns(claim.pairs)
         async with self._database.transaction() as connection:
             cursor = await connection.execute(
+                # ``assignment`` is one of this module's two constant clauses.
                 "UPDATE claims c SET " + assignment + " "  # noqa: S608
                 "FROM unnest(%(posts)s::text[], %(accounts)s::text[]) AS pair(p, a) "
                 "WHERE c.workspace_id = %(ws)s AND c.post_id = pair.p AND c.account_id = pair.a "

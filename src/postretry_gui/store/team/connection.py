@@ -103,8 +103,10 @@ class TeamDatabase:
     ``session()`` lends the instance's shared connection (one caller at a time): when the
     server goes away mid-call the call raises ``TeamStoreUnavailable``, the broken connection is
     dropped, and the next call connects afresh, so the store recovers by itself when the
-    server is back. ``connect()`` opens a dedicated connection (leader lock, LISTEN) that the
-    caller owns.
+    server is back. (A connection idle through a whole outage learns of it on its next call,
+    which fails the same way; nothing is retried here, since a write may have reached the
+    server before the connection broke: the caller decides.) ``connect()`` opens a dedicated
+    connection (leader lock, LISTEN) that the caller owns.
     """
 
     def __init__(

@@ -19,10 +19,6 @@ class InvalidTeamUrl(TeamStoreError, ValueError):
     it carries a password (the password lives in the keyring)."""
 
 
-class TeamServerUnreachable(TeamStoreError):
-    """No server answered at that address (refused, no route, timed out, TLS failed)."""
-
-
 class TeamAuthenticationFailed(TeamStoreError):
     """The server refused the role or its password."""
 
@@ -38,6 +34,12 @@ class TeamSchemaTooNew(TeamStoreError):
 class TeamStoreUnavailable(TeamStoreError):
     """The server went away in the middle of a call (or refused it): the call did not happen,
     or its transaction was rolled back. The next call reconnects."""
+
+
+class TeamServerUnreachable(TeamStoreUnavailable):
+    """No server answered at that address (refused, no route, timed out, TLS failed). At
+    start-up the address may be wrong; after a loss it is the same outage, hence a kind of
+    ``TeamStoreUnavailable``."""
 
 
 class ClaimLost(TeamStoreError):

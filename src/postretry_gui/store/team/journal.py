@@ -23,6 +23,8 @@ from postretry_gui.store.paths import check_workspace_id
 from postretry_gui.store.team.connection import TeamDatabase
 
 MAX_DETAIL_LENGTH = 2000
+# Queries are joined from the constant fragments below only (LiteralString); every value is a
+# bound parameter: hence the S608 waivers.
 _COLUMNS: LiteralString = (
     "intent_id, workspace_id, post_id, account_ids, created_at, operator, state, outcome, "
     "detail, sent_at, updated_at"

@@ -12,6 +12,7 @@ cancellable).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from typing import Any
 
@@ -110,11 +111,19 @@ class LeaderElection:
             await asyncio.sleep(self.poll_interval_s)
 
     async def resign(self) -> None:
-        """Give up the lead (and the connection that held it)."""
-        self.leading = False
+        """Give up the lead (and the connection that held it). The lock is released before the
+        connection closes: the server ends a closed session a moment later, and a successor
+        should not have to wait for that."""
+        was_leading, self.leading = self.leading, False
         connection, self._connection = self._connection, None
-        if connection is not None:
-            await connection.close()
+        if connection is None:
+            return
+        if was_leading:
+            with contextlib.suppress(psycopg.Error):  # a dead connection released it already
+                await connection.execute(
+                    "SELECT pg_advisory_unlock(%s, %s)", (LEADER_LOCK_CLASS, self._lock_id)
+                )
+        await connection.close()
 
     async def holder_pid(self) -> int | None:
         """The server process id of the leader's session, or None when nobody leads; for
