@@ -26,9 +26,9 @@ NO_SERVER = (
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    here = os.path.dirname(__file__)
+    # "-m postgres" / "-m 'not postgres'" select the tests that need the server.
     for item in items:
-        if str(item.path).startswith(here):
+        if "pg_server" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.postgres)
 
 

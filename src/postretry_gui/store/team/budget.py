@@ -121,8 +121,7 @@ class TeamBudget:
             wait_s = max(full) if granted < requests and full else 0.0
             return Reservation(granted=granted, wait_s=wait_s)
 
-        reservation: Reservation = await self._database.run(work)
-        return reservation
+        return await self._database.run(work)
 
     async def observe(self, *, limit: int, remaining: int, reset_at: float | None) -> int | None:
         """An answer's headers described the window of ``limit``: take the server's count for

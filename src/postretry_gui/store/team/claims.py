@@ -119,8 +119,7 @@ class Claims:
             claim = Claim(self.workspace_id, fence, claimed, expires_at)
             return ClaimResult(claim=claim, held=held)
 
-        result: ClaimResult = await self._database.run(work)
-        return result
+        return await self._database.run(work)
 
     async def _fenced_update(
         self, claim: Claim, assignment: LiteralString, what: str, lease_s: float = 0.0

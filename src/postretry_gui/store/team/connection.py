@@ -9,7 +9,7 @@ exception text. Everything else in the URL is libpq's, passed through as written
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -92,7 +92,8 @@ def _scrub(text: str, password: str | None) -> str:
     return text.replace(password, "***") if password else text
 
 
-def _first_line(error: BaseException) -> str:
+def _last_line(error: BaseException) -> str:
+    # libpq puts the server's own words ("FATAL: password authentication failed...") last.
     lines = str(error).strip().splitlines()
     return lines[-1].strip() if lines else type(error).__name__
 
@@ -158,7 +159,7 @@ class TeamDatabase:
         return connection
 
     def _connect_error(self, error: psycopg.OperationalError) -> Exception:
-        said = _scrub(_first_line(error), self._password)
+        said = _scrub(_last_line(error), self._password)
         params = check_team_url(self.settings.url)
         where = f"{params.get('host', 'the local socket')}:{params.get('port', '5432')}"
         if any(word in said for word in _AUTH_WORDS):
@@ -173,7 +174,7 @@ class TeamDatabase:
 
     def unavailable(self, error: BaseException) -> TeamStoreUnavailable:
         """The typed error for a connection that broke or refused mid-call."""
-        said = _scrub(_first_line(error), self._password)
+        said = _scrub(_last_line(error), self._password)
         return TeamStoreUnavailable(
             f"Lost the team database: {said}. Nothing more is sent until it is back; the app "
             "reconnects by itself."
@@ -207,17 +208,23 @@ class TeamDatabase:
             yield connection
 
     async def run(
-        self, work: Callable[[psycopg.AsyncConnection[Any]], Any], *, retries: int = 3
-    ) -> Any:
+        self,
+        work: Callable[[psycopg.AsyncConnection[Any]], Awaitable[Result]],
+        *,
+        retries: int = 3,
+    ) -> Result:
         """``await work(connection)`` in one transaction, again from the start when the server
         chose it as a deadlock victim or a serialization failure (both roll back whole)."""
         for attempt in range(retries + 1):
             try:
                 async with self.transaction() as connection:
                     return await work(connection)
-            except (psycopg.errors.DeadlockDetected, psycopg.errors.SerializationFailure):
+            except psycopg.errors.TransactionRollback as error:
                 if attempt == retries:
-                    raise
+                    raise TeamStoreUnavailable(
+                        "The team database is too busy: the same change collided with another "
+                        f"instance's {retries + 1} times ({_last_line(error)}). Try again."
+                    ) from None
         raise AssertionError("unreachable")
 
     async def migrate(self) -> int:
