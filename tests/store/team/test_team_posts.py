@@ -32,6 +32,11 @@ async def test_posts_round_trip_exactly_and_changes_are_read_after_a_number(
     assert since.posts == (changed,)
     assert since.change_seq == second
     assert (await follower.changed_since(second)).posts == ()
+
+    third = await leader.publish([], removed=["post-0", "post-0"])
+    gone = await follower.changed_since(second)
+    assert (gone.posts, gone.removed, gone.change_seq) == ((), ("post-0",), third)
+    assert [p.post_id for p in (await follower.changed_since(0)).posts] == ["post-2", "post-1"]
     assert await SharedPosts(await open_database("x"), "ws2").latest_change() == 0
 
 

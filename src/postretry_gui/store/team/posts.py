@@ -11,7 +11,7 @@ numbers commit in order.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +34,7 @@ class PostChange:
 @dataclass(frozen=True, slots=True)
 class ChangedPosts:
     posts: tuple[Post, ...]
+    removed: tuple[str, ...]  # ids of posts gone from the provider
     change_seq: int  # the newest change read (pass it back next time)
 
 
@@ -42,13 +43,18 @@ class SharedPosts:
         self._database = database
         self.workspace_id = check_workspace_id(workspace_id)
 
-    async def publish(self, posts: Sequence[Post]) -> int:
-        """Write the posts (as changed) and tell the followers; returns the change number."""
-        if not posts:
+    async def publish(self, posts: Sequence[Post], removed: Iterable[str] = ()) -> int:
+        """Write the posts (as changed) and the ids of posts gone from the provider, and tell
+        the followers; returns the change number."""
+        changed = {post.post_id: post for post in posts}  # one row per post: the last wins
+        gone = [post_id for post_id in dict.fromkeys(removed) if post_id not in changed]
+        if not changed and not gone:
             return await self.latest_change()
-        latest = list({post.post_id: post for post in posts}.values())  # one row per post
-        bodies = [body.decode() for body in posts_to_json_bytes(latest)]
-        ids = [post.post_id for post in latest]
+        ids = [*changed, *gone]
+        # A removed post stays as a row without a body (a tombstone), so a follower reading
+        # "changed since" learns of it like any other change.
+        bodies: list[str | None] = [b.decode() for b in posts_to_json_bytes([*changed.values()])]
+        bodies += [None] * len(gone)
         async with self._database.transaction() as connection:
             cursor = await connection.execute(
                 "INSERT INTO shared_posts (workspace_id, post_id, body, change_seq) "
@@ -73,16 +79,21 @@ class SharedPosts:
         return 0 if row is None else int(row[0])
 
     async def changed_since(self, change_seq: int = 0) -> ChangedPosts:
-        """The posts changed after ``change_seq`` (0: all of them), oldest change first."""
+        """The posts changed (and the ids of those removed) after ``change_seq``, oldest change
+        first; 0 reads them all."""
         async with self._database.session() as connection:
             cursor = await connection.execute(
-                "SELECT body::text, change_seq FROM shared_posts "
+                "SELECT post_id, body::text, change_seq FROM shared_posts "
                 "WHERE workspace_id = %s AND change_seq > %s ORDER BY change_seq",
                 (self.workspace_id, change_seq),
             )
             rows = await cursor.fetchall()
-        newest = max((int(r[1]) for r in rows), default=change_seq)
-        return ChangedPosts(tuple(post_from_json(r[0]) for r in rows), newest)
+        newest = max((int(r[2]) for r in rows), default=change_seq)
+        return ChangedPosts(
+            posts=tuple(post_from_json(body) for _, body, _ in rows if body is not None),
+            removed=tuple(post_id for post_id, body, _ in rows if body is None),
+            change_seq=newest,
+        )
 
 
 class PostChangeListener:

@@ -75,12 +75,12 @@ _STEP_1: tuple[LiteralString, ...] = (
         lock_id serial NOT NULL UNIQUE
     )""",
     # The posts the leader read, for the followers; json (not jsonb) keeps the codec's text
-    # exactly, escapes and all.
+    # exactly, escapes and all. A post gone from the provider keeps its row without a body.
     "CREATE SEQUENCE post_changes",
     """CREATE TABLE shared_posts (
         workspace_id text NOT NULL,
         post_id text NOT NULL,
-        body json NOT NULL,
+        body json,
         change_seq bigint NOT NULL,
         PRIMARY KEY (workspace_id, post_id)
     )""",
