@@ -26,6 +26,8 @@ async def test_one_instance_leads_and_the_lead_passes_on_resigning(
     alice = LeaderElection(await open_database("alice"), "ws1")
     bob = LeaderElection(await open_database("bob"), "ws1")
     other_workspace = LeaderElection(await open_database("bob"), "ws2")
+    async with LeaderElection(await open_database("carol"), "ws1") as carol:
+        assert await carol.try_lead()
     assert await alice.try_lead()
     assert await alice.try_lead()  # still leading
     assert not await bob.try_lead()

@@ -80,8 +80,16 @@ class LeaderElection:
             await connection.close()
         return self._database.unavailable(error)
 
+    async def __aenter__(self) -> LeaderElection:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.resign()
+
     async def try_lead(self) -> bool:
-        """Take the lead if nobody holds it; True while this instance leads."""
+        """Take the lead if nobody holds it; True while this instance leads. A leader calls it
+        before each duty: it checks that the lock's connection is still alive, and a
+        ``TeamStoreUnavailable`` from it means the lead may already be someone else's."""
         connection = await self._lock_connection()
         try:
             if self.leading:
