@@ -61,6 +61,12 @@ async def test_a_wrong_password_is_refused_and_not_repeated(
     assert "not-the-password" not in str(caught.value)
 
 
+def test_server_text_quoted_in_an_error_has_the_password_scrubbed() -> None:
+    database = TeamDatabase(TeamSettings("postgresql://alice@db/x", "alice"), "hunter2")
+    error = database.unavailable(Exception("FATAL: bad conninfo 'password=hunter2'"))
+    assert "hunter2" not in str(error)
+
+
 @pytest.mark.asyncio
 async def test_an_address_with_no_server_is_unreachable() -> None:
     with socket.socket() as probe:  # a port nobody listens on

@@ -3,6 +3,9 @@
 Qt-free, asyncio, psycopg 3. ``TeamDatabase`` connects (password passed in, never in the URL)
 and migrates; on it stand the team's journal, claims on (post, account) pairs, one rate budget
 per API key, leader election and the posts the leader shares with the followers.
+
+psycopg's async connections need a selector event loop: on Windows, where qasync's loop is a
+proactor, the wiring must run this store on a selector loop of its own (a thread).
 """
 
 from postretry_gui.store.team.budget import Reservation, SharedWindow, TeamBudget, budget_id_for
