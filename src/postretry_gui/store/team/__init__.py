@@ -4,8 +4,9 @@ Qt-free, asyncio, psycopg 3. ``TeamDatabase`` connects (password passed in, neve
 and migrates; on it stand the team's journal, claims on (post, account) pairs, one rate budget
 per API key, leader election and the posts the leader shares with the followers.
 
-psycopg's async connections need a selector event loop: on Windows, where qasync's loop is a
-proactor, the wiring must run this store on a selector loop of its own (a thread).
+psycopg's async connections need a selector event loop: on Windows qasync's default loop is
+a proactor (QIOCPEventLoop), so team mode there needs qasync.QSelectorEventLoop, or this store
+on a selector loop in a thread of its own.
 """
 
 from postretry_gui.store.team.budget import Reservation, SharedWindow, TeamBudget, budget_id_for
