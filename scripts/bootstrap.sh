@@ -3,8 +3,9 @@
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
-# What offscreen Qt needs on a bare Debian, and the Secret Service daemon for the real-keyring suite.
-SYSTEM_PACKAGES="libegl1 libgl1 libglib2.0-0 libfontconfig1 libxkbcommon0 libdbus-1-3 fonts-dejavu-core gnome-keyring dbus-x11"
+# What offscreen Qt needs on a bare Debian, the Secret Service daemon for the real-keyring suite,
+# and the PostgreSQL server (Debian's current major: 15 on bookworm) for team mode's tests.
+SYSTEM_PACKAGES="libegl1 libgl1 libglib2.0-0 libfontconfig1 libxkbcommon0 libdbus-1-3 fonts-dejavu-core gnome-keyring dbus-x11 postgresql"
 
 log() { printf '[postretry] %s\n' "$*" >&2; }
 
