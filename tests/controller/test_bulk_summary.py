@@ -140,7 +140,7 @@ async def test_a_lost_answer_stays_unknown_until_a_read_settles_it_published() -
     recorder = SummaryRecorder()
     real_retry = provider.retry
 
-    async def applied_then_lost(p, ids, *, idempotency_key=None):  # type: ignore[no-untyped-def]
+    async def applied_then_lost(p, ids, *, idempotency_key=None, priority=None):  # type: ignore[no-untyped-def]
         await real_retry(p, ids, idempotency_key=idempotency_key)
         raise OutcomeUnknown()
 
@@ -171,7 +171,7 @@ async def test_a_lost_answer_read_at_once_as_applied_ends_the_job_as_retried() -
     recorder = SummaryRecorder()
     real_retry = provider.retry
 
-    async def applied_then_lost(p, ids, *, idempotency_key=None):  # type: ignore[no-untyped-def]
+    async def applied_then_lost(p, ids, *, idempotency_key=None, priority=None):  # type: ignore[no-untyped-def]
         await real_retry(p, ids, idempotency_key=idempotency_key)
         raise OutcomeUnknown()
 

@@ -6,8 +6,8 @@ import pytest
 from controller_fakes import FakeClock, FakeProvider, RecordingListener, dest, post, until
 
 from postretry_gui.controller import WorkspaceSession
-from postretry_gui.controller.poller import poll_budget
 from postretry_gui.domain import RateLimitState, Status
+from postretry_gui.providers.pacing import Priority, RatePacer
 
 QUEUED, PUBLISHING, PUBLISHED = Status.QUEUED, Status.PUBLISHING, Status.PUBLISHED
 
@@ -115,7 +115,9 @@ async def test_a_round_is_skipped_while_the_budget_is_low() -> None:
     ],
 )
 def test_poll_budget(state: RateLimitState, now: float, wanted: int, expected: int) -> None:
-    assert poll_budget(state, now, wanted, 0.5) == expected
+    pacer = RatePacer(clock=lambda: now)
+    pacer.observe(state)
+    assert pacer.allowance(Priority.BACKGROUND, wanted) == expected
 
 
 @pytest.mark.asyncio

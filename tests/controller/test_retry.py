@@ -205,7 +205,7 @@ async def test_outcome_unknown_that_did_apply_is_followed_to_the_end() -> None:
 
     real_retry = provider.retry
 
-    async def applied_then_lost(p, ids, *, idempotency_key=None):  # type: ignore[no-untyped-def]
+    async def applied_then_lost(p, ids, *, idempotency_key=None, priority=None):  # type: ignore[no-untyped-def]
         await real_retry(p, ids, idempotency_key=idempotency_key)
         raise OutcomeUnknown()
 

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import inspect
 import itertools
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
@@ -134,10 +133,8 @@ class BulkRetryJob:
         self.job_id = next(_JOB_IDS)
         self.settings = settings or BulkSettings()
         provider = session._provider
-        pacer = getattr(provider, "pacer", None)
-        self._pacer = pacer if isinstance(pacer, RatePacer) else None
-        self._retry: RetrySend = provider.retry
-        self._takes_priority = _accepts(provider.retry, "priority")
+        self._pacer: RatePacer = provider.pacer
+        self._retry = provider.retry
         self._priority = Priority.BACKGROUND
         self._queue: deque[tuple[Post, frozenset[str]]] = deque()
         self._outcomes: list[PostOutcome] = []
@@ -346,10 +343,7 @@ class BulkRetryJob:
     def _rate_wait(self) -> float | None:
         """0: a request of the job's priority may leave now; > 0: seconds to wait; None:
         wait for an answer. The pacer's own rule, asked before anything is journalled."""
-        if self._pacer is not None:
-            return self._pacer.wait_before_send(self._priority)
-        clock = self._session._clock
-        return self._session._provider.rate_limit.wait_s(clock.time())
+        return self._pacer.wait_before_send(self._priority)
 
     async def _wait_change(self, at_most_s: float | None) -> None:
         """Wait for a change of the job (an answer, cancel, resume) or ``at_most_s`` seconds."""
@@ -396,14 +390,13 @@ class BulkRetryJob:
         reading the post, as for any sent intent.
         """
         sends = 0
-        kwargs: dict[str, Any] = {"idempotency_key": idempotency_key}
-        if self._takes_priority:
-            kwargs["priority"] = self._priority
         while True:
             sends += 1
             self._set(requests_sent=self._progress.requests_sent + 1)
             try:
-                ack = await self._retry(post, account_ids, **kwargs)
+                ack = await self._retry(
+                    post, account_ids, idempotency_key=idempotency_key, priority=self._priority
+                )
             except RateLimited as error:
                 self._rate_limited()
                 if sends >= self.settings.max_sends_per_intent or self._cancelled:
@@ -622,14 +615,3 @@ class BulkRetryJob:
             job_id=self.job_id,
         )
 
-
-def _accepts(function: Callable[..., object], name: str) -> bool:
-    """Whether ``function`` takes the keyword ``name`` (a provider's retry may predate
-    priorities; test doubles often do)."""
-    try:
-        parameters = inspect.signature(function).parameters
-    except (TypeError, ValueError):
-        return False
-    return name in parameters or any(
-        p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()
-    )

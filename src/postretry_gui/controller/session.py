@@ -186,7 +186,7 @@ class WorkspaceSession:
         self._refreshing = False
         self._background: asyncio.Task[None] | None = None
         self._poller = Poller(
-            self._poll_round, lambda: provider.rate_limit, self._clock, self._tasks, poll_settings
+            self._poll_round, provider.pacer, self._clock, self._tasks, poll_settings
         )
 
     # -- reading state (synchronous, cheap: the UI calls these while painting) ---------------
