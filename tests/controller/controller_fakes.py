@@ -8,8 +8,10 @@ import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from pathlib import Path
 
 from postretry_gui.controller.events import NoticeLevel, RetryReport, SyncState
+from postretry_gui.controller.journal_port import JournalRecord
 from postretry_gui.domain import (
     Account,
     AccountHealth,
@@ -299,6 +301,7 @@ class FakeIntent:
     post_id: str
     account_ids: tuple[str, ...]
     state: str = "intended"
+    created_at: datetime | None = None
 
 
 class RecordingJournal:
@@ -335,3 +338,15 @@ class RecordingJournal:
 
     def retries_sent(self, post_id: str, *, workspace_id: str | None = None) -> int:
         return self._sent
+
+    # The history the window reads: these tests never open it.
+    def history(
+        self, limit: int = 100, offset: int = 0, search: str | None = None
+    ) -> list[JournalRecord]:
+        return []
+
+    def history_count(self, search: str | None = None) -> int:
+        return 0
+
+    def export_csv(self, path: Path) -> int:
+        return 0
