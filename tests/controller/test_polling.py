@@ -142,3 +142,15 @@ async def test_aclose_cancels_everything_and_leaves_no_pending_task() -> None:
     assert not session.locked("b", "1")
     with pytest.raises(RuntimeError):
         session.start_refresh()
+
+
+@pytest.mark.asyncio
+async def test_a_round_counts_the_requests_still_in_flight() -> None:
+    pacer = RatePacer(clock=lambda: 0.0)
+    pacer.observe(RateLimitState(limit=60, remaining=40))
+    await pacer.acquire(Priority.BACKGROUND)  # a refresh page on its way
+
+    assert pacer.allowance(Priority.BACKGROUND, 20) == 9
+    assert pacer.allowance(Priority.INTERACTIVE, 50) == 39
+    pacer.release()
+    assert pacer.allowance(Priority.BACKGROUND, 20) == 10
