@@ -100,9 +100,9 @@ async def _job(sim: SimServer, folder: Path) -> dict[str, Any]:
             answered_at.append(time.monotonic())
 
     provider.retry = timed_retry  # type: ignore[method-assign]
-    job = session.bulk_job(selection)
     started = time.monotonic()
-    await job.run()
+    job = session.retry(selection)
+    await job
     wall = time.monotonic() - started
     stats = sim.stats()
     await session.aclose()

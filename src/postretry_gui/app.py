@@ -347,7 +347,7 @@ async def _self_test_steps(
     checks["retried"] = outcomes == [Outcome.RETRIED.value]
     journal = session.journal
     intents = journal.history(limit=10) if journal is not None else []
-    report["journal_intents"] = [f"{i.post_id}: {i.state.value}" for i in intents]
+    report["journal_intents"] = [f"{i.post_id}: {i.state}" for i in intents]
     checks["journalled"] = any(i.post_id in target for i in intents)
     if not checks["retried"]:
         report["errors"].extend(o.message for o in retry.outcomes if o.message)

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from pathlib import Path
 
 from postretry_gui.controller.events import NoticeLevel, RetryReport, SyncState
+from postretry_gui.controller.journal_port import JournalRecord
 from postretry_gui.domain import (
     Account,
     AccountHealth,
@@ -23,7 +26,7 @@ from postretry_gui.domain import (
 from postretry_gui.domain.errors import NotFound, NothingToRetry
 from postretry_gui.providers.ayrshare import CAPABILITIES as AYRSHARE_CAPABILITIES
 from postretry_gui.providers.base import Page, PostFilter
-from postretry_gui.providers.pacing import Priority
+from postretry_gui.providers.pacing import Priority, RatePacer
 from postretry_gui.providers.posteverywhere import CAPABILITIES as POSTEVERYWHERE_CAPABILITIES
 
 # What the app really ships, so these tests follow the providers' rules as they change.
@@ -114,7 +117,9 @@ class FakeProvider:
         self.retry_errors: dict[str, Exception] = {}
         # method -> an event the call waits on before answering
         self.gates: dict[str, asyncio.Event] = {}
-        self._rate = RateLimitState(limit=60, remaining=60)
+        # The budget a test sets stands until it sets another (no window ends on its own).
+        self._pacer = RatePacer(unknown_window_s=math.inf)
+        self._pacer.observe(RateLimitState(limit=60, remaining=60))
         # post_id -> {account_id: reads since retry}
         self._retried: dict[str, dict[str, int]] = {}
         self.applied: dict[tuple[str, str], int] = {}
@@ -124,7 +129,7 @@ class FakeProvider:
     def set_rate(
         self, *, limit: int | None, remaining: int | None, reset_at: float | None = None
     ) -> None:
-        self._rate = RateLimitState(limit=limit, remaining=remaining, reset_at=reset_at)
+        self._pacer.observe(RateLimitState(limit=limit, remaining=remaining, reset_at=reset_at))
 
     def calls_to(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]
@@ -148,7 +153,11 @@ class FakeProvider:
 
     @property
     def rate_limit(self) -> RateLimitState:
-        return self._rate
+        return self._pacer.state
+
+    @property
+    def pacer(self) -> RatePacer:
+        return self._pacer
 
     async def list_posts(
         self,
@@ -292,6 +301,7 @@ class FakeIntent:
     post_id: str
     account_ids: tuple[str, ...]
     state: str = "intended"
+    created_at: datetime | None = None
 
 
 class RecordingJournal:
@@ -328,3 +338,15 @@ class RecordingJournal:
 
     def retries_sent(self, post_id: str, *, workspace_id: str | None = None) -> int:
         return self._sent
+
+    # The history the window reads: these tests never open it.
+    def history(
+        self, limit: int = 100, offset: int = 0, search: str | None = None
+    ) -> list[JournalRecord]:
+        return []
+
+    def history_count(self, search: str | None = None) -> int:
+        return 0
+
+    def export_csv(self, path: Path) -> int:
+        return 0

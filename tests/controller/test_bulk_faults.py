@@ -84,8 +84,8 @@ async def test_a_thousand_intents_under_faults_apply_at_most_once_and_all_settle
             fault_routes=["POST /posteverywhere"],
         )
         sim.reset_stats()
-        job = session.bulk_job(selection)
-        report = await job.run()
+        job = session.retry(selection)
+        report = await job
         await session.wait_settled()
         stats = sim.stats()
         sim.configure(latency_ms=0, error_5xx_odds=0, drop_after_apply_odds=0, burst_429=0)

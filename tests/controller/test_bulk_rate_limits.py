@@ -22,7 +22,7 @@ from bulk_child import (
 )
 
 from postretry_gui.controller import NullListener, WorkspaceSession
-from postretry_gui.controller.bulk import BulkRetryJob, BulkSettings
+from postretry_gui.controller.bulk import BulkSettings
 from postretry_gui.controller.bulk_events import JobState, SummaryGroup
 from postretry_gui.domain import Outcome as Word
 from postretry_gui.domain.errors import TooManyRateLimits
@@ -119,8 +119,8 @@ async def test_a_429_is_resent_after_retry_after_with_the_same_key(rig: Rig) -> 
     selection = retryable_selection(rig.session, 3)
     rig.sim.configure(burst_429=2)  # the next two requests get 429 with Retry-After: 1
 
-    job = rig.session.bulk_job(selection)
-    await job.run()
+    job = rig.session.retry(selection)
+    await job
 
     sent = rig.transport.sent
     first = sent[0]
@@ -143,8 +143,8 @@ async def test_repeated_429s_pause_the_job_until_resumed(rig: Rig) -> None:
     selection = retryable_selection(rig.session, 4)
     rig.sim.configure(burst_429=50)
     settings = BulkSettings(concurrency=2, pause_after_429s=2, max_sends_per_intent=10)
-    job = BulkRetryJob(rig.session, selection, settings=settings)
-    task = rig.session.spawn(job.run())
+    job = rig.session.retry(selection, settings=settings)
+    task = job.task
 
     await _until(lambda: job.state is JobState.PAUSED)
     assert job.progress.message == TooManyRateLimits.default_message
@@ -165,8 +165,8 @@ async def test_cancel_while_paused_sends_nothing_more(rig: Rig) -> None:
     selection = retryable_selection(rig.session, 5)
     rig.sim.configure(burst_429=50)
     settings = BulkSettings(concurrency=2, pause_after_429s=2, max_sends_per_intent=10)
-    job = BulkRetryJob(rig.session, selection, settings=settings)
-    task = rig.session.spawn(job.run())
+    job = rig.session.retry(selection, settings=settings)
+    task = job.task
     await _until(lambda: job.state is JobState.PAUSED)
     sent_before = len(rig.transport.sent)
 

@@ -100,10 +100,8 @@ async def test_retried_destinations_move_to_published_and_failed_again_after_the
     recorder = SummaryRecorder()
     provider.gates["results"] = gate = asyncio.Event()
 
-    job = session.bulk_job(
-        {"a": frozenset({"1", "2"}), "b": frozenset({"1", "2"})}, observer=recorder
-    )
-    await job.run()
+    job = session.retry({"a": frozenset({"1", "2"}), "b": frozenset({"1", "2"})}, observer=recorder)
+    await job
 
     finished = recorder.finished[0]
     assert finished.total == 4
@@ -140,7 +138,7 @@ async def test_a_lost_answer_stays_unknown_until_a_read_settles_it_published() -
     recorder = SummaryRecorder()
     real_retry = provider.retry
 
-    async def applied_then_lost(p, ids, *, idempotency_key=None):  # type: ignore[no-untyped-def]
+    async def applied_then_lost(p, ids, *, idempotency_key=None, priority=None):  # type: ignore[no-untyped-def]
         await real_retry(p, ids, idempotency_key=idempotency_key)
         raise OutcomeUnknown()
 
@@ -149,8 +147,8 @@ async def test_a_lost_answer_stays_unknown_until_a_read_settles_it_published() -
     provider.errors["get_post"] = [ServerError(http_status=502)]
     provider.gates["results"] = gate = asyncio.Event()
 
-    job = session.bulk_job({"c": frozenset({"1"})}, observer=recorder)
-    await job.run()
+    job = session.retry({"c": frozenset({"1"})}, observer=recorder)
+    await job
     assert where(recorder.finished[0]) == {("c", "1"): G.OUTCOME_UNKNOWN}
 
     gate.set()
@@ -171,14 +169,14 @@ async def test_a_lost_answer_read_at_once_as_applied_ends_the_job_as_retried() -
     recorder = SummaryRecorder()
     real_retry = provider.retry
 
-    async def applied_then_lost(p, ids, *, idempotency_key=None):  # type: ignore[no-untyped-def]
+    async def applied_then_lost(p, ids, *, idempotency_key=None, priority=None):  # type: ignore[no-untyped-def]
         await real_retry(p, ids, idempotency_key=idempotency_key)
         raise OutcomeUnknown()
 
     provider.retry = applied_then_lost  # type: ignore[method-assign]
     provider.gates["results"] = gate = asyncio.Event()
 
-    await session.bulk_job({"c": frozenset({"1"})}, observer=recorder).run()
+    await session.retry({"c": frozenset({"1"})}, observer=recorder)
     assert where(recorder.finished[0]) == {("c", "1"): G.RETRIED}
 
     gate.set()
@@ -195,8 +193,8 @@ async def test_a_lost_retry_that_never_ran_is_offered_again_not_counted_as_retri
     recorder = SummaryRecorder()
     provider.retry_errors["c"] = OutcomeUnknown()
 
-    job = session.bulk_job({"c": frozenset({"1"})}, observer=recorder)
-    await job.run()
+    job = session.retry({"c": frozenset({"1"})}, observer=recorder)
+    await job
     assert where(recorder.finished[0]) == {("c", "1"): G.OUTCOME_UNKNOWN}
     await session.wait_settled()
     await until(lambda: bool(recorder.changed))
@@ -229,10 +227,10 @@ async def test_refusals_land_in_their_own_groups_per_destination() -> None:
     _settle_at_server(provider, "partly", **{"2": PUBLISHED})
     provider.gates["results"] = asyncio.Event()  # nothing settles during this test
 
-    await session.bulk_job(
+    await session.retry(
         {p.post_id: frozenset(d.account_id for d in p.destinations) for p in posts},
         observer=recorder,
-    ).run()
+    )
 
     summary = recorder.finished[0]
     assert where(summary) == {
@@ -261,7 +259,7 @@ async def test_not_sent_when_the_server_cannot_be_reached() -> None:
     recorder = SummaryRecorder()
     provider.retry_errors["a"] = Unreachable()
 
-    await session.bulk_job({"a": frozenset({"1"}), "b": frozenset({"1"})}, observer=recorder).run()
+    await session.retry({"a": frozenset({"1"}), "b": frozenset({"1"})}, observer=recorder)
 
     # Connection refused before the request left: nothing reached the server, for either.
     assert where(recorder.finished[0]) == {("a", "1"): G.NOT_SENT, ("b", "1"): G.NOT_SENT}
@@ -274,14 +272,14 @@ async def test_a_later_retry_of_the_same_destination_does_not_move_the_first_sum
     provider = FakeProvider([post("a", dest("1"))], progress=(PUBLISHING, FAILED))
     session, _ = await _session(provider)
     first = SummaryRecorder()
-    await session.bulk_job({"a": frozenset({"1"})}, observer=first).run()
+    await session.retry({"a": frozenset({"1"})}, observer=first)
     await session.wait_settled()
     await until(lambda: bool(first.changed))
     assert where(first.last) == {("a", "1"): G.FAILED_AGAIN}
 
     provider.progress = [PUBLISHING, PUBLISHED]
     second = SummaryRecorder()
-    await session.bulk_job({"a": frozenset({"1"})}, observer=second).run()
+    await session.retry({"a": frozenset({"1"})}, observer=second)
     await session.wait_settled()
     await until(lambda: bool(second.changed))
 

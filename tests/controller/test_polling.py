@@ -6,8 +6,8 @@ import pytest
 from controller_fakes import FakeClock, FakeProvider, RecordingListener, dest, post, until
 
 from postretry_gui.controller import WorkspaceSession
-from postretry_gui.controller.poller import poll_budget
 from postretry_gui.domain import RateLimitState, Status
+from postretry_gui.providers.pacing import Priority, RatePacer
 
 QUEUED, PUBLISHING, PUBLISHED = Status.QUEUED, Status.PUBLISHING, Status.PUBLISHED
 
@@ -72,10 +72,11 @@ async def test_polls_leave_half_the_rate_limit_to_the_operator() -> None:
     provider.set_rate(limit=60, remaining=40)
     clock = FakeClock()
     polled_per_round: list[int] = []
-    session = await _retried(provider, clock, [p.post_id for p in posts])
+    # Recording from before the retry: the first round may start as the job's task ends.
     provider.on_call = lambda call: (
         polled_per_round.append(len(clock.sleeps)) if call.method == "results" else None
     )
+    session = await _retried(provider, clock, [p.post_id for p in posts])
 
     await session.wait_settled()
 
@@ -115,7 +116,9 @@ async def test_a_round_is_skipped_while_the_budget_is_low() -> None:
     ],
 )
 def test_poll_budget(state: RateLimitState, now: float, wanted: int, expected: int) -> None:
-    assert poll_budget(state, now, wanted, 0.5) == expected
+    pacer = RatePacer(clock=lambda: now)
+    pacer.observe(state)
+    assert pacer.allowance(Priority.BACKGROUND, wanted) == expected
 
 
 @pytest.mark.asyncio
@@ -128,7 +131,7 @@ async def test_aclose_cancels_everything_and_leaves_no_pending_task() -> None:
     session.start_background()
     await session.retry({"a": frozenset({"1"})})  # the poller now sleeps on the fake clock
     provider.gates["retry"] = asyncio.Event()
-    pending_retry = session.start_retry({"b": frozenset({"1"})})
+    pending_retry = session.retry({"b": frozenset({"1"})}).task
     await until(lambda: len(provider.calls_to("retry")) == 2)
     assert len(asyncio.all_tasks()) > 1
 
@@ -139,3 +142,15 @@ async def test_aclose_cancels_everything_and_leaves_no_pending_task() -> None:
     assert not session.locked("b", "1")
     with pytest.raises(RuntimeError):
         session.start_refresh()
+
+
+@pytest.mark.asyncio
+async def test_a_round_counts_the_requests_still_in_flight() -> None:
+    pacer = RatePacer(clock=lambda: 0.0)
+    pacer.observe(RateLimitState(limit=60, remaining=40))
+    await pacer.acquire(Priority.BACKGROUND)  # a refresh page on its way
+
+    assert pacer.allowance(Priority.BACKGROUND, 20) == 9
+    assert pacer.allowance(Priority.INTERACTIVE, 50) == 39
+    pacer.release()
+    assert pacer.allowance(Priority.BACKGROUND, 20) == 10

@@ -58,6 +58,7 @@ async def _session(
 async def test_one_request_per_post_with_only_the_eligible_ticked_account_ids() -> None:
     provider = FakeProvider(_posts(), accounts=_HEALTH)
     session, listener = await _session(provider)
+    provider.gates["results"] = asyncio.Event()  # no poll reads before the checks below
 
     report = await session.retry(
         {"a": frozenset({"1", "3", "4", "5"}), "b": frozenset({"2"}), "c": frozenset()}
@@ -123,7 +124,7 @@ async def test_a_second_ctrl_r_while_the_first_is_pending_sends_nothing_twice() 
     provider.gates["retry"] = gate = asyncio.Event()
     selection = {"a": frozenset({"1", "2"}), "b": frozenset({"1", "2"})}
 
-    first = session.start_retry(selection)
+    first = session.retry(selection)
     await until(lambda: len(provider.calls_to("retry")) == 1)
     assert session.locked("b", "1")  # locked before its request has even left
     second = await session.retry(selection)
@@ -205,7 +206,7 @@ async def test_outcome_unknown_that_did_apply_is_followed_to_the_end() -> None:
 
     real_retry = provider.retry
 
-    async def applied_then_lost(p, ids, *, idempotency_key=None):  # type: ignore[no-untyped-def]
+    async def applied_then_lost(p, ids, *, idempotency_key=None, priority=None):  # type: ignore[no-untyped-def]
         await real_retry(p, ids, idempotency_key=idempotency_key)
         raise OutcomeUnknown()
 

@@ -1,9 +1,9 @@
 """One retry job for a ticked selection, of any size: the only way a retry leaves the app.
 
-``WorkspaceSession.retry`` (Ctrl+R) runs a :class:`BulkRetryJob`; a single post is a job of
-one. The job owns the orchestration, the session keeps the per-post step that journals
-(``WorkspaceSession._retry_one``: intend -> mark_sent -> request -> acknowledge /
-mark_unknown / settle), so there is one journalled retry path however many posts go.
+``WorkspaceSession.retry`` (Ctrl+R) starts a :class:`BulkRetryJob`; a single post is a job
+of one. The job owns the orchestration, ``RetryStep`` the per-post step that journals
+(intend -> mark_sent -> request -> acknowledge / mark_unknown / settle), so there is one
+journalled retry path however many posts go.
 
 What the job adds around that step:
 
@@ -19,62 +19,49 @@ What the job adds around that step:
   ``TooManyRateLimits``' message until the operator resumes or cancels it: never a storm.
 - Cancel: nothing new is journalled or sent; requests already sent complete and are
   recorded; the posts never sent are unlocked and reported as not sent.
-- Progress snapshots and a summary by group for the window (``bulk_events``). The summary
-  is per destination and live: it follows the session's watches (``follow_watches``) after
-  the job ends, so a retried destination moves to "published" or "failed again" as polling
-  settles it, and a lost answer to wherever its read puts it.
+- Progress snapshots and a summary by group for the window (``bulk_events``), kept live
+  after the job ends by ``bulk_summary.JobSummary``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import inspect
 import itertools
 from collections import deque
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Generator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from postretry_gui.controller.bulk_events import (
-    BulkObserver,
-    BulkProgress,
-    BulkSummary,
-    DestinationKey,
-    JobState,
-    SummaryGroup,
-)
-from postretry_gui.controller.events import (
-    NoticeLevel,
-    PostMark,
-    PostOutcome,
-    RetryReport,
-)
-from postretry_gui.controller.watch_events import WatchEvent, WatchFate
-from postretry_gui.domain import Outcome, Post, RetryAck, Verdict
+from postretry_gui.controller.bulk_events import BulkObserver, BulkProgress, BulkSummary, JobState
+from postretry_gui.controller.bulk_summary import JobSummary
+from postretry_gui.controller.clock import Clock
+from postretry_gui.controller.events import NoticeLevel, PostOutcome, RetryReport
+from postretry_gui.controller.retry_step import RetryStep, StopSending
+from postretry_gui.controller.settler import WatchSettler
+from postretry_gui.controller.tasks import TaskSet
+from postretry_gui.controller.workspace_state import WorkspaceState
+from postretry_gui.domain import Outcome, Post, RetryAck
 from postretry_gui.domain.errors import (
     ProviderError,
     RateLimited,
-    ReconnectRequired,
     TooManyRateLimits,
     Unauthorized,
 )
-from postretry_gui.providers.pacing import Priority, RatePacer
-
-if TYPE_CHECKING:
-    from postretry_gui.controller.session import WorkspaceSession
-
-RetrySend = Callable[..., Awaitable[RetryAck]]
+from postretry_gui.providers.base import Provider
+from postretry_gui.providers.pacing import Priority
 
 
-class StopSending(Exception):
-    """Raised by the per-post step: the rest of the job must not be sent (key rejected,
-    offline). ``outcome`` is what every post not sent yet is reported as."""
+@dataclass(frozen=True, slots=True)
+class JobPorts:
+    """What a retry job uses of its workspace, each through its public interface."""
 
-    def __init__(self, outcome: Outcome, message: str) -> None:
-        super().__init__(message)
-        self.outcome = outcome
-        self.message = message
+    provider: Provider
+    state: WorkspaceState
+    step: RetryStep
+    settler: WatchSettler
+    clock: Clock
+    tasks: TaskSet
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,41 +90,26 @@ class BulkSettings:
 
 _NOT_SENT_CANCELLED = "Cancelled before it was sent: nothing was sent for this post."
 
-# Where a watched destination goes when a read moves it on.
-_FATE_GROUPS = {
-    WatchFate.APPLIED: SummaryGroup.RETRIED,
-    WatchFate.PUBLISHED: SummaryGroup.PUBLISHED,
-    WatchFate.FAILED_AGAIN: SummaryGroup.FAILED_AGAIN,
-    WatchFate.NOT_APPLIED: SummaryGroup.NOT_APPLIED,
-    WatchFate.GONE: SummaryGroup.GONE,
-}
-# Refusals whose request reached the server; a stop for being offline sent nothing.
-_REFUSED = (Outcome.REJECTED, Outcome.ALREADY_RETRIED, Outcome.KEY_REJECTED)
-
 _JOB_IDS = itertools.count(1)
 
 
 class BulkRetryJob:
-    """Retry ``selection`` (post_id -> ticked account ids) as one job. ``run()`` once."""
+    """Retry ``selection`` (post_id -> ticked account ids) as one job, started at once as a
+    workspace task (``task``). Await the job for its ``RetryReport``."""
 
     def __init__(
         self,
-        session: WorkspaceSession,
+        ports: JobPorts,
         selection: Mapping[str, frozenset[str]],
         *,
         observer: BulkObserver | None = None,
         settings: BulkSettings | None = None,
     ) -> None:
-        self._session = session
+        self._ports = ports
         self._selection = {post_id: frozenset(ids) for post_id, ids in selection.items()}
         self._observer = observer
         self.job_id = next(_JOB_IDS)
         self.settings = settings or BulkSettings()
-        provider = session._provider
-        pacer = getattr(provider, "pacer", None)
-        self._pacer = pacer if isinstance(pacer, RatePacer) else None
-        self._retry: RetrySend = provider.retry
-        self._takes_priority = _accepts(provider.retry, "priority")
         self._priority = Priority.BACKGROUND
         self._queue: deque[tuple[Post, frozenset[str]]] = deque()
         self._outcomes: list[PostOutcome] = []
@@ -151,24 +123,14 @@ class BulkRetryJob:
         self._consecutive_429 = 0
         self._changed = asyncio.Event()
         self._progress = BulkProgress(total_posts=len(self._selection))
-        self._started = False
         self._sending = False
-        # The summary's facts, per destination: where each one is now, reads that came in
-        # before the answer they settle (a lost answer is read before its outcome returns),
-        # and the destinations a watch of the session may still move.
-        self._units: dict[str, frozenset[str]] = {}
-        self._where: dict[DestinationKey, SummaryGroup] = {}
-        self._early: dict[DestinationKey, WatchFate] = {}
-        self._followed: set[DestinationKey] = set()
-        self._unfollow: Callable[[], None] | None = None
-        self._unsent_posts: set[str] = set()
-        self._requeued = 0
-        self._messages: dict[SummaryGroup, str] = {}
-        self._summary: BulkSummary | None = None
-        self._summary_stale = False
-        self._publish_pending = False
-        self._elapsed_s = 0.0
-        self.task: asyncio.Task[RetryReport] | None = None
+        self._summary = JobSummary(
+            ports.state, ports.settler.follow_watches, list(self._selection), self.job_id, observer
+        )
+        self.task: asyncio.Task[RetryReport] = ports.tasks.start(self._run(), name="retry-job")
+
+    def __await__(self) -> Generator[Any, None, RetryReport]:
+        return self.task.__await__()
 
     # -- what the window reads and does ------------------------------------------------------
 
@@ -188,15 +150,12 @@ class BulkRetryJob:
     def summary(self) -> BulkSummary | None:
         """Where every destination of the job is now (None until the job has ended); kept
         up to date as polling settles them."""
-        if self._summary is not None and self._summary_stale:
-            self._summary = self._snapshot()
-            self._summary_stale = False
-        return self._summary
+        return self._summary.current
 
     @property
     def following(self) -> bool:
         """Whether a read may still move one of the job's destinations."""
-        return bool(self._followed)
+        return self._summary.following
 
     def cancel(self) -> None:
         """Send nothing new. Requests already sent are answered and recorded; posts not
@@ -221,36 +180,17 @@ class BulkRetryJob:
 
     # -- the run -----------------------------------------------------------------------------
 
-    async def run(self) -> RetryReport:
-        if self._started:
-            raise RuntimeError("a BulkRetryJob runs once")
-        self._started = True
-        session = self._session
-        clock = session._clock
-        started = clock.monotonic()
-        plan: list[tuple[Post, frozenset[str]]] = []
-        # Everything up to the first await runs without a break: every destination of the job
-        # is locked before any other task (a second Ctrl+R) can look at it.
-        for post_id, ticked in self._selection.items():
-            skipped = session._plan_one(post_id, ticked, plan)
-            if skipped is not None:
-                self._outcomes.append(skipped)
-                self._unsent_posts.add(post_id)
-                self._place_unsent(post_id, ticked, skipped.message)
-        for post, unit in plan:
-            self._units[post.post_id] = unit
-            self._followed.update((post.post_id, a) for a in unit)
-            # Ticked but not in the request (not eligible): say why, per destination.
-            outside = self._selection[post.post_id] - unit
-            if outside:
-                self._place_unsent(post.post_id, outside, session._why_not(post, outside))
-        self._unfollow = session.follow_watches(self._watch_event)
+    async def _run(self) -> RetryReport:
+        ports = self._ports
+        state, summary = ports.state, self._summary
+        started = ports.clock.monotonic()
+        plan = self._plan()
         if len(plan) <= self.settings.interactive_up_to:
             self._priority = Priority.INTERACTIVE
         self._queue.extend(plan)
         if plan:
-            session._emit_posts(post for post, _ in plan)
-        if session.sync_state.key_rejected:
+            state.emit_all(post.post_id for post, _ in plan)
+        if state.sync_state.key_rejected:
             self._stop = StopSending(Outcome.KEY_REJECTED, Unauthorized.default_message)
         self._set(**self._counts())
         self._set_sending(bool(plan))
@@ -259,28 +199,11 @@ class BulkRetryJob:
                 for _ in range(min(self.settings.concurrency, len(plan))):
                     workers.create_task(self._worker())
         except BaseException:
-            self._stop_following()  # cancelled with its session: no summary follows
+            summary.stop_following()  # cancelled with its workspace: no summary follows
             raise
         finally:
             self._set_sending(False)
-            # Posts never sent: unlocked whatever ended the job (cancel, a stop, or the session
-            # closing and cancelling this task).
-            while self._queue:
-                post, unit = self._queue.popleft()
-                session._unlock(post.post_id, unit)
-                if self._stop is not None:
-                    stop = self._stop
-                    never = PostOutcome(post.post_id, stop.outcome, message=stop.message)
-                else:
-                    never = PostOutcome(post.post_id, Outcome.SKIPPED, message=_NOT_SENT_CANCELLED)
-                self._outcomes.append(never)
-                self._unsent_posts.add(post.post_id)
-                self._place_group(post.post_id, unit, SummaryGroup.NOT_SENT, never.message)
-            done = {o.post_id for o in self._outcomes}
-            for post, unit in plan:
-                if post.post_id not in done:
-                    session._unlock(post.post_id, unit)
-            session._emit_posts(p for p, _ in plan if p.post_id in session._posts)
+            self._unlock_unsent(plan)
         rank = {post_id: index for index, post_id in enumerate(self._selection)}
         report = RetryReport(tuple(sorted(self._outcomes, key=lambda o: rank.get(o.post_id, 0))))
         if self._cancelled:
@@ -291,25 +214,63 @@ class BulkRetryJob:
             final = JobState.DONE
         message = self._stop.message if self._stop is not None and not self._cancelled else ""
         self._set(state=final, message=message, **self._counts())
-        self._elapsed_s = clock.monotonic() - started
-        self._summary = self._snapshot()
-        self._summary_stale = False
-        if not self._followed:
-            self._stop_following()
-        session._update_sync()
-        session._listener.retry_finished(report)
+        finished = summary.finish(self._progress, ports.clock.monotonic() - started)
+        state.update_sync()
+        state.retry_finished(report)
         if self._observer is not None:
-            self._observer.job_finished(self._summary)
+            self._observer.job_finished(finished)
         return report
 
+    def _plan(self) -> list[tuple[Post, frozenset[str]]]:
+        """Lock every destination of the job. It runs without a break (no await), so all
+        are locked before any other task (a second Ctrl+R) can look at them."""
+        ports = self._ports
+        state, summary = ports.state, self._summary
+        plan: list[tuple[Post, frozenset[str]]] = []
+        for post_id, ticked in self._selection.items():
+            planned = ports.step.plan(post_id, ticked)
+            if isinstance(planned, PostOutcome):
+                self._outcomes.append(planned)
+                summary.mark_not_sent(post_id)
+                summary.place_skipped(post_id, ticked, planned.message)
+            else:
+                plan.append((state.posts[post_id], planned))
+        for post, unit in plan:
+            summary.follow(post.post_id, unit)
+            # Ticked but not in the request (not eligible): say why, per destination.
+            outside = self._selection[post.post_id] - unit
+            if outside:
+                summary.place_skipped(post.post_id, outside, state.why_not(post, outside))
+        return plan
+
+    def _unlock_unsent(self, plan: Sequence[tuple[Post, frozenset[str]]]) -> None:
+        """Posts never sent are unlocked whatever ended the job (cancel, a stop, or the
+        workspace closing and cancelling this task)."""
+        state = self._ports.state
+        while self._queue:
+            post, unit = self._queue.popleft()
+            state.unlock(post.post_id, unit)
+            if self._stop is not None:
+                stop = self._stop
+                never = PostOutcome(post.post_id, stop.outcome, message=stop.message)
+            else:
+                never = PostOutcome(post.post_id, Outcome.SKIPPED, message=_NOT_SENT_CANCELLED)
+            self._outcomes.append(never)
+            self._summary.place_never_sent(post.post_id, unit, never.message)
+        done = {o.post_id for o in self._outcomes}
+        for post, unit in plan:
+            if post.post_id not in done:
+                state.unlock(post.post_id, unit)
+        state.emit_all(post.post_id for post, _ in plan)
+
     async def _worker(self) -> None:
-        session = self._session
+        step = self._ports.step
         while await self._admit():
             post, unit = self._queue.popleft()
             self._in_flight += 1
             self._set(in_flight=self._in_flight)
             try:
-                outcome = await session._retry_one(post, unit, send=self._send)
+                outcome = await step.send(post, unit, self._send)
             except StopSending as stop:
                 outcome = PostOutcome(post.post_id, stop.outcome, message=stop.message)
                 if self._stop is None:
@@ -319,7 +280,7 @@ class BulkRetryJob:
                 self._answered = True
                 self._notify()
             self._outcomes.append(outcome)
-            self._place_answer(outcome, unit)
+            self._summary.place_answer(outcome, unit, self._errors.get(post.post_id))
             self._set(**self._counts())
 
     async def _admit(self) -> bool:
@@ -332,24 +293,17 @@ class BulkRetryJob:
             if self._paused or self._in_flight >= target:
                 await self._wait_change(None)
                 continue
-            wait = self._rate_wait()
+            # The pacer's rule, asked before anything is journalled: 0 = go, > 0 = seconds to
+            # wait, None = wait for answers still on their way (ours announce themselves;
+            # others' do not, so look again shortly as well).
+            wait = self._ports.provider.pacer.wait_before_send(self._priority)
             if wait is None:
-                # Held for answers still on their way (ours announce themselves; others'
-                # do not), so look again shortly as well.
                 await self._wait_change(self.settings.recheck_s)
                 continue
             if wait > 0:
                 await self._wait_change(wait)
                 continue
             return True
-
-    def _rate_wait(self) -> float | None:
-        """0: a request of the job's priority may leave now; > 0: seconds to wait; None:
-        wait for an answer. The pacer's own rule, asked before anything is journalled."""
-        if self._pacer is not None:
-            return self._pacer.wait_before_send(self._priority)
-        clock = self._session._clock
-        return self._session._provider.rate_limit.wait_s(clock.time())
 
     async def _wait_change(self, at_most_s: float | None) -> None:
         """Wait for a change of the job (an answer, cancel, resume) or ``at_most_s`` seconds."""
@@ -360,7 +314,7 @@ class BulkRetryJob:
             finally:
                 changed.cancel()
             return
-        sleeper = asyncio.ensure_future(self._session._clock.sleep(at_most_s))
+        sleeper = asyncio.ensure_future(self._ports.clock.sleep(at_most_s))
         try:
             await asyncio.wait({changed, sleeper}, return_when=asyncio.FIRST_COMPLETED)
         finally:
@@ -370,10 +324,10 @@ class BulkRetryJob:
                 await asyncio.gather(changed, sleeper, return_exceptions=True)
 
     def _set_sending(self, sending: bool) -> None:
-        """Tell the session whether this job is sending (its polls wait meanwhile)."""
+        """Tell the settler whether this job is sending (its polls wait meanwhile)."""
         if sending != self._sending:
             self._sending = sending
-            self._session._job_sending(sending)
+            self._ports.settler.job_sending(sending)
 
     def _notify(self) -> None:
         self._changed.set()
@@ -396,14 +350,13 @@ class BulkRetryJob:
         reading the post, as for any sent intent.
         """
         sends = 0
-        kwargs: dict[str, Any] = {"idempotency_key": idempotency_key}
-        if self._takes_priority:
-            kwargs["priority"] = self._priority
         while True:
             sends += 1
             self._set(requests_sent=self._progress.requests_sent + 1)
             try:
-                ack = await self._retry(post, account_ids, **kwargs)
+                ack = await self._ports.provider.retry(
+                    post, account_ids, idempotency_key=idempotency_key, priority=self._priority
+                )
             except RateLimited as error:
                 self._rate_limited()
                 if sends >= self.settings.max_sends_per_intent or self._cancelled:
@@ -430,7 +383,7 @@ class BulkRetryJob:
             message = TooManyRateLimits.default_message
             self._set(state=JobState.PAUSED, message=message)
             self._set_sending(False)
-            self._session._notice(NoticeLevel.WARNING, f"Bulk retry paused. {message}")
+            self._ports.state.notice(NoticeLevel.WARNING, f"Bulk retry paused. {message}")
 
     def _answer_arrived(self) -> None:
         self._consecutive_429 = 0
@@ -443,7 +396,7 @@ class BulkRetryJob:
         wait = error.retry_after
         if wait is None or wait <= 0:
             wait = self.settings.backoff_s * 2 ** (sends - 1)
-        clock = self._session._clock
+        clock = self._ports.clock
         deadline = clock.monotonic() + wait
         while not self._cancelled:
             left = deadline - clock.monotonic()
@@ -469,7 +422,7 @@ class BulkRetryJob:
         refused = unknown = not_sent = 0
         for outcome in self._outcomes:
             kind = outcome.outcome
-            if outcome.post_id in self._unsent_posts:
+            if self._summary.not_sent(outcome.post_id):
                 not_sent += 1
             elif kind is Outcome.OUTCOME_UNKNOWN:
                 unknown += 1
@@ -477,159 +430,8 @@ class BulkRetryJob:
                 refused += 1
         return {
             "done_posts": len(self._outcomes),
-            "destinations_retried": self._requeued,
+            "destinations_retried": self._summary.requeued,
             "refused": refused,
             "unknown": unknown,
             "not_sent": not_sent,
         }
-
-    # -- where each destination is -----------------------------------------------------------
-
-    def _place_answer(self, outcome: PostOutcome, unit: frozenset[str]) -> None:
-        """Put the destinations of a post the job tried to send where its answer says."""
-        post_id, kind = outcome.post_id, outcome.outcome
-        if kind is Outcome.RETRIED:
-            for account_id in unit:
-                key = (post_id, account_id)
-                # The session watches what the server re-queued (locked until it settles);
-                # a destination the ack left out had not failed any more: nothing to retry.
-                if self._session.locked(post_id, account_id) or key in self._early:
-                    self._requeued += 1
-                    self._place_watched(key, SummaryGroup.RETRIED)
-                else:
-                    self._place_group(post_id, (account_id,), SummaryGroup.NOTHING_TO_RETRY)
-            return
-        if kind is Outcome.OUTCOME_UNKNOWN:
-            for account_id in unit:
-                self._place_watched((post_id, account_id), SummaryGroup.OUTCOME_UNKNOWN)
-            return
-        if kind is Outcome.NOTHING_TO_RETRY:
-            group = SummaryGroup.NOTHING_TO_RETRY
-        elif kind is Outcome.GONE:
-            group = SummaryGroup.GONE
-        elif kind is Outcome.REJECTED and isinstance(self._errors.get(post_id), ReconnectRequired):
-            group = SummaryGroup.RECONNECT_REQUIRED
-        elif kind in _REFUSED:
-            group = SummaryGroup.REFUSED
-        else:
-            # Offline (the connection failed before the request left) or the journal could
-            # not record the intent: nothing was sent.
-            self._unsent_posts.add(post_id)
-            group = SummaryGroup.NOT_SENT
-        self._place_group(post_id, unit, group, outcome.message)
-
-    def _place_unsent(self, post_id: str, account_ids: frozenset[str], message: str) -> None:
-        """Ticked destinations the job did not send: why, one by one."""
-        session = self._session
-        post = session.posts.get(post_id)
-        gone = session.mark(post_id) is PostMark.GONE
-        for account_id in account_ids:
-            destination = post.destination(account_id) if post is not None else None
-            if gone:
-                group = SummaryGroup.GONE
-            elif (
-                post is not None
-                and destination is not None
-                and session.eligibility_of(post, destination).verdict is Verdict.RECONNECT_REQUIRED
-            ):
-                group = SummaryGroup.RECONNECT_REQUIRED
-            else:
-                group = SummaryGroup.NOT_SENT
-            self._place_group(post_id, (account_id,), group, message)
-
-    def _place_group(
-        self,
-        post_id: str,
-        account_ids: Iterable[str],
-        group: SummaryGroup,
-        message: str = "",
-    ) -> None:
-        """Destinations whose place is final: no watch of the session will move them."""
-        for account_id in account_ids:
-            key = (post_id, account_id)
-            self._followed.discard(key)
-            self._where[key] = group
-        if message and group not in self._messages:
-            self._messages[group] = message
-
-    def _place_watched(self, key: DestinationKey, group: SummaryGroup) -> None:
-        """A destination the session is watching; a read may already have moved it."""
-        early = self._early.pop(key, None)
-        self._where[key] = _FATE_GROUPS[early] if early is not None else group
-
-    def _watch_event(self, event: WatchEvent) -> None:
-        """The session's reads moved a watch on: move the job's destinations with it."""
-        moved = False
-        for account_id, fate in event.fates.items():
-            key = (event.post_id, account_id)
-            if key not in self._followed:
-                continue  # not this job's, or already settled (a later retry's watch)
-            if fate.settled:
-                self._followed.discard(key)
-            if key not in self._where:
-                self._early[key] = fate  # read before the answer returned to the job
-                continue
-            group = _FATE_GROUPS[fate]
-            if self._where[key] is not group:
-                self._where[key] = group
-                moved = True
-        if self._summary is None:
-            return  # still running: the summary is made at the end
-        if moved:
-            self._summary_stale = True
-            self._schedule_publish()
-        if not self._followed:
-            self._stop_following()
-
-    def _schedule_publish(self) -> None:
-        """One summary for the window per burst of reads (a poll round settles many)."""
-        if self._publish_pending or self._observer is None:
-            return
-        self._publish_pending = True
-        asyncio.get_running_loop().call_soon(self._publish)
-
-    def _publish(self) -> None:
-        self._publish_pending = False
-        summary = self.summary
-        if summary is not None and self._observer is not None:
-            self._observer.summary_changed(summary)
-
-    def _stop_following(self) -> None:
-        if self._unfollow is not None:
-            self._unfollow()
-            self._unfollow = None
-
-    def _snapshot(self) -> BulkSummary:
-        rank = {post_id: index for index, post_id in enumerate(self._selection)}
-        members: dict[SummaryGroup, list[DestinationKey]] = {}
-        for key, group in self._where.items():
-            members.setdefault(group, []).append(key)
-        groups: dict[SummaryGroup, tuple[DestinationKey, ...]] = {}
-        posts: dict[SummaryGroup, int] = {}
-        for group in SummaryGroup:
-            keys = members.get(group)
-            if not keys:
-                continue
-            keys.sort(key=lambda k: (rank.get(k[0], 0), len(k[1]), k[1]))
-            groups[group] = tuple(keys)
-            posts[group] = len({post_id for post_id, _ in keys})
-        return BulkSummary(
-            groups=groups,
-            posts=posts,
-            progress=self._progress,
-            elapsed_s=self._elapsed_s,
-            messages={g: m for g, m in self._messages.items() if g in groups},
-            job_id=self.job_id,
-        )
-
-
-def _accepts(function: Callable[..., object], name: str) -> bool:
-    """Whether ``function`` takes the keyword ``name`` (a provider's retry may predate
-    priorities; test doubles often do)."""
-    try:
-        parameters = inspect.signature(function).parameters
-    except (TypeError, ValueError):
-        return False
-    return name in parameters or any(
-        p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()
-    )

@@ -2,19 +2,22 @@
 
 A write-ahead record: the intent is written before the request leaves, so a crash between
 sending and hearing back still leaves a trace that the retry may have gone out. The session
-needs only these calls; the store's journal has them with these exact signatures, and any
-other object that has them will do (tests pass a recording one).
+needs the writing calls, the window's history (Ctrl+H) the reading ones; the store's journal
+has them with these exact signatures, and any other object that has them will do (tests pass
+a recording one).
 
-Outcome words passed to ``acknowledge``/``settle`` are the journal's own vocabulary:
-``retried``, ``nothing_to_retry``, ``gone``, ``reconnect_required``, ``already_retried``,
-``rejected``, ``failed_again``, ``published``, ``offered_again``, ``not_sent``,
-``unreachable``.
+Outcome words passed to ``acknowledge``/``settle`` are the domain's ``Outcome`` (the journal
+stores its values).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+from pathlib import Path
 from typing import Protocol
+
+from postretry_gui.domain import Outcome
 
 
 class JournalIntent(Protocol):
@@ -34,6 +37,27 @@ class JournalIntent(Protocol):
     def state(self) -> str:
         """intended, sent, acknowledged, unknown or settled."""
         ...
+
+    @property
+    def created_at(self) -> datetime | None:
+        """When the intent was written (None: the journal does not say)."""
+        ...
+
+
+class JournalRecord(JournalIntent, Protocol):
+    """One intent as the history (Ctrl+H) shows it."""
+
+    @property
+    def created_at(self) -> datetime: ...
+
+    @property
+    def operator(self) -> str: ...
+
+    @property
+    def outcome(self) -> Outcome | None: ...
+
+    @property
+    def detail(self) -> str: ...
 
 
 class RetryJournal(Protocol):
@@ -64,6 +88,18 @@ class RetryJournal(Protocol):
 
     def retries_sent(self, post_id: str, *, workspace_id: str | None = None) -> int:
         """Retries of ``post_id`` that left (or may have left) this app, ever."""
+        ...
+
+    def history(
+        self, limit: int = 100, offset: int = 0, search: str | None = None
+    ) -> Sequence[JournalRecord]:
+        """Intents newest first (the window's Ctrl+H)."""
+        ...
+
+    def history_count(self, search: str | None = None) -> int: ...
+
+    def export_csv(self, path: Path) -> int:
+        """Write every intent as CSV; returns the row count."""
         ...
 
 
@@ -114,13 +150,13 @@ class JournalLink:
 
     def acknowledge(self, intent_id: str | None, detail: str) -> None:
         if intent_id:
-            self._safely(lambda j: j.acknowledge(intent_id, RETRIED, detail))
+            self._safely(lambda j: j.acknowledge(intent_id, Outcome.RETRIED, detail))
 
     def mark_unknown(self, intent_id: str | None, detail: str) -> None:
         if intent_id:
             self._safely(lambda j: j.mark_unknown(intent_id, detail))
 
-    def settle(self, intent_id: str | None, outcome: str, detail: str = "") -> None:
+    def settle(self, intent_id: str | None, outcome: Outcome, detail: str = "") -> None:
         if intent_id:
             self._safely(lambda j: j.settle(intent_id, outcome, detail))
 
@@ -142,16 +178,3 @@ class JournalLink:
             self._on_failure(f"Could not read the retry journal: {error}")
             return []
         return [i for i in intents if i.workspace_id == self.workspace_id]
-
-
-# The journal's outcome words (store/journal.py ``Outcome``).
-RETRIED = "retried"
-NOTHING_TO_RETRY = "nothing_to_retry"
-GONE = "gone"
-RECONNECT_REQUIRED = "reconnect_required"
-ALREADY_RETRIED = "already_retried"
-REJECTED = "rejected"
-FAILED_AGAIN = "failed_again"
-PUBLISHED = "published"
-OFFERED_AGAIN = "offered_again"
-UNREACHABLE = "unreachable"

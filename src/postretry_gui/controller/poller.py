@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from postretry_gui.controller.clock import Clock
 from postretry_gui.controller.tasks import TaskSet
-from postretry_gui.domain import RateLimitState
+from postretry_gui.providers.pacing import Priority, RatePacer
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,24 +25,6 @@ class PollSettings:
     initial_interval_s: float = 2.0
     backoff: float = 1.5
     max_interval_s: float = 15.0
-    # The share of the rate-limit window the poller may use; the rest is the operator's.
-    rate_share: float = 0.5
-
-
-def poll_budget(state: RateLimitState, now: float, wanted: int, share: float) -> int:
-    """How many of ``wanted`` polls may leave now (``now`` in wall seconds)."""
-    if state.wait_s(now) > 0:
-        return 0
-    if state.remaining is None:
-        return wanted
-    if state.reset_at is not None and now >= state.reset_at:
-        # The window described by the last response is over: its count is stale.
-        return wanted
-    if state.limit is not None:
-        reserve = math.ceil(state.limit * (1.0 - share))
-        return max(0, min(wanted, state.remaining - reserve))
-    # Limit unknown: take at most the share of what is left.
-    return max(0, min(wanted, math.floor(state.remaining * share)))
 
 
 PollRound = Callable[[Sequence[str]], Awaitable[bool]]
@@ -52,20 +34,19 @@ class Poller:
     """Polls watched posts in rounds until none is left.
 
     ``poll_round(post_ids)`` reads those posts and returns whether anything changed; it
-    calls ``unwatch`` for the posts that settled. ``rate_limit()`` returns the provider's
-    current budget.
+    calls ``unwatch`` for the posts that settled. ``pacer`` is the provider's rate policy.
     """
 
     def __init__(
         self,
         poll_round: PollRound,
-        rate_limit: Callable[[], RateLimitState],
+        pacer: RatePacer,
         clock: Clock,
         tasks: TaskSet,
         settings: PollSettings | None = None,
     ) -> None:
         self._poll_round = poll_round
-        self._rate_limit = rate_limit
+        self._pacer = pacer
         self._clock = clock
         self._tasks = tasks
         self.settings = settings or PollSettings()
@@ -116,9 +97,7 @@ class Poller:
             if not self._watched:
                 return
             order = sorted(self._watched, key=self._watched.__getitem__)
-            budget = poll_budget(
-                self._rate_limit(), self._clock.time(), len(order), settings.rate_share
-            )
+            budget = self._pacer.allowance(Priority.BACKGROUND, len(order))
             if budget <= 0:
                 self.rounds_skipped += 1
                 self._interval = min(self._interval * settings.backoff, settings.max_interval_s)

@@ -16,7 +16,7 @@ from postretry_gui.domain import (
     RateLimitState,
     RetryAck,
 )
-from postretry_gui.providers.pacing import Priority
+from postretry_gui.providers.pacing import Priority, RatePacer
 
 # What the window asks for first: failures, so the operator sees what matters at once.
 FAILURES = ("failed", "partially_failed")
@@ -59,6 +59,11 @@ class Provider(Protocol):
     @property
     def rate_limit(self) -> RateLimitState:
         """The budget as the last response described it."""
+        ...
+
+    @property
+    def pacer(self) -> RatePacer:
+        """The one rate policy for this key: the bulk job and the poller ask it."""
         ...
 
     # ``priority``: INTERACTIVE for what the operator is waiting on; BACKGROUND for polling,

@@ -44,6 +44,10 @@ class Priority(IntEnum):
 # Requests a background caller always leaves in the window for the operator.
 MIN_RESERVE = 2
 
+# The share of the window a batch of background requests decided at once (a poll round)
+# may use; the rest stays the operator's (``RatePacer.allowance``).
+ROUND_SHARE = 0.5
+
 
 class RatePacer:
     """Decides when a request may leave, from the latest budget and the requests in flight.
@@ -221,6 +225,34 @@ class RatePacer:
         # Wake every waiter; each re-checks the rule. A fresh event for the next round.
         self._changed.set()
         self._changed = asyncio.Event()
+
+    # -- batches decided at once ------------------------------------------------------------
+
+    def allowance(self, priority: Priority, wanted: int) -> int:
+        """How many of ``wanted`` requests of ``priority`` may leave now without eating the
+        reserve kept for the operator (a poll round asks before it picks its posts).
+
+        A batch of background reads chosen together takes at most ``ROUND_SHARE`` of what
+        the window allows: unlike a bulk job's requests, which ask one by one, a round is
+        decided all at once and would otherwise spend the budget in a burst. An unknown
+        budget (no answer yet, or the window is over) holds nothing back."""
+        if wanted <= 0:
+            return 0
+        now = self._clock()
+        state = self._state
+        if state.wait_s(now) > 0:
+            return 0
+        budget = self._budget(now)
+        if budget is None:
+            return wanted
+        left = budget - self._in_flight
+        if priority is Priority.INTERACTIVE:
+            return max(0, min(wanted, left))
+        if state.limit is not None:
+            reserve = max(self._reserve(priority), math.ceil(state.limit * (1.0 - ROUND_SHARE)))
+            return max(0, min(wanted, left - reserve))
+        # Limit unknown: take at most the share of what is left.
+        return max(0, min(wanted, math.floor(left * ROUND_SHARE)))
 
 
 def _merge(old: RateLimitState, new: RateLimitState) -> RateLimitState:

@@ -430,11 +430,7 @@ class MainWindow(QMainWindow):
 
     def _start_job(self, selection: dict[str, frozenset[str]]) -> None:
         """One retry job for the whole selection, followed by the bulk panel."""
-        start_job = getattr(self.session, "start_job", None)
-        if start_job is None:  # a session without jobs (a test double)
-            self.session.start_retry(selection)
-            return
-        self.bulk_panel.follow(start_job(selection, observer=self.bulk_panel))
+        self.bulk_panel.follow(self.session.retry(selection, observer=self.bulk_panel))
 
     def _show_group(self, _group: object, keys: frozenset[tuple[str, str]]) -> None:
         """A summary group was picked: every status tab, only that group's rows."""
@@ -450,8 +446,8 @@ class MainWindow(QMainWindow):
 
     def show_history(self) -> None:
         """Ctrl+H: the retry journal, searchable, exportable to CSV."""
-        source = getattr(self._session, "journal", None)
-        if source is None or not hasattr(source, "history"):
+        source = self._session.journal if self._session is not None else None
+        if source is None:
             self.statusBar().showMessage(
                 "This workspace keeps no retry journal, so there is no history to show.", 8000
             )

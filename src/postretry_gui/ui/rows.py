@@ -15,7 +15,9 @@ from typing import Protocol
 
 # From the events module itself: the controller package pulls in its session, whose
 # provider imports the UI must never depend on (import-linter's contract).
-from postretry_gui.controller.events import PostMark, RetryReport, SyncState
+from postretry_gui.controller.bulk_events import BulkObserver, JobControl
+from postretry_gui.controller.events import PostMark, SyncState
+from postretry_gui.controller.journal_port import RetryJournal
 from postretry_gui.domain import (
     Destination,
     Eligibility,
@@ -137,7 +139,14 @@ class SessionPort(RowOracle, Protocol):
 
     def start_refresh(self) -> asyncio.Task[None]: ...
 
-    def start_retry(self, selection: Mapping[str, frozenset[str]]) -> asyncio.Task[RetryReport]: ...
+    @property
+    def journal(self) -> RetryJournal | None: ...
+
+    def retry(
+        self, selection: Mapping[str, frozenset[str]], *, observer: BulkObserver | None = None
+    ) -> JobControl:
+        """Start one retry job for ``selection`` (Ctrl+R); the only way a retry starts."""
+        ...
 
     async def aclose(self) -> None: ...
 

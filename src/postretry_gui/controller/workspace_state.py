@@ -1,0 +1,270 @@
+"""What one open workspace knows right now, without I/O: posts, locks, marks, health and the
+status bar's facts, and the eligibility of each row computed from them.
+
+The syncer, the retry step and the settling of watches all change the workspace through the
+methods below; the window reads it (through ``WorkspaceSession``) while painting, so every
+read is synchronous and cheap. What changes is told to the listener here, in one place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
+from types import MappingProxyType
+from typing import Any
+
+from postretry_gui.controller.events import (
+    NoticeLevel,
+    PostMark,
+    RetryReport,
+    SessionListener,
+    SyncState,
+)
+from postretry_gui.domain import (
+    Account,
+    AccountHealth,
+    Destination,
+    Eligibility,
+    Post,
+    ProviderCapabilities,
+    RateLimitState,
+    Verdict,
+    eligibility,
+    retry_unit,
+)
+from postretry_gui.domain.errors import ProviderError, TransportError, Unauthorized
+
+# Retries of a post known from elsewhere (the journal); None when it cannot say.
+RetryCountLookup = Callable[[str], int | None]
+
+
+class WorkspaceState:
+    """Posts by post_id, the locks of destinations in flight, marks, health, retry counts
+    and the sync state, with the listener that hears of every change.
+
+    ``rate_limit()``: the provider's budget as last described (for the status bar).
+    ``known_retries``: asked once per post for its retries sent before this run.
+    """
+
+    def __init__(
+        self,
+        listener: SessionListener,
+        capabilities: ProviderCapabilities,
+        rate_limit: Callable[[], RateLimitState],
+        *,
+        known_retries: RetryCountLookup,
+        retries_sent: Mapping[str, int] | None = None,
+    ) -> None:
+        self._listener = listener
+        self._capabilities = capabilities
+        self._rate_limit = rate_limit
+        self._known_retries = known_retries
+        self._retries_sent: dict[str, int] = dict(retries_sent or {})
+        self._posts: dict[str, Post] = {}
+        self._locks: dict[str, set[str]] = {}
+        self._marks: dict[str, PostMark] = {}
+        self._health: dict[str, AccountHealth] = {}
+        self._health_loaded = False
+        self._sync = SyncState()
+        # Told when a 401 arrives: whatever runs in the background stops.
+        self._key_rejected_hooks: list[Callable[[], None]] = []
+
+    # -- reading (the window calls these while painting) -------------------------------------
+
+    @property
+    def capabilities(self) -> ProviderCapabilities:
+        return self._capabilities
+
+    @property
+    def posts(self) -> Mapping[str, Post]:
+        """Every post loaded so far, by post_id (a read-only view)."""
+        return MappingProxyType(self._posts)
+
+    @property
+    def sync_state(self) -> SyncState:
+        return self._sync
+
+    @property
+    def health_loaded(self) -> bool:
+        return self._health_loaded
+
+    def locked(self, post_id: str, account_id: str) -> bool:
+        """True while a retry of this destination is on its way or its outcome is unknown."""
+        return account_id in self._locks.get(post_id, ())
+
+    def mark(self, post_id: str) -> PostMark | None:
+        """GONE (deleted at the provider) or OUTCOME_UNKNOWN, else None."""
+        return self._marks.get(post_id)
+
+    def retries_sent(self, post_id: str) -> int:
+        """Retries of this post sent (or possibly sent) by this app, this run or before."""
+        known = self._retries_sent.get(post_id)
+        if known is None:
+            # Asked once per post (the journal is SQLite: microseconds), then counted here.
+            known = self._known_retries(post_id) or 0
+            self._retries_sent[post_id] = known
+        return known
+
+    def health_of(self, account_id: str) -> AccountHealth | None:
+        """The account's health as ``provider.accounts()`` reported at load (None: unknown)."""
+        return self._health.get(account_id)
+
+    def eligibility_of(self, post: Post, destination: Destination) -> Eligibility:
+        """The domain's verdict for one row, with this workspace's locks, health and counts."""
+        if self._marks.get(post.post_id) is PostMark.GONE:
+            return Eligibility(
+                Verdict.NOT_FAILED,
+                "The post was deleted at the provider: there is nothing left to retry.",
+            )
+        return eligibility(
+            destination,
+            post,
+            self._capabilities,
+            self._health.get(destination.account_id),
+            retries_sent=self.retries_sent(post.post_id),
+            locked=self.locked(post.post_id, destination.account_id),
+        )
+
+    def eligible_account_ids(self, post: Post) -> frozenset[str]:
+        """The account ids of ``post`` that may be retried now (for "tick all retryable")."""
+        return frozenset(
+            d.account_id for d in post.destinations if self.eligibility_of(post, d).retryable
+        )
+
+    def retry_unit_of(self, post: Post, ticked: frozenset[str]) -> frozenset[str]:
+        """What a retry of ``post`` with ``ticked`` would really touch; for a provider that
+        retries whole posts, ticking one failed destination ticks them all."""
+        return retry_unit(post, ticked, self._capabilities, self.eligible_account_ids(post))
+
+    def why_not(self, post: Post, ticked: frozenset[str]) -> str:
+        """Why none of ``ticked`` may be retried, one sentence per distinct reason."""
+        reasons = {
+            self.eligibility_of(post, d).reason for d in post.destinations if d.account_id in ticked
+        }
+        return " ".join(sorted(reasons)) or "No destination of this post was selected."
+
+    # -- posts -------------------------------------------------------------------------------
+
+    def ingest(self, posts: Iterable[Post], *, force: bool = False) -> None:
+        """Keep the newer of each post and emit the ones that changed, as one batch."""
+        changed: list[Post] = []
+        for post in posts:
+            old = self._posts.get(post.post_id)
+            if old is not None and not force and _older(post, old):
+                continue
+            if self._marks.get(post.post_id) is PostMark.GONE:
+                self._marks.pop(post.post_id)  # it was listed again: not gone after all
+            elif old == post:
+                continue
+            self._posts[post.post_id] = post
+            changed.append(post)
+        if changed:
+            self._listener.posts_changed(changed)
+        self.update_sync()
+
+    def put(self, post: Post) -> None:
+        """Replace one post as a retry's answer or a poll describes it (not emitted)."""
+        self._posts[post.post_id] = post
+
+    def emit(self, post_id: str) -> None:
+        post = self._posts.get(post_id)
+        if post is not None:
+            self._listener.posts_changed([post])
+
+    def emit_all(self, post_ids: Iterable[str]) -> None:
+        """Redraw these posts' rows as one batch (each once, the loaded ones only)."""
+        batch = [self._posts[p] for p in dict.fromkeys(post_ids) if p in self._posts]
+        if batch:
+            self._listener.posts_changed(batch)
+
+    # -- locks, marks, counts, health --------------------------------------------------------
+
+    def lock(self, post_id: str, account_ids: Iterable[str]) -> None:
+        self._locks.setdefault(post_id, set()).update(account_ids)
+
+    def unlock(self, post_id: str, account_ids: Iterable[str]) -> None:
+        locks = self._locks.get(post_id)
+        if locks is None:
+            return
+        locks.difference_update(account_ids)
+        if not locks:
+            del self._locks[post_id]
+
+    def mark_gone(self, post_id: str) -> None:
+        self._marks[post_id] = PostMark.GONE
+        self.emit(post_id)
+        self.notice(NoticeLevel.WARNING, f"Post {post_id} was deleted at the provider.")
+
+    def mark_outcome_unknown(self, post_id: str, unknown: bool) -> None:
+        """OUTCOME_UNKNOWN holds while any lost retry of the post is unexplained; a GONE
+        mark outranks it."""
+        mark = self._marks.get(post_id)
+        if unknown:
+            if mark is not PostMark.GONE:
+                self._marks[post_id] = PostMark.OUTCOME_UNKNOWN
+        elif mark is PostMark.OUTCOME_UNKNOWN:
+            del self._marks[post_id]
+
+    def count_retries(self, post_id: str, count: int) -> None:
+        self._retries_sent[post_id] = count
+
+    def set_health(self, accounts: Iterable[Account]) -> None:
+        self._health = {a.account_id: a.health for a in accounts if a.health is not None}
+        self._health_loaded = True
+
+    # -- what the operator is told -----------------------------------------------------------
+
+    def notice(self, level: NoticeLevel, text: str) -> None:
+        self._listener.notice(level, text)
+
+    def retry_finished(self, report: RetryReport) -> None:
+        self._listener.retry_finished(report)
+
+    def update_sync(self, **changes: Any) -> None:
+        rate = self._rate_limit()
+        state = replace(
+            self._sync,
+            requests_left=rate.remaining,
+            request_limit=rate.limit,
+            posts_loaded=len(self._posts),
+            **changes,
+        )
+        if state != self._sync:
+            self._sync = state
+            self._listener.sync_changed(state)
+
+    def read_succeeded(self) -> None:
+        self.update_sync(online=True, last_error=None)
+
+    def read_failed(self, error: ProviderError) -> None:
+        if isinstance(error, Unauthorized):
+            self.key_rejected(error)
+            return
+        message = str(error)
+        if isinstance(error, TransportError):
+            if self._sync.online:
+                self.notice(NoticeLevel.WARNING, f"Offline: {message} Showing the last data.")
+            self.update_sync(online=False, last_error=message)
+            return
+        self.notice(NoticeLevel.ERROR, message)
+        self.update_sync(last_error=message)
+
+    def on_key_rejected(self, hook: Callable[[], None]) -> None:
+        """Call ``hook`` on a 401 (to stop background requests)."""
+        self._key_rejected_hooks.append(hook)
+
+    def key_rejected(self, error: ProviderError) -> None:
+        """401: stop every background request; nothing more will work with this key."""
+        if not self._sync.key_rejected:
+            self.notice(NoticeLevel.ERROR, error.message)
+        self.update_sync(key_rejected=True, online=True, last_error=error.message)
+        for hook in self._key_rejected_hooks:
+            hook()
+
+
+def _older(new: Post, old: Post) -> bool:
+    return (
+        new.updated_at is not None
+        and old.updated_at is not None
+        and new.updated_at < old.updated_at
+    )
