@@ -63,7 +63,7 @@ class AyrshareApi:
     @staticmethod
     def error_answer(
         status: int,
-        code: int,
+        code: int | str,  # Ayrshare's codes are numbers; the retry_error knob may choose a word
         message: str,
         action: str = "request",
         extra: dict[str, Any] | None = None,

@@ -43,6 +43,7 @@ class SimConfigError(ValueError):
 
 SURFACE_NAMES = ("posteverywhere", "ayrshare")
 _RETRY_ERROR_KEYS = ("status", "code", "message", "platform", "post_ids", "api")
+_RETRY_STATUS_RULE = "retry_error.status must be an HTTP error status (400-599)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,8 +94,11 @@ def retry_error_from(value: object) -> RetryError | None:
     post_ids = value.get("post_ids") or ()
     if isinstance(post_ids, str) or not isinstance(post_ids, list | tuple):
         raise SimConfigError("retry_error.post_ids must be a list of post ids")
+    status = value.get("status")
+    if not isinstance(status, int) or isinstance(status, bool):
+        raise SimConfigError(_RETRY_STATUS_RULE)
     return RetryError(
-        status=value.get("status"),  # the types are checked with the rest of the config
+        status=status,  # its range and the other types are checked with the rest of the config
         code=value.get("code"),
         message=value.get("message"),
         platform=value.get("platform"),
@@ -259,7 +263,7 @@ def _validate(c: SimConfig) -> None:
 def _validate_retry_error(e: RetryError) -> None:
     _require(
         isinstance(e.status, int) and not isinstance(e.status, bool) and 400 <= e.status <= 599,
-        "retry_error.status must be an HTTP error status (400-599)",
+        _RETRY_STATUS_RULE,
     )
     _require(
         e.code is None or (isinstance(e.code, int | str) and not isinstance(e.code, bool)),
