@@ -157,6 +157,10 @@ class AyrPost:
     retry: Retry | None = None
     _json: dict[str, Any] | None = field(default=None, repr=False)
 
+    def touch(self) -> None:
+        """Forget the cached JSON after a change (status, errors, published networks)."""
+        self._json = None
+
     def as_json(self) -> dict[str, Any]:
         if self._json is None:
             seconds = int(self.schedule)
@@ -302,13 +306,13 @@ class AyrStore:
         post.errors = still_failing
         post.status = "error" if still_failing else "success"
         post.retry = None
-        post._json = None
+        post.touch()
 
     def retry(self, post: AyrPost, now: float, config: SimConfig) -> None:
         post.retried = True
         post.status = "pending"
         post.retry = Retry(now, now + config.queued_s + config.publishing_s, config.success_odds)
-        post._json = None
+        post.touch()
         self._in_flight[post.id] = post
 
     def history(
