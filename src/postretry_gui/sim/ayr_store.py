@@ -10,7 +10,6 @@ the simulator's own choices where the public docs give none.
 
 from __future__ import annotations
 
-import gc
 import random
 from dataclasses import dataclass, field
 from typing import Any
@@ -226,13 +225,7 @@ class AyrStore:
         self.seed = config.seed
         rng = random.Random(f"ayrshare|{config.seed}")  # noqa: S311 - seeded demo data
         self.profiles = _profiles(rng)
-        gc_was_enabled = gc.isenabled()
-        gc.disable()  # many new objects, none garbage yet (see pe_store)
-        try:
-            self.posts = [self._generate(rng, i, now) for i in range(config.ayrshare_posts)]
-        finally:
-            if gc_was_enabled:
-                gc.enable()
+        self.posts = [self._generate(rng, i, now) for i in range(config.ayrshare_posts)]
         self.posts.sort(key=lambda p: p.created, reverse=True)
         self.by_id = {p.id: p for p in self.posts}
         self._in_flight: dict[str, AyrPost] = {}

@@ -23,8 +23,8 @@ from postretry_gui.sim.config import (
     SimConfig,
     SimConfigError,
 )
-from postretry_gui.sim.context import SimContext
 from postretry_gui.sim.server import SimServerError, bind_loopback, uvicorn_config
+from postretry_gui.sim.startup import build_context
 
 # (flag, knob, type, help); defaults come from SimConfig so there is one source of truth.
 _KNOBS: tuple[tuple[str, str, type, str], ...] = (
@@ -103,7 +103,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(str(exc))
     if args.access_log:
         logging.basicConfig(level=logging.INFO, format="%(message)s")
-    ctx = SimContext(config)
+    ctx = build_context(config, owns_process=True)
     base = f"http://127.0.0.1:{sock.getsockname()[1]}"
     print(f"postretry-sim listening on {base}", flush=True)
     print(f"  PostEverywhere: {base}{PE_PREFIX}  (key {DEMO_PE_KEY})", flush=True)

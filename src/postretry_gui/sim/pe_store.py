@@ -11,7 +11,6 @@ only after it changes (``Post.touch``), so a page costs about the same on every 
 
 from __future__ import annotations
 
-import gc
 import heapq
 import random
 from collections import OrderedDict
@@ -31,9 +30,6 @@ from postretry_gui.sim.pe_model import (
 from postretry_gui.sim.timefmt import to_ms
 
 _CACHE_SIZE = 16
-# From this many posts, a full garbage collection pass at start-up costs less than the young
-# passes it saves; below it, a pass over a big host process (a test run) would cost more.
-_COLLECT_FROM_POSTS = 5_000
 _MOVING_SORTS = frozenset({"updated_at", "published_at"})
 
 
@@ -72,34 +68,20 @@ class PeStore:
         rng = random.Random(config.seed)  # noqa: S311 - seeded demo data, not secrets
         self.accounts: list[Account] = generate_accounts(rng, config.accounts, now)
         self.accounts_by_id = {a.account_id: a for a in self.accounts}
-        # Hundreds of thousands of new objects make the cyclic GC rescan the heap over and
-        # over; none of them is garbage yet, so pause it while generating.
-        gc_was_enabled = gc.isenabled()
-        gc.disable()
-        try:
-            self.posts: list[Post] = generate_posts(
-                rng,
-                config.posts,
-                self.accounts,
-                now,
-                min_destinations=config.min_destinations,
-                max_destinations=config.max_destinations,
-                queued_s=config.queued_s,
-                publishing_s=config.publishing_s,
-            )
-            # Encode every post now, so that the first read of a page costs what the next
-            # one does (joining cached bytes) instead of building 100 posts' JSON.
-            for post in self.posts:
-                post.encoded()
-        finally:
-            if gc_was_enabled:
-                gc.enable()
-                if len(self.posts) >= _COLLECT_FROM_POSTS:
-                    # What was just made sits in the youngest generation, so the collector's
-                    # next automatic passes would scan it three times over during the first
-                    # reads (~250 ms for 20,000 posts). The host lets the collector run on this
-                    # thread anyway: one full pass now moves it all to the oldest generation.
-                    gc.collect()
+        self.posts: list[Post] = generate_posts(
+            rng,
+            config.posts,
+            self.accounts,
+            now,
+            min_destinations=config.min_destinations,
+            max_destinations=config.max_destinations,
+            queued_s=config.queued_s,
+            publishing_s=config.publishing_s,
+        )
+        # Encode every post now, so that the first read of a page costs what the next one
+        # does (joining cached bytes) instead of building 100 posts' JSON.
+        for post in self.posts:
+            post.encoded()
         self.by_id = {p.post_id: p for p in self.posts}
         self.version = 0
         self._heap: list[tuple[float, int, Post]] = []
