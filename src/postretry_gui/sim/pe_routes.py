@@ -60,7 +60,9 @@ class PostEverywhereApi:
         body: dict[str, Any] = {
             "data": data,
             "error": error,
-            "meta": {id_key: uuid.uuid4().hex[:16], "timestamp": iso(time.time())},
+            # As of when the state was last brought up to date: a client that asks for posts
+            # updated after this time sees every change since this answer.
+            "meta": {id_key: uuid.uuid4().hex[:16], "timestamp": iso(self.ctx.pe.state_time())},
         }
         if error is None and cfg.omit_null_error:
             del body["error"]

@@ -12,7 +12,9 @@ only after it changes (``Post.touch``), so a page costs about the same on every 
 from __future__ import annotations
 
 import heapq
+import math
 import random
+import time
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -56,6 +58,15 @@ class BulkFilter:
     max_attempts: int | None = None
 
 
+def stamp_after(previous: float, changed_at: float) -> float:
+    """A post's new ``updated_at`` for a change at ``changed_at``, in whole milliseconds (the
+    wire's precision): rounded up, so it is later than any ``state_time`` before the change,
+    and at least one millisecond after the previous stamp, so every change shows as a later
+    ``updated_at`` (a retry with ``queued_s=0`` moves to publishing the instant it is
+    queued)."""
+    return max(math.ceil(changed_at * 1000), to_ms(previous) + 1) / 1000
+
+
 def outcome_roll(seed: int, post_id: str, account_id: int, attempt: int) -> float:
     """A seeded number in [0, 1) per (post, account, attempt): the same retry story every run,
     whatever order the requests arrive in."""
@@ -84,6 +95,9 @@ class PeStore:
             post.encoded()
         self.by_id = {p.post_id: p for p in self.posts}
         self.version = 0
+        # Until the first request brings the state up to date (the generated data may be
+        # anchored in the past), answers are stamped with the start time.
+        self.advanced_to = time.time()
         self._heap: list[tuple[float, int, Post]] = []
         self._seq = 0
         self._cache: OrderedDict[PostQuery, tuple[int, list[Post]]] = OrderedDict()
@@ -110,20 +124,28 @@ class PeStore:
 
     def advance(self, now: float) -> None:
         """Apply every transition due by ``now``."""
+        self.advanced_to = max(self.advanced_to, now)
         heap = self._heap
         while heap and heap[0][0] <= now:
             _, _, post = heapq.heappop(heap)
             if self._refresh(post, now):
                 self._schedule(post, now)
 
+    def state_time(self) -> float:
+        """The time the state was last brought up to, in whole milliseconds rounded down (the
+        answers' ``meta.timestamp``): any change a reader has not seen yet gets an
+        ``updated_at`` after it, so ``updated_after`` this time misses nothing."""
+        return math.floor(self.advanced_to * 1000) / 1000
+
     def _refresh(self, post: Post, now: float) -> bool:
         """Bring ``post`` up to ``now``; True while some destination is still in flight."""
         in_flight = False
-        last_change = post.updated_at
+        changed_at: float | None = None
         for d in post.destinations:
             attempt = d.attempt
             if attempt is None:
                 continue
+            before = d.status
             if now >= attempt.settles_at:
                 d.attempt = None
                 if attempt.succeeds:
@@ -137,15 +159,19 @@ class PeStore:
                     d.status = "failed"
                     d.failed_at = attempt.settles_at
                     d.error = attempt.failure
-                last_change = max(last_change, attempt.settles_at)
+                when = attempt.settles_at
             elif now >= attempt.publishing_at:
                 d.status = "publishing"
-                last_change = max(last_change, attempt.publishing_at)
+                when = attempt.publishing_at
                 in_flight = True
             else:
                 d.status = "queued"
+                when = attempt.started
                 in_flight = True
-        post.updated_at = last_change
+            if d.status != before:
+                changed_at = when if changed_at is None else max(changed_at, when)
+        if changed_at is not None:
+            post.updated_at = stamp_after(post.updated_at, changed_at)
         post.status = derive_post_status(post)
         published = [d.published_at for d in post.destinations if d.published_at is not None]
         post.published_at = max(published) if published else None
@@ -173,7 +199,7 @@ class PeStore:
         for d in chosen:
             self._start_attempt(post, d, now, config)
         if chosen:
-            post.updated_at = max(post.updated_at, now)
+            post.updated_at = stamp_after(post.updated_at, now)
             post.status = derive_post_status(post)
             post.touch()
             self.version += 1
