@@ -26,7 +26,7 @@ from postretry_gui.sim.context import SimContext
 from postretry_gui.sim.faults import chosen_message
 from postretry_gui.sim.http_util import Answer, ApiError, bearer_token, dumps
 from postretry_gui.sim.idempotency import fingerprint, scope_of
-from postretry_gui.sim.ratelimit import Verdict
+from postretry_gui.sim.ratelimit import Verdict, Window
 from postretry_gui.sim.stats import AYR_TRACKED_HEADERS
 from postretry_gui.sim.timefmt import iso, parse_iso
 
@@ -99,8 +99,12 @@ class AyrshareApi:
         return token is not None and token.startswith(AYR_KEY_PREFIX)
 
     @staticmethod
-    def rate_budget(cfg: SimConfig) -> tuple[int | None, float]:
-        return cfg.ayrshare_rate_limit, cfg.ayrshare_rate_window_s
+    def rate_windows(cfg: SimConfig) -> tuple[Window, ...]:
+        """300 per 5 minutes per profile (contract); none when limiting is off."""
+        if not cfg.ayrshare_rate_limit:
+            return ()
+        length = cfg.ayrshare_rate_window_s * cfg.rate_time_scale
+        return (Window("five_minutes", cfg.ayrshare_rate_limit, length),)
 
     @staticmethod
     def limit_key(token: str | None, headers: Headers) -> str:
@@ -110,14 +114,15 @@ class AyrshareApi:
         return f"ayr|{token or ''}|{digest}"
 
     def rate_headers(self, verdict: Verdict, now: float) -> list[tuple[str, str]]:
+        window = verdict.reported
         if self.ctx.config.ayrshare_header_style == "new":
             return [
-                ("x-ratelimit-max", str(verdict.limit)),
-                ("x-ratelimit-count", str(verdict.limit - verdict.remaining)),
+                ("x-ratelimit-max", str(window.limit)),
+                ("x-ratelimit-count", str(window.limit - window.remaining)),
             ]
-        left_ms = max(0, math.ceil((verdict.reset_at - now) * 1000))
+        left_ms = max(0, math.ceil((window.reset_at - now) * 1000))
         return [
-            ("x-ratelimit-remaining", str(verdict.remaining)),
+            ("x-ratelimit-remaining", str(window.remaining)),
             ("x-ratelimit-reset", str(left_ms)),
         ]
 

@@ -31,7 +31,7 @@ from postretry_gui.sim.pe_params import (
     parse_bulk_filter,
     parse_post_query,
 )
-from postretry_gui.sim.ratelimit import Verdict
+from postretry_gui.sim.ratelimit import Verdict, Window
 from postretry_gui.sim.timefmt import iso
 
 NOTHING_TO_RETRY = (
@@ -115,8 +115,17 @@ class PostEverywhereApi:
         return token is not None and token.startswith(PE_KEY_PREFIX)
 
     @staticmethod
-    def rate_budget(cfg: SimConfig) -> tuple[int | None, float]:
-        return cfg.rate_limit, cfg.rate_window_s
+    def rate_windows(cfg: SimConfig) -> tuple[Window, ...]:
+        """A minute, an hour and a day per key (contract); none when limiting is off."""
+        if not cfg.rate_limit:
+            return ()
+        scale = cfg.rate_time_scale
+        windows = [Window("minute", cfg.rate_limit, cfg.rate_window_s * scale)]
+        if cfg.rate_limit_hour:
+            windows.append(Window("hour", cfg.rate_limit_hour, 3_600 * scale))
+        if cfg.rate_limit_day:
+            windows.append(Window("day", cfg.rate_limit_day, 86_400 * scale))
+        return tuple(windows)
 
     @staticmethod
     def limit_key(token: str | None, headers: Headers) -> str:
@@ -125,8 +134,8 @@ class PostEverywhereApi:
     @staticmethod
     def rate_headers(verdict: Verdict, now: float) -> list[tuple[str, str]]:
         return [
-            ("X-RateLimit-Limit", str(verdict.limit)),
-            ("X-RateLimit-Remaining", str(verdict.remaining)),
+            ("X-RateLimit-Limit", str(verdict.reported.limit)),
+            ("X-RateLimit-Remaining", str(verdict.reported.remaining)),
             ("X-RateLimit-Reset", str(verdict.reset_header)),
         ]
 
