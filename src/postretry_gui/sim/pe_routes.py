@@ -7,6 +7,7 @@ Every answer is the envelope ``{"data", "error", "meta": {"request_id", "timesta
 
 from __future__ import annotations
 
+import dataclasses
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -274,6 +275,15 @@ class PostEverywhereApi:
 
     def _apply_bulk(self, body: Any, intent: str | None) -> Answer:
         f = parse_bulk_filter(body)
+        if (
+            self.ctx.config.ignore_retry_failed_account_id
+            and f.post_ids is not None
+            and f.account_id is not None
+        ):
+            # The server bug a client must detect: every failed destination of the named
+            # posts is re-queued, not only the asked-for account's.
+            self.ctx.stats.record_fault("ignored_account_id")
+            f = dataclasses.replace(f, account_id=None)
         now = time.time()
         store = self.ctx.pe
         retried: list[dict[str, Any]] = []
