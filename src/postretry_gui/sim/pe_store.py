@@ -95,15 +95,16 @@ class PeStore:
             post.encoded()
         self.by_id = {p.post_id: p for p in self.posts}
         self.version = 0
-        # Until the first request brings the state up to date (the generated data may be
-        # anchored in the past), answers are stamped with the start time.
-        self.advanced_to = time.time()
+        self.advanced_to = 0.0
         self._heap: list[tuple[float, int, Post]] = []
         self._seq = 0
         self._cache: OrderedDict[PostQuery, tuple[int, list[Post]]] = OrderedDict()
         for post in self.posts:
             if any(d.attempt is not None for d in post.destinations):
                 self._schedule(post, now)
+        # Up to date from the start, so that even an answer before the first read (a 401, a
+        # 429) carries a state time that nothing unseen predates.
+        self.advance(time.time())
         # The unfiltered listing (what a client walks first) never goes stale: order it now
         # rather than on the first page read.
         self.query(PostQuery())
