@@ -1,10 +1,10 @@
 """The simulator's ASGI application: one pipeline in front of both API surfaces.
 
 For an API request, in order: latency -> burst_429 -> 5xx fault (before anything is done) ->
-rate limit (per key) -> auth -> routing -> handler -> rate-limit headers -> drop-after-apply
-(retry routes only) or malformed answer. ``/_sim/*`` skips all of it (no auth, no limit, no
-faults, not counted). Every other request is counted in the stats by route template and
-final status.
+rate limit (every window, per key) -> auth -> routing -> handler -> rate-limit headers ->
+drop-after-apply (retry routes only) or malformed answer. ``/_sim/*`` skips all of it (no auth,
+no limit, no faults, not counted). Every other request is counted in the stats by route
+template and final status.
 """
 
 from __future__ import annotations
