@@ -30,6 +30,32 @@ it was, an Idempotency-Key is not stored, and ``faults.retry_error`` counts it. 
 PostEverywhere bulk retry is covered when it names a listed post in ``post_ids`` (or when the
 knob lists none).
 
+Rate limits are the real services' windows, each counted per key: PostEverywhere
+``rate_limit`` a minute (``rate_window_s``), ``rate_limit_hour`` and ``rate_limit_day``
+(60, 1,000, 10,000); Ayrshare ``ayrshare_rate_limit`` per ``ayrshare_rate_window_s`` per
+profile (300 per 5 minutes). A request is allowed only when every window has room and counts
+in all of them. The headers (PostEverywhere ``X-RateLimit-Limit/-Remaining/-Reset``,
+Ayrshare's new or old style) describe the window nearest to exhaustion (least remaining; on a
+tie the one that resets first); a PostEverywhere 429's ``Retry-After`` runs until the
+exhausted window that reopens last does. ``rate_limit`` 0/None switches PostEverywhere's
+limiter off altogether; ``rate_limit_hour``/``rate_limit_day`` 0/None drop just that window.
+``rate_time_scale`` multiplies every window's length (and the history cache's age): 0.01
+makes a minute 0.6 s, an hour 36 s, a day 864 s at the real allowances.
+
+``POST /posts/retry-failed`` is one rate-limit hit; its filters combine (``post_ids`` plus
+``account_id`` retries exactly those pairs). The ``ignore_retry_failed_account_id`` fault
+ignores ``account_id`` when ``post_ids`` name posts and re-queues every failed destination of
+them (``faults.ignored_account_id`` counts it), for testing that a client notices.
+
+A post's ``updated_at`` moves, by at least a millisecond, with every change of a destination
+(queued, publishing, published/failed), and ``meta.timestamp`` is the time the state was last
+brought up to (whole milliseconds, rounded down): ``GET /posts?updated_after=<the previous
+answer's meta.timestamp>&sort=updated_at`` sees every change since that answer.
+
+Ayrshare's ``/history`` with ``limit`` above 25 is served from a snapshot per profile and
+query up to ``history_cache_s`` old (60 s, times ``rate_time_scale``; 0 = always fresh), its
+``lastUpdated``/``nextUpdate`` telling when it was made and when it will be renewed.
+
 The ``error_5xx_odds`` fault answers 500/502/503, and 504 too on Ayrshare. Ayrshare's
 ``/history`` leaves ``deleted`` posts out unless a ``status`` filter asks for them.
 
@@ -43,11 +69,15 @@ Stats format (``GET /_sim/stats`` and ``SimServer.stats()``)::
       "requests": {"GET /posteverywhere/api/v1/posts": {"200": 12, "429": 1}, ...},
           # by method + route template ("(unmatched)" when no route), then by final status;
           # "dropped" when the connection was broken on purpose
+      "requests_by_route": {"GET /posteverywhere/api/v1/posts": 13, ...},  # the same, summed
       "requests_total": 13,
       "rate_limited": 1,             # every 429 sent (limiter and burst_429)
+      "rate_limited_by_window": {"minute": 1, "hour": 0, "day": 0, "five_minutes": 0,
+                                 "burst_429": 0},  # what each 429 waited for
       "dropped_connections": 0,
       "faults": {"latency": 0, "error_5xx": 0, "burst_429": 0, "malformed": 0,
-                 "drop_after_apply": 0, "retry_error": 0},   # how often each fault fired
+                 "drop_after_apply": 0, "retry_error": 0,
+                 "ignored_account_id": 0},   # how often each fault fired
       "retries_applied": {"<post_id>|<account_id>": 1},          # PostEverywhere
       "retries_applied_by_intent": {"<Idempotency-Key>": {"<post_id>|<account_id>": 1}},
       "idempotent_replays": 0,       # retries answered from an Idempotency-Key replay

@@ -1,10 +1,10 @@
 """The simulator's ASGI application: one pipeline in front of both API surfaces.
 
 For an API request, in order: latency -> burst_429 -> 5xx fault (before anything is done) ->
-rate limit (per key) -> auth -> routing -> handler -> rate-limit headers -> drop-after-apply
-(retry routes only) or malformed answer. ``/_sim/*`` skips all of it (no auth, no limit, no
-faults, not counted). Every other request is counted in the stats by route template and
-final status.
+rate limit (every window, per key) -> auth -> routing -> handler -> rate-limit headers ->
+drop-after-apply (retry routes only) or malformed answer. ``/_sim/*`` skips all of it (no auth,
+no limit, no faults, not counted). Every other request is counted in the stats by route
+template and final status.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from postretry_gui.sim.context import SimContext
 from postretry_gui.sim.faults import HTML_PAGES, in_scope, malform
 from postretry_gui.sim.http_util import Answer, DroppedConnection, bearer_token
 from postretry_gui.sim.pe_routes import PostEverywhereApi
-from postretry_gui.sim.ratelimit import Verdict
+from postretry_gui.sim.ratelimit import Verdict, Window
 
 
 class Surface(Protocol):
@@ -41,7 +41,7 @@ class Surface(Protocol):
 
     def routes(self) -> list[Route]: ...
     def authorized(self, token: str | None) -> bool: ...
-    def rate_budget(self, cfg: SimConfig) -> tuple[int | None, float]: ...
+    def rate_windows(self, cfg: SimConfig) -> tuple[Window, ...]: ...
     def limit_key(self, token: str | None, headers: Headers) -> str: ...
     def rate_headers(self, verdict: Verdict, now: float) -> list[tuple[str, str]]: ...
     def too_many(self, verdict: Verdict, now: float) -> Answer: ...
@@ -174,10 +174,12 @@ class SimApp:
             ctx.stats.record_fault("latency")
             await asyncio.sleep(cfg.latency_ms / 1000)
         now = time.time()
-        limit, window = surface.rate_budget(cfg)
+        windows = surface.rate_windows(cfg)
         if scoped and ctx.take_burst():
             ctx.stats.record_fault("burst_429")
-            await surface.too_many(Verdict(False, limit or 0, 0, now + 1.0), now).send(send)
+            ctx.stats.record_limited("burst_429")
+            refused = Verdict.refused_for("burst_429", windows[0].limit if windows else 0, now + 1)
+            await surface.too_many(refused, now).send(send)
             return
         if scoped and ctx.dice.roll(cfg.error_5xx_odds):
             ctx.stats.record_fault("error_5xx")
@@ -185,9 +187,10 @@ class SimApp:
             return
         token = bearer_token(headers)
         verdict: Verdict | None = None
-        if limit:
-            verdict = ctx.limiter.hit(surface.limit_key(token, headers), limit, window, now)
+        if windows:
+            verdict = ctx.limiter.hit(surface.limit_key(token, headers), windows, now)
             if not verdict.allowed:
+                ctx.stats.record_limited(verdict.blocking.kind)
                 await surface.too_many(verdict, now).send(send)
                 return
         rate_headers = surface.rate_headers(verdict, now) if verdict is not None else []

@@ -20,13 +20,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from postretry_gui.sim.answer_cache import AnswerCache
 from postretry_gui.sim.ayr_store import AYR_PLATFORMS, AYR_STATUSES, AyrPost, Profile
 from postretry_gui.sim.config import AYR_KEY_PREFIX, AYR_PREFIX, RetryError, SimConfig
 from postretry_gui.sim.context import SimContext
 from postretry_gui.sim.faults import chosen_message
 from postretry_gui.sim.http_util import Answer, ApiError, bearer_token, dumps
 from postretry_gui.sim.idempotency import fingerprint, scope_of
-from postretry_gui.sim.ratelimit import Verdict
+from postretry_gui.sim.ratelimit import Verdict, Window
 from postretry_gui.sim.stats import AYR_TRACKED_HEADERS
 from postretry_gui.sim.timefmt import iso, parse_iso
 
@@ -45,6 +46,7 @@ CODE_PLAN = 169
 CODE_X_KEYS = 400
 CODE_RATE_LIMITED = 429
 MAX_HISTORY_LIMIT = 1000
+CACHED_ABOVE_LIMIT = 25  # /history pages bigger than this come from a cache (contract)
 MAX_PROFILES_LIMIT = 100
 
 
@@ -58,12 +60,13 @@ class AyrshareApi:
     def __init__(self, ctx: SimContext) -> None:
         self.ctx = ctx
         self.retry_templates = frozenset({f"{AYR_PREFIX}/post/retry"})
+        self.history_cache = AnswerCache()
 
     # ------------------------------------------------------------ errors
     @staticmethod
     def error_answer(
         status: int,
-        code: int,
+        code: int | str,  # Ayrshare's codes are numbers; the retry_error knob may choose a word
         message: str,
         action: str = "request",
         extra: dict[str, Any] | None = None,
@@ -99,8 +102,12 @@ class AyrshareApi:
         return token is not None and token.startswith(AYR_KEY_PREFIX)
 
     @staticmethod
-    def rate_budget(cfg: SimConfig) -> tuple[int | None, float]:
-        return cfg.ayrshare_rate_limit, cfg.ayrshare_rate_window_s
+    def rate_windows(cfg: SimConfig) -> tuple[Window, ...]:
+        """300 per 5 minutes per profile (contract); none when limiting is off."""
+        if not cfg.ayrshare_rate_limit:
+            return ()
+        length = cfg.ayrshare_rate_window_s * cfg.rate_time_scale
+        return (Window("five_minutes", cfg.ayrshare_rate_limit, length),)
 
     @staticmethod
     def limit_key(token: str | None, headers: Headers) -> str:
@@ -110,14 +117,15 @@ class AyrshareApi:
         return f"ayr|{token or ''}|{digest}"
 
     def rate_headers(self, verdict: Verdict, now: float) -> list[tuple[str, str]]:
+        window = verdict.reported
         if self.ctx.config.ayrshare_header_style == "new":
             return [
-                ("x-ratelimit-max", str(verdict.limit)),
-                ("x-ratelimit-count", str(verdict.limit - verdict.remaining)),
+                ("x-ratelimit-max", str(window.limit)),
+                ("x-ratelimit-count", str(window.limit - window.remaining)),
             ]
-        left_ms = max(0, math.ceil((verdict.reset_at - now) * 1000))
+        left_ms = max(0, math.ceil((window.reset_at - now) * 1000))
         return [
-            ("x-ratelimit-remaining", str(verdict.remaining)),
+            ("x-ratelimit-remaining", str(window.remaining)),
             ("x-ratelimit-reset", str(left_ms)),
         ]
 
@@ -172,30 +180,42 @@ class AyrshareApi:
         post_type = params.get("type")
         if post_type is not None and post_type not in ("now", "scheduled"):
             raise ApiError(400, CODE_BAD_REQUEST, "type must be now or scheduled.")
-        posts = self.ctx.ayr.history(
-            statuses=statuses,
-            platforms=platforms,
-            since=None if last_days == 0 else now - last_days * 86_400,
-            start=_date(params, "startDate"),
-            end=_date(params, "endDate"),
-            post_type=post_type,
-            limit=limit,
-        )
-        items = [p.as_json() for p in posts]
-        if self.ctx.config.history_shape == "list":
-            return Answer(200, dumps(items))
-        return Answer(
-            200,
-            dumps(
+        start, end = _date(params, "startDate"), _date(params, "endDate")
+        cfg = self.ctx.config
+        max_age = cfg.history_cache_s * cfg.rate_time_scale if limit > CACHED_ABOVE_LIMIT else 0
+
+        def build(at: float) -> bytes:
+            posts = self.ctx.ayr.history(
+                statuses=statuses,
+                platforms=platforms,
+                since=None if last_days == 0 else at - last_days * 86_400,
+                start=start,
+                end=end,
+                post_type=post_type,
+                limit=limit,
+            )
+            items = [p.as_json() for p in posts]
+            if cfg.history_shape == "list":
+                return dumps(items)
+            return dumps(
                 {
                     "history": items,
                     "refId": self.ctx.ayr.profiles[0].ref_id,
                     "count": len(items),
-                    "lastUpdated": iso(now),
-                    "nextUpdate": iso(now + 60),
+                    "lastUpdated": iso(at),
+                    "nextUpdate": iso(at + (max_age or 60)),
                 }
-            ),
+            )
+
+        if max_age <= 0:
+            return Answer(200, build(now))
+        # Big pages come from a snapshot up to max_age old, one per profile and query.
+        key = (
+            self.limit_key(bearer_token(request.headers), request.headers),
+            cfg.history_shape,
+            tuple(sorted(params.multi_items())),
         )
+        return Answer(200, self.history_cache.get_or_build(key, now, max_age, build).body)
 
     async def get_post(self, request: Request) -> Answer:
         post = self.ctx.ayr.by_id.get(request.path_params["post_id"])

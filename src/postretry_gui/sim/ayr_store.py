@@ -10,7 +10,6 @@ the simulator's own choices where the public docs give none.
 
 from __future__ import annotations
 
-import gc
 import random
 from dataclasses import dataclass, field
 from typing import Any
@@ -157,6 +156,10 @@ class AyrPost:
     retry: Retry | None = None
     _json: dict[str, Any] | None = field(default=None, repr=False)
 
+    def touch(self) -> None:
+        """Forget the cached JSON after a change (status, errors, published networks)."""
+        self._json = None
+
     def as_json(self) -> dict[str, Any]:
         if self._json is None:
             seconds = int(self.schedule)
@@ -222,13 +225,7 @@ class AyrStore:
         self.seed = config.seed
         rng = random.Random(f"ayrshare|{config.seed}")  # noqa: S311 - seeded demo data
         self.profiles = _profiles(rng)
-        gc_was_enabled = gc.isenabled()
-        gc.disable()  # many new objects, none garbage yet (see pe_store)
-        try:
-            self.posts = [self._generate(rng, i, now) for i in range(config.ayrshare_posts)]
-        finally:
-            if gc_was_enabled:
-                gc.enable()
+        self.posts = [self._generate(rng, i, now) for i in range(config.ayrshare_posts)]
         self.posts.sort(key=lambda p: p.created, reverse=True)
         self.by_id = {p.id: p for p in self.posts}
         self._in_flight: dict[str, AyrPost] = {}
@@ -302,13 +299,13 @@ class AyrStore:
         post.errors = still_failing
         post.status = "error" if still_failing else "success"
         post.retry = None
-        post._json = None
+        post.touch()
 
     def retry(self, post: AyrPost, now: float, config: SimConfig) -> None:
         post.retried = True
         post.status = "pending"
         post.retry = Retry(now, now + config.queued_s + config.publishing_s, config.success_odds)
-        post._json = None
+        post.touch()
         self._in_flight[post.id] = post
 
     def history(

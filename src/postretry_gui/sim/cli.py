@@ -23,8 +23,8 @@ from postretry_gui.sim.config import (
     SimConfig,
     SimConfigError,
 )
-from postretry_gui.sim.context import SimContext
 from postretry_gui.sim.server import SimServerError, bind_loopback, uvicorn_config
+from postretry_gui.sim.startup import build_context
 
 # (flag, knob, type, help); defaults come from SimConfig so there is one source of truth.
 _KNOBS: tuple[tuple[str, str, type, str], ...] = (
@@ -37,10 +37,14 @@ _KNOBS: tuple[tuple[str, str, type, str], ...] = (
     ("--queued-s", "queued_s", float, "seconds a retried destination stays queued"),
     ("--publishing-s", "publishing_s", float, "seconds it then stays publishing"),
     ("--success-odds", "success_odds", float, "odds that a retry publishes (0-1)"),
-    ("--rate-limit", "rate_limit", int, "PostEverywhere requests per window (0 = off)"),
-    ("--rate-window-s", "rate_window_s", float, "PostEverywhere window length"),
+    ("--rate-limit", "rate_limit", int, "PostEverywhere requests a minute (0 = no limits)"),
+    ("--rate-window-s", "rate_window_s", float, "PostEverywhere's 'minute' in seconds"),
+    ("--rate-limit-hour", "rate_limit_hour", int, "PostEverywhere requests an hour (0 = off)"),
+    ("--rate-limit-day", "rate_limit_day", int, "PostEverywhere requests a day (0 = off)"),
     ("--ayrshare-rate-limit", "ayrshare_rate_limit", int, "Ayrshare requests per window"),
     ("--ayrshare-rate-window-s", "ayrshare_rate_window_s", float, "Ayrshare window length"),
+    ("--rate-time-scale", "rate_time_scale", float, "every window's length times this"),
+    ("--history-cache-s", "history_cache_s", float, "age of Ayrshare's big-page history cache"),
     ("--latency-ms", "latency_ms", float, "latency added to every API answer"),
     ("--error-5xx-odds", "error_5xx_odds", float, "odds of a 500/502/503 (0-1)"),
     ("--burst-429", "burst_429", int, "the next N API requests get 429"),
@@ -75,6 +79,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="JSON",
         help="answer retries with this error, e.g. '{\"status\": 402}' (see postretry_gui.sim)",
     )
+    parser.add_argument(
+        "--ignore-retry-failed-account-id",
+        action="store_true",
+        help="fault: retry-failed ignores account_id and re-queues all of the named posts",
+    )
     parser.add_argument("--access-log", action="store_true", help="log every request")
     return parser
 
@@ -85,6 +94,7 @@ def config_from_args(args: argparse.Namespace) -> SimConfig:
     knobs["fault_routes"] = tuple(r for r in args.fault_routes.split(",") if r)
     knobs["history_shape"] = args.history_shape
     knobs["ayrshare_header_style"] = args.ayrshare_header_style
+    knobs["ignore_retry_failed_account_id"] = args.ignore_retry_failed_account_id
     if args.retry_error:
         try:
             knobs["retry_error"] = json.loads(args.retry_error)
@@ -103,7 +113,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(str(exc))
     if args.access_log:
         logging.basicConfig(level=logging.INFO, format="%(message)s")
-    ctx = SimContext(config)
+    ctx = build_context(config, owns_process=True)
     base = f"http://127.0.0.1:{sock.getsockname()[1]}"
     print(f"postretry-sim listening on {base}", flush=True)
     print(f"  PostEverywhere: {base}{PE_PREFIX}  (key {DEMO_PE_KEY})", flush=True)

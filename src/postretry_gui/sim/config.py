@@ -43,6 +43,7 @@ class SimConfigError(ValueError):
 
 SURFACE_NAMES = ("posteverywhere", "ayrshare")
 _RETRY_ERROR_KEYS = ("status", "code", "message", "platform", "post_ids", "api")
+_RETRY_STATUS_RULE = "retry_error.status must be an HTTP error status (400-599)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,8 +94,11 @@ def retry_error_from(value: object) -> RetryError | None:
     post_ids = value.get("post_ids") or ()
     if isinstance(post_ids, str) or not isinstance(post_ids, list | tuple):
         raise SimConfigError("retry_error.post_ids must be a list of post ids")
+    status = value.get("status")
+    if not isinstance(status, int) or isinstance(status, bool):
+        raise SimConfigError(_RETRY_STATUS_RULE)
     return RetryError(
-        status=value.get("status"),  # the types are checked with the rest of the config
+        status=status,  # its range and the other types are checked with the rest of the config
         code=value.get("code"),
         message=value.get("message"),
         platform=value.get("platform"),
@@ -121,14 +125,26 @@ class SimConfig:
     publishing_s: float = 2.0
     success_odds: float = 0.75
 
-    # --- rate limiting (fixed window per key; 0 or None disables) ---
+    # --- rate limiting (fixed windows per key, the real services' allowances) ---
+    # PostEverywhere: ``rate_limit`` per ``rate_window_s`` (the per-minute window), and
+    # ``rate_limit_hour``/``rate_limit_day`` beside it; a request needs room in every one.
+    # 0 or None for ``rate_limit`` switches PostEverywhere's limiter off altogether (every
+    # window); for the hour or day knob, just that window.
     rate_limit: int | None = 60
     rate_window_s: float = 60.0
-    ayrshare_rate_limit: int | None = 300
+    rate_limit_hour: int | None = 1_000
+    rate_limit_day: int | None = 10_000
+    ayrshare_rate_limit: int | None = 300  # per profile per 5 minutes; 0 or None: off
     ayrshare_rate_window_s: float = 300.0
+    # Every window's length (and the Ayrshare history cache's age) times this factor:
+    # 0.01 makes a minute 0.6 s, an hour 36 s, a day 864 s, at the real allowances.
+    rate_time_scale: float = 1.0
 
     # --- Ayrshare variants ---
     history_shape: str = "object"  # "object" -> {"history": [...]}, "list" -> bare list
+    # /history with limit above 25 is served from a snapshot up to this old (scaled by
+    # rate_time_scale); 0 = always fresh.
+    history_cache_s: float = 60.0
     ayrshare_header_style: str = "new"  # "new": x-ratelimit-max/-count, "old": -remaining/-reset
     ayrshare_plan: str = "premium"  # "basic" gets the plan error on retry
 
@@ -148,6 +164,9 @@ class SimConfig:
     # Answer retries with this error before applying them (see RetryError); None = off.
     # A JSON-style object is accepted here and at run time.
     retry_error: RetryError | None = None
+    # A server bug to detect: retry-failed ignores account_id when post_ids name posts, and
+    # re-queues every failed destination of those posts.
+    ignore_retry_failed_account_id: bool = False
 
     def __post_init__(self) -> None:
         # A frozen dataclass: the object form of the knob becomes a RetryError in place.
@@ -217,14 +236,21 @@ def _validate(c: SimConfig) -> None:
         "latency_ms",
         "rate_window_s",
         "ayrshare_rate_window_s",
+        "history_cache_s",
     ):
         value = getattr(c, name)
         _require(_is_number(value) and math.isfinite(value) and value >= 0, f"{name} must be >= 0")
     _require(c.rate_window_s > 0 and c.ayrshare_rate_window_s > 0, "rate windows must be > 0")
+    _require(
+        _is_number(c.rate_time_scale)
+        and math.isfinite(c.rate_time_scale)
+        and c.rate_time_scale > 0,
+        "rate_time_scale must be > 0",
+    )
     for name in ("success_odds", "error_5xx_odds", "drop_after_apply_odds", "malformed_odds"):
         value = getattr(c, name)
         _require(_is_number(value) and 0 <= value <= 1, f"{name} must be between 0 and 1")
-    for name in ("rate_limit", "ayrshare_rate_limit"):
+    for name in ("rate_limit", "rate_limit_hour", "rate_limit_day", "ayrshare_rate_limit"):
         value = getattr(c, name)
         _require(
             value is None
@@ -240,8 +266,8 @@ def _validate(c: SimConfig) -> None:
     _require(
         c.ayrshare_plan in ("basic", "premium", "business"), "ayrshare_plan: basic/premium/business"
     )
-    _require(isinstance(c.camel_case_meta, bool), "camel_case_meta must be a bool")
-    _require(isinstance(c.omit_null_error, bool), "omit_null_error must be a bool")
+    for name in ("camel_case_meta", "omit_null_error", "ignore_retry_failed_account_id"):
+        _require(isinstance(getattr(c, name), bool), f"{name} must be a bool")
     _require(
         isinstance(c.malformed_kinds, tuple)
         and len(c.malformed_kinds) > 0
@@ -259,7 +285,7 @@ def _validate(c: SimConfig) -> None:
 def _validate_retry_error(e: RetryError) -> None:
     _require(
         isinstance(e.status, int) and not isinstance(e.status, bool) and 400 <= e.status <= 599,
-        "retry_error.status must be an HTTP error status (400-599)",
+        _RETRY_STATUS_RULE,
     )
     _require(
         e.code is None or (isinstance(e.code, int | str) and not isinstance(e.code, bool)),

@@ -1,19 +1,20 @@
 """The PostEverywhere surface under ``/posteverywhere/api/v1`` (contract section 1).
 
-Handlers do the work; auth, rate limiting and faults happen around them in ``app.py``.
+Handlers do the work; reading the request is ``pe_params``; auth, rate limiting and faults
+happen around them in ``app.py``.
 Every answer is the envelope ``{"data", "error", "meta": {"request_id", "timestamp"}}``.
 """
 
 from __future__ import annotations
 
-import json
+import dataclasses
 import time
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import msgspec
-from starlette.datastructures import Headers, QueryParams
+from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -23,15 +24,20 @@ from postretry_gui.sim.context import SimContext
 from postretry_gui.sim.faults import PE_CODES, chosen_message
 from postretry_gui.sim.http_util import Answer, ApiError, bearer_token, encode_json
 from postretry_gui.sim.idempotency import fingerprint, scope_of
-from postretry_gui.sim.pe_model import PLATFORMS, POST_STATUSES, SORT_FIELDS, Post
-from postretry_gui.sim.pe_store import BulkFilter, PostQuery
-from postretry_gui.sim.ratelimit import Verdict
-from postretry_gui.sim.timefmt import iso, parse_iso
+from postretry_gui.sim.pe_model import Post
+from postretry_gui.sim.pe_params import (
+    int_list,
+    int_param,
+    json_body,
+    parse_bulk_filter,
+    parse_post_query,
+)
+from postretry_gui.sim.ratelimit import Verdict, Window
+from postretry_gui.sim.timefmt import iso
 
 NOTHING_TO_RETRY = (
     "Nothing to retry — all destinations are currently queued, publishing, or published."
 )
-MAX_BULK_POST_IDS = 200
 
 Handler = Callable[[Request], Awaitable[Response]]
 
@@ -55,7 +61,9 @@ class PostEverywhereApi:
         body: dict[str, Any] = {
             "data": data,
             "error": error,
-            "meta": {id_key: uuid.uuid4().hex[:16], "timestamp": iso(time.time())},
+            # As of when the state was last brought up to date: a client that asks for posts
+            # updated after this time sees every change since this answer.
+            "meta": {id_key: uuid.uuid4().hex[:16], "timestamp": iso(self.ctx.pe.state_time())},
         }
         if error is None and cfg.omit_null_error:
             del body["error"]
@@ -108,8 +116,17 @@ class PostEverywhereApi:
         return token is not None and token.startswith(PE_KEY_PREFIX)
 
     @staticmethod
-    def rate_budget(cfg: SimConfig) -> tuple[int | None, float]:
-        return cfg.rate_limit, cfg.rate_window_s
+    def rate_windows(cfg: SimConfig) -> tuple[Window, ...]:
+        """A minute, an hour and a day per key (contract); none when limiting is off."""
+        if not cfg.rate_limit:
+            return ()
+        scale = cfg.rate_time_scale
+        windows = [Window("minute", cfg.rate_limit, cfg.rate_window_s * scale)]
+        if cfg.rate_limit_hour:
+            windows.append(Window("hour", cfg.rate_limit_hour, 3_600 * scale))
+        if cfg.rate_limit_day:
+            windows.append(Window("day", cfg.rate_limit_day, 86_400 * scale))
+        return tuple(windows)
 
     @staticmethod
     def limit_key(token: str | None, headers: Headers) -> str:
@@ -118,8 +135,8 @@ class PostEverywhereApi:
     @staticmethod
     def rate_headers(verdict: Verdict, now: float) -> list[tuple[str, str]]:
         return [
-            ("X-RateLimit-Limit", str(verdict.limit)),
-            ("X-RateLimit-Remaining", str(verdict.remaining)),
+            ("X-RateLimit-Limit", str(verdict.reported.limit)),
+            ("X-RateLimit-Remaining", str(verdict.reported.remaining)),
             ("X-RateLimit-Reset", str(verdict.reset_header)),
         ]
 
@@ -167,8 +184,8 @@ class PostEverywhereApi:
     async def list_posts(self, request: Request) -> Answer:
         params = request.query_params
         query = parse_post_query(params)
-        limit = _int_param(params, "limit", 20, low=1, high=100)
-        offset = _int_param(params, "offset", 0, low=0, high=None)
+        limit = int_param(params, "limit", 20, low=1, high=100)
+        offset = int_param(params, "offset", 0, low=0, high=None)
         matched = self.ctx.pe.query(query)
         page = matched[offset : offset + limit]
         return self.ok(
@@ -211,7 +228,7 @@ class PostEverywhereApi:
         if chosen is not None:
             return chosen
         post = self._post(request)
-        body = await _json_body(request)
+        body = await json_body(request)
         return self._idempotent(request, body, lambda intent: self._apply_retry(post, body, intent))
 
     def _apply_retry(self, post: Post, body: Any, intent: str | None) -> Answer:
@@ -220,7 +237,7 @@ class PostEverywhereApi:
             if not isinstance(body, dict):
                 raise ApiError(400, "bad_request", "The request body must be a JSON object.")
             if "account_ids" in body and body["account_ids"] is not None:
-                account_ids = _int_list(body["account_ids"], "account_ids")
+                account_ids = int_list(body["account_ids"], "account_ids")
                 unknown = sorted(set(account_ids) - post.account_ids)
                 if unknown:
                     raise ApiError(
@@ -249,7 +266,7 @@ class PostEverywhereApi:
         )
 
     async def retry_failed(self, request: Request) -> Answer:
-        body = await _json_body(request)
+        body = await json_body(request)
         named = body.get("post_ids") if isinstance(body, dict) else None
         chosen = self._chosen_error_for([str(i) for i in named] if isinstance(named, list) else [])
         if chosen is not None:
@@ -258,6 +275,15 @@ class PostEverywhereApi:
 
     def _apply_bulk(self, body: Any, intent: str | None) -> Answer:
         f = parse_bulk_filter(body)
+        if (
+            self.ctx.config.ignore_retry_failed_account_id
+            and f.post_ids is not None
+            and f.account_id is not None
+        ):
+            # The server bug a client must detect: every failed destination of the named
+            # posts is re-queued, not only the asked-for account's.
+            self.ctx.stats.record_fault("ignored_account_id")
+            f = dataclasses.replace(f, account_id=None)
         now = time.time()
         store = self.ctx.pe
         retried: list[dict[str, Any]] = []
@@ -292,164 +318,3 @@ class PostEverywhereApi:
                 "This Idempotency-Key was used for a different request.",
             ),
         )
-
-
-# ---------------------------------------------------------------- parsing
-async def _json_body(request: Request) -> Any:
-    raw = await request.body()
-    if not raw.strip():
-        return None
-    try:
-        return json.loads(raw)
-    except ValueError:
-        raise ApiError(400, "bad_request", "The request body is not valid JSON.") from None
-
-
-def _int_list(value: Any, field: str) -> list[int]:
-    if (
-        not isinstance(value, list)
-        or not value
-        or not all(isinstance(v, int) and not isinstance(v, bool) for v in value)
-    ):
-        raise ApiError(
-            422,
-            "validation_error",
-            f"{field} must be a non-empty list of integers.",
-            {"field": field},
-        )
-    return value
-
-
-def _int_param(params: QueryParams, name: str, default: int, *, low: int, high: int | None) -> int:
-    raw = params.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ApiError(400, "bad_request", f"{name} must be an integer.", {"field": name}) from None
-    if value < low or (high is not None and value > high):
-        span = f"between {low} and {high}" if high is not None else f"at least {low}"
-        raise ApiError(422, "validation_error", f"{name} must be {span}.", {"field": name})
-    return value
-
-
-def _list_param(params: QueryParams, name: str, allowed: tuple[str, ...]) -> frozenset[str]:
-    values = [
-        part.strip()
-        for raw in params.getlist(name) + params.getlist(f"{name}[]")
-        for part in raw.split(",")
-        if part.strip()
-    ]
-    bad = sorted(set(values) - set(allowed))
-    if bad:
-        raise ApiError(
-            422,
-            "validation_error",
-            f"Unknown {name} {', '.join(bad)}; expected one of {', '.join(allowed)}.",
-            {"field": name},
-        )
-    return frozenset(values)
-
-
-def _date_param(params: QueryParams, name: str) -> float | None:
-    raw = params.get(name)
-    if raw is None or raw == "":
-        return None
-    value = parse_iso(raw)
-    if value is None:
-        raise ApiError(
-            400, "bad_request", f"{name} must be an ISO 8601 date-time.", {"field": name}
-        )
-    return value
-
-
-def parse_post_query(params: QueryParams) -> PostQuery:
-    account_id = params.get("account_id")
-    parsed_account: int | None = None
-    if account_id:
-        try:
-            parsed_account = int(account_id)
-        except ValueError:
-            raise ApiError(
-                400, "bad_request", "account_id must be an integer.", {"field": "account_id"}
-            ) from None
-    sort = params.get("sort") or "created_at"
-    if sort not in SORT_FIELDS:
-        raise ApiError(
-            422,
-            "validation_error",
-            f"sort must be one of {', '.join(SORT_FIELDS)}.",
-            {"field": "sort"},
-        )
-    order = (params.get("order") or "desc").lower()
-    if order not in ("asc", "desc"):
-        raise ApiError(422, "validation_error", "order must be asc or desc.", {"field": "order"})
-    return PostQuery(
-        statuses=_list_param(params, "status", POST_STATUSES),
-        platforms=_list_param(params, "platform", PLATFORMS),
-        account_id=parsed_account,
-        updated_after=_date_param(params, "updated_after"),
-        created_after=_date_param(params, "created_after"),
-        created_before=_date_param(params, "created_before"),
-        search=(params.get("search") or "").strip().lower(),
-        sort=sort,
-        descending=order == "desc",
-    )
-
-
-def parse_bulk_filter(body: Any) -> BulkFilter:
-    if not isinstance(body, dict):
-        raise ApiError(400, "bad_request", "The request body must be a JSON object.")
-    post_ids = body.get("post_ids")
-    if post_ids is not None and (
-        not isinstance(post_ids, list)
-        or not post_ids
-        or not all(isinstance(i, str | int) and not isinstance(i, bool) for i in post_ids)
-    ):
-        raise ApiError(
-            422,
-            "validation_error",
-            "post_ids must be a non-empty list of post ids.",
-            {"field": "post_ids"},
-        )
-    if post_ids is not None and len(post_ids) > MAX_BULK_POST_IDS:
-        raise ApiError(
-            422,
-            "validation_error",
-            f"post_ids accepts at most {MAX_BULK_POST_IDS} ids.",
-            {"field": "post_ids"},
-        )
-    account_id = body.get("account_id")
-    if account_id is not None and (not isinstance(account_id, int) or isinstance(account_id, bool)):
-        raise ApiError(422, "validation_error", "account_id must be an integer.")
-    platform = body.get("platform")
-    if platform is not None and platform not in PLATFORMS:
-        raise ApiError(422, "validation_error", f"platform must be one of {', '.join(PLATFORMS)}.")
-    max_attempts = body.get("max_attempts")
-    if max_attempts is not None and (
-        not isinstance(max_attempts, int) or isinstance(max_attempts, bool) or max_attempts < 1
-    ):
-        raise ApiError(422, "validation_error", "max_attempts must be a positive integer.")
-    dates: dict[str, float | None] = {}
-    for name in ("failed_after", "failed_before"):
-        raw = body.get(name)
-        dates[name] = None if raw is None else parse_iso(raw) if isinstance(raw, str) else None
-        if raw is not None and dates[name] is None:
-            raise ApiError(422, "validation_error", f"{name} must be an ISO 8601 date-time.")
-    f = BulkFilter(
-        post_ids=None if post_ids is None else tuple(str(i) for i in post_ids),
-        account_id=account_id,
-        platform=platform,
-        failed_after=dates["failed_after"],
-        failed_before=dates["failed_before"],
-        max_attempts=max_attempts,
-    )
-    if f == BulkFilter():
-        raise ApiError(
-            422,
-            "validation_error",
-            "Give at least one filter: post_ids, account_id, platform, failed_after, "
-            "failed_before or max_attempts.",
-        )
-    return f

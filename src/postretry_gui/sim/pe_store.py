@@ -11,9 +11,10 @@ only after it changes (``Post.touch``), so a page costs about the same on every 
 
 from __future__ import annotations
 
-import gc
 import heapq
+import math
 import random
+import time
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -31,9 +32,6 @@ from postretry_gui.sim.pe_model import (
 from postretry_gui.sim.timefmt import to_ms
 
 _CACHE_SIZE = 16
-# From this many posts, a full garbage collection pass at start-up costs less than the young
-# passes it saves; below it, a pass over a big host process (a test run) would cost more.
-_COLLECT_FROM_POSTS = 5_000
 _MOVING_SORTS = frozenset({"updated_at", "published_at"})
 
 
@@ -60,6 +58,15 @@ class BulkFilter:
     max_attempts: int | None = None
 
 
+def stamp_after(previous: float, changed_at: float) -> float:
+    """A post's new ``updated_at`` for a change at ``changed_at``, in whole milliseconds (the
+    wire's precision): rounded up, so it is later than any ``state_time`` before the change,
+    and at least one millisecond after the previous stamp, so every change shows as a later
+    ``updated_at`` (a retry with ``queued_s=0`` moves to publishing the instant it is
+    queued)."""
+    return max(math.ceil(changed_at * 1000), to_ms(previous) + 1) / 1000
+
+
 def outcome_roll(seed: int, post_id: str, account_id: int, attempt: int) -> float:
     """A seeded number in [0, 1) per (post, account, attempt): the same retry story every run,
     whatever order the requests arrive in."""
@@ -72,42 +79,32 @@ class PeStore:
         rng = random.Random(config.seed)  # noqa: S311 - seeded demo data, not secrets
         self.accounts: list[Account] = generate_accounts(rng, config.accounts, now)
         self.accounts_by_id = {a.account_id: a for a in self.accounts}
-        # Hundreds of thousands of new objects make the cyclic GC rescan the heap over and
-        # over; none of them is garbage yet, so pause it while generating.
-        gc_was_enabled = gc.isenabled()
-        gc.disable()
-        try:
-            self.posts: list[Post] = generate_posts(
-                rng,
-                config.posts,
-                self.accounts,
-                now,
-                min_destinations=config.min_destinations,
-                max_destinations=config.max_destinations,
-                queued_s=config.queued_s,
-                publishing_s=config.publishing_s,
-            )
-            # Encode every post now, so that the first read of a page costs what the next
-            # one does (joining cached bytes) instead of building 100 posts' JSON.
-            for post in self.posts:
-                post.encoded()
-        finally:
-            if gc_was_enabled:
-                gc.enable()
-                if len(self.posts) >= _COLLECT_FROM_POSTS:
-                    # What was just made sits in the youngest generation, so the collector's
-                    # next automatic passes would scan it three times over during the first
-                    # reads (~250 ms for 20,000 posts). The host lets the collector run on this
-                    # thread anyway: one full pass now moves it all to the oldest generation.
-                    gc.collect()
+        self.posts: list[Post] = generate_posts(
+            rng,
+            config.posts,
+            self.accounts,
+            now,
+            min_destinations=config.min_destinations,
+            max_destinations=config.max_destinations,
+            queued_s=config.queued_s,
+            publishing_s=config.publishing_s,
+        )
+        # Encode every post now, so that the first read of a page costs what the next one
+        # does (joining cached bytes) instead of building 100 posts' JSON.
+        for post in self.posts:
+            post.encoded()
         self.by_id = {p.post_id: p for p in self.posts}
         self.version = 0
+        self.advanced_to = 0.0
         self._heap: list[tuple[float, int, Post]] = []
         self._seq = 0
         self._cache: OrderedDict[PostQuery, tuple[int, list[Post]]] = OrderedDict()
         for post in self.posts:
             if any(d.attempt is not None for d in post.destinations):
                 self._schedule(post, now)
+        # Up to date from the start, so that even an answer before the first read (a 401, a
+        # 429) carries a state time that nothing unseen predates.
+        self.advance(time.time())
         # The unfiltered listing (what a client walks first) never goes stale: order it now
         # rather than on the first page read.
         self.query(PostQuery())
@@ -128,20 +125,28 @@ class PeStore:
 
     def advance(self, now: float) -> None:
         """Apply every transition due by ``now``."""
+        self.advanced_to = max(self.advanced_to, now)
         heap = self._heap
         while heap and heap[0][0] <= now:
             _, _, post = heapq.heappop(heap)
             if self._refresh(post, now):
                 self._schedule(post, now)
 
+    def state_time(self) -> float:
+        """The time the state was last brought up to, in whole milliseconds rounded down (the
+        answers' ``meta.timestamp``): any change a reader has not seen yet gets an
+        ``updated_at`` after it, so ``updated_after`` this time misses nothing."""
+        return math.floor(self.advanced_to * 1000) / 1000
+
     def _refresh(self, post: Post, now: float) -> bool:
         """Bring ``post`` up to ``now``; True while some destination is still in flight."""
         in_flight = False
-        last_change = post.updated_at
+        changed_at: float | None = None
         for d in post.destinations:
             attempt = d.attempt
             if attempt is None:
                 continue
+            before = d.status
             if now >= attempt.settles_at:
                 d.attempt = None
                 if attempt.succeeds:
@@ -155,15 +160,19 @@ class PeStore:
                     d.status = "failed"
                     d.failed_at = attempt.settles_at
                     d.error = attempt.failure
-                last_change = max(last_change, attempt.settles_at)
+                when = attempt.settles_at
             elif now >= attempt.publishing_at:
                 d.status = "publishing"
-                last_change = max(last_change, attempt.publishing_at)
+                when = attempt.publishing_at
                 in_flight = True
             else:
                 d.status = "queued"
+                when = attempt.started
                 in_flight = True
-        post.updated_at = last_change
+            if d.status != before:
+                changed_at = when if changed_at is None else max(changed_at, when)
+        if changed_at is not None:
+            post.updated_at = stamp_after(post.updated_at, changed_at)
         post.status = derive_post_status(post)
         published = [d.published_at for d in post.destinations if d.published_at is not None]
         post.published_at = max(published) if published else None
@@ -191,7 +200,7 @@ class PeStore:
         for d in chosen:
             self._start_attempt(post, d, now, config)
         if chosen:
-            post.updated_at = max(post.updated_at, now)
+            post.updated_at = stamp_after(post.updated_at, now)
             post.status = derive_post_status(post)
             post.touch()
             self.version += 1

@@ -20,6 +20,7 @@ import uvicorn
 from postretry_gui.sim.app import build_app
 from postretry_gui.sim.config import AYR_PREFIX, PE_PREFIX, SimConfig
 from postretry_gui.sim.context import SimContext
+from postretry_gui.sim.startup import build_context
 
 _START_TIMEOUT_S = 10.0
 _STOP_TIMEOUT_S = 5.0
@@ -71,7 +72,7 @@ class SimServer:
     def start(self) -> SimServer:
         if self._thread is not None:
             raise SimServerError("the simulator is already running")
-        self._ctx = SimContext(self._config)
+        self._ctx = build_context(self._config, owns_process=False)
         self._sock = bind_loopback(self._requested_port)
         self.port = self._sock.getsockname()[1]
         server = uvicorn.Server(uvicorn_config(build_app(self._ctx)))

@@ -17,7 +17,11 @@ FAULT_KINDS = (
     "malformed",
     "drop_after_apply",
     "retry_error",  # a retry answered with the retry_error knob's error (never applied)
+    "ignored_account_id",  # a retry-failed widened by ignore_retry_failed_account_id
 )
+# What a 429 was for: the window that made the client wait (the one reopening last), or the
+# burst_429 fault.
+LIMITED_KINDS = ("minute", "hour", "day", "five_minutes", "burst_429")
 AYR_TRACKED_HEADERS = {
     "profile-key": "profile_key",
     "x-twitter-oauth1-api-key": "x_twitter_oauth1_api_key",
@@ -34,6 +38,7 @@ class SimStats:
         with self._lock:
             self._requests: defaultdict[str, Counter[str]] = defaultdict(Counter)
             self._rate_limited = 0
+            self._limited_by: Counter[str] = Counter()
             self._dropped = 0
             self._faults: Counter[str] = Counter()
             self._pe_retries: Counter[str] = Counter()
@@ -50,6 +55,11 @@ class SimStats:
                 self._rate_limited += 1
             elif status == "dropped":
                 self._dropped += 1
+
+    def record_limited(self, kind: str) -> None:
+        """A 429 and what it was for (one of ``LIMITED_KINDS``)."""
+        with self._lock:
+            self._limited_by[kind] += 1
 
     def record_fault(self, kind: str) -> None:
         with self._lock:
@@ -81,8 +91,15 @@ class SimStats:
         with self._lock:
             return {
                 "requests": {route: dict(by) for route, by in sorted(self._requests.items())},
+                "requests_by_route": {
+                    route: sum(by.values()) for route, by in sorted(self._requests.items())
+                },
                 "requests_total": sum(sum(by.values()) for by in self._requests.values()),
                 "rate_limited": self._rate_limited,
+                "rate_limited_by_window": {
+                    kind: self._limited_by[kind]
+                    for kind in dict.fromkeys((*LIMITED_KINDS, *self._limited_by))
+                },
                 "dropped_connections": self._dropped,
                 "faults": {kind: self._faults[kind] for kind in FAULT_KINDS},
                 "retries_applied": dict(self._pe_retries),
