@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections import Counter
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QIcon
+from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
 from postretry_gui.domain.new_failures import FailureDigest
 from postretry_gui.domain.triage import Cause
-from postretry_gui.ui.notifications import NOTIFY_SETTING_KEY, Notifier
+from postretry_gui.ui.notifications import NOTIFY_SETTING_KEY, NoticeBanner, Notifier
 
 DIGEST = FailureDigest(
     keys=(("p1", "a"), ("p1", "b"), ("p2", "a"), ("p3", "a"), ("p3", "b")),
@@ -65,3 +67,19 @@ def test_with_a_tray_the_message_goes_there_and_its_click_selects(qtbot: QtBot) 
     with qtbot.waitSignal(notifier.activated) as activated:
         notifier.tray.messageClicked.emit()
     assert activated.args == [list(DIGEST.keys)]
+
+
+def test_the_banner_shows_the_notice_and_its_button_selects_the_rows(qtbot: QtBot) -> None:
+    notifier = Notifier(QIcon(), tray_available=no_tray)
+    banner = NoticeBanner()
+    qtbot.addWidget(banner)
+    notifier.notice_requested.connect(banner.show_notice)
+    banner.opened.connect(notifier.open_last)
+    assert banner.isHidden()
+    notifier.notify(DIGEST)
+    assert not banner.isHidden()
+    assert banner.message.text() == DIGEST.message()
+    with qtbot.waitSignal(notifier.activated) as activated:
+        QTest.keyClick(banner.show_rows, Qt.Key.Key_Space)
+    assert activated.args == [list(DIGEST.keys)]
+    assert banner.isHidden()

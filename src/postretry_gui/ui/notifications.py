@@ -11,9 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QSystemTrayIcon
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSystemTrayIcon,
+    QWidget,
+)
 
 from postretry_gui.domain.new_failures import DestinationKey, FailureDigest
 
@@ -85,3 +92,45 @@ class Notifier(QObject):
         """The operator clicked the last message: ask the window to show its rows."""
         if self._last:
             self.activated.emit(list(self._last))
+
+
+class NoticeBanner(QFrame):
+    """The in-window notice where there is no tray: a line above the table with a button to
+    show the rows and one to dismiss. Hidden until :meth:`show_notice`."""
+
+    # The operator asked to see the rows: connect to :meth:`Notifier.open_last`.
+    opened = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("noticeBanner")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        # The palette's highlight at low strength: noticeable in light and dark alike.
+        self.setStyleSheet(
+            "#noticeBanner { background: palette(alternate-base);"
+            " border: 1px solid palette(highlight); border-radius: 4px; }"
+        )
+        self.setAccessibleName("New failures")
+        self.message = QLabel(self)
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.show_rows = QPushButton("&Show them", self)
+        self.show_rows.setAccessibleName("Show the new failures")
+        self.dismiss = QPushButton("Dismiss", self)
+        self.dismiss.setAccessibleName("Dismiss the notice")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(8, 4, 4, 4)
+        layout.addWidget(self.message, 1)
+        layout.addWidget(self.show_rows)
+        layout.addWidget(self.dismiss)
+        self.show_rows.clicked.connect(self._open)
+        self.dismiss.clicked.connect(self.hide)
+        self.hide()
+
+    def show_notice(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.setAccessibleName(text)
+        self.show()
+
+    def _open(self) -> None:
+        self.hide()
+        self.opened.emit()
