@@ -34,6 +34,8 @@ PALETTE_SHORTCUT = "Ctrl+K"
 # A list longer than this is scrolled past, never read: the best matches are at the top.
 _MAX_SHOWN = 50
 _WIDTH = 520
+# Matches shown without scrolling.
+_ROWS_TALL = 12
 _ENTRY_ROLE = Qt.ItemDataRole.UserRole + 1
 _SHORTCUT_ROLE = Qt.ItemDataRole.UserRole + 2
 
@@ -208,6 +210,15 @@ class CommandPalette(QFrame):
                 item.setToolTip("Not available now")
             self.matches.addItem(item)
         self._move_to(0, step=1)
+        self._fit_list()
+
+    def _fit_list(self) -> None:
+        """As tall as its matches, up to a screenful of them: no empty box under two hits."""
+        rows = max(1, min(self.matches.count(), _ROWS_TALL))
+        row_height = self.matches.sizeHintForRow(0) if self.matches.count() else 20
+        frame = 2 * self.matches.frameWidth()
+        self.matches.setFixedHeight(rows * max(row_height, 1) + frame)
+        self.adjustSize()
 
     def _move_to(self, row: int, step: int) -> None:
         """Make ``row`` current, or the nearest enabled row in the direction of ``step``."""

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QSystemTrayIcon,
     QWidget,
 )
@@ -111,6 +112,8 @@ class NoticeBanner(QFrame):
             " border: 1px solid palette(highlight); border-radius: 4px; }"
         )
         self.setAccessibleName("New failures")
+        # One line tall whatever the window's height: it sits above the table, not in its place.
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         self.message = QLabel(self)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.show_rows = QPushButton("&Show them", self)
