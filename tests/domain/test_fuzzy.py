@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from itertools import combinations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from postretry_gui.domain import fuzzy
 from postretry_gui.domain.fuzzy import fuzzy_score, rank
 
 ACTIONS = [
@@ -42,7 +48,8 @@ def test_initials_find_their_words() -> None:
 def test_a_prefix_beats_the_same_letters_scattered() -> None:
     scattered = fuzzy_score("ref", "Reconnect in the web app, refused")
     prefix = fuzzy_score("ref", "Refresh")
-    assert prefix is not None and scattered is not None
+    assert prefix is not None
+    assert scattered is not None
     assert prefix > scattered
     assert rank("ref", ACTIONS, str)[0] == "Refresh"
 
@@ -60,9 +67,37 @@ def test_case_and_spaces_in_the_query_are_ignored() -> None:
 def test_camel_case_humps_are_word_starts() -> None:
     camel = fuzzy_score("pe", "PostEverywhere")
     plain = fuzzy_score("pe", "Postmaster")
-    assert camel is not None and plain is not None
+    assert camel is not None
+    assert plain is not None
     assert camel > plain
 
 
 def test_ties_keep_the_given_order() -> None:
     assert rank("x", ["X one", "X two"], str) == ["X one", "X two"]
+
+
+def _every_placement_score(query: str, name: str) -> int | None:
+    """The scorer's definition, by brute force over every placement of the letters."""
+    needle, haystack = query.lower(), name.lower()
+    starts = fuzzy._word_starts(name)
+    best = None
+    for positions in combinations(range(len(haystack)), len(needle)):
+        if any(haystack[p] != letter for p, letter in zip(positions, needle, strict=True)):
+            continue
+        score = 0
+        for i, p in enumerate(positions):
+            score += fuzzy._MATCH + (fuzzy._WORD_START if p in starts else 0)
+            score += fuzzy._FIRST_LETTER if p == 0 else 0
+            if i:
+                gap = p - positions[i - 1] - 1
+                score += fuzzy._CONTIGUOUS if gap == 0 else -fuzzy._gap_cost(gap)
+        best = score if best is None else max(best, score)
+    return best
+
+
+@given(
+    query=st.text(alphabet="abR", min_size=1, max_size=4),
+    name=st.text(alphabet="abR -", max_size=12),
+)
+def test_the_fast_scorer_finds_the_best_placement(query: str, name: str) -> None:
+    assert fuzzy_score(query, name) == _every_placement_score(query, name)

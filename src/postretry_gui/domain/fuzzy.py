@@ -22,8 +22,9 @@ _CONTIGUOUS = 5
 _FIRST_LETTER = 3
 _GAP_PENALTY = 1
 _MAX_GAP_PENALTY = 3
-# Post texts can be long; what a person would type to find one is near the start.
-_MAX_NAME = 160
+# Post texts can be long; what a person types to find one is near its start (the table
+# shows the first 80 characters too).
+_MAX_NAME = 80
 
 
 def _word_starts(name: str) -> frozenset[int]:
@@ -58,24 +59,34 @@ def fuzzy_score(query: str, name: str) -> int | None:
             value += _FIRST_LETTER
         return value
 
-    # best[j]: the best score of the letters so far with the last one at position j.
-    best: dict[int, int] = {j: bonus(j) for j, char in enumerate(haystack) if char == needle[0]}
+    # best: where the letters so far can end, with the best score ending there, in order of
+    # position. A gap's cost stops growing at _MAX_GAP_PENALTY, so the ends further back than
+    # that are covered by one running maximum: linear in the letters' occurrences.
+    where: dict[str, list[int]] = {}
+    for j, char in enumerate(haystack):
+        where.setdefault(char, []).append(j)
+    best = [(j, bonus(j)) for j in where.get(needle[0], ())]
     for letter in needle[1:]:
-        following: dict[int, int] = {}
-        for j, char in enumerate(haystack):
-            if char != letter:
-                continue
-            candidates = [
-                score + (_CONTIGUOUS if k == j - 1 else -_gap_cost(j - k - 1))
-                for k, score in best.items()
-                if k < j
-            ]
+        ends = dict(best)
+        following: list[tuple[int, int]] = []
+        far_best: int | None = None
+        next_far = 0
+        for j in where.get(letter, ()):
+            while next_far < len(best) and best[next_far][0] <= j - 1 - _MAX_GAP_PENALTY:
+                far_score = best[next_far][1]
+                far_best = far_score if far_best is None else max(far_best, far_score)
+                next_far += 1
+            candidates = [] if far_best is None else [far_best - _gap_cost(_MAX_GAP_PENALTY)]
+            for gap in range(_MAX_GAP_PENALTY):
+                score = ends.get(j - 1 - gap)
+                if score is not None:
+                    candidates.append(score + (_CONTIGUOUS if gap == 0 else -_gap_cost(gap)))
             if candidates:
-                following[j] = max(candidates) + bonus(j)
+                following.append((j, max(candidates) + bonus(j)))
         if not following:
             return None
         best = following
-    return max(best.values()) if best else None
+    return max(score for _, score in best) if best else None
 
 
 def _gap_cost(gap: int) -> int:

@@ -116,6 +116,7 @@ class CommandPalette(QFrame):
         self._actions = dict(actions)
         self._jump_targets = jump_targets
         self._entries: list[_Entry] = []
+        self._targets: list[JumpTarget] = []
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setAccessibleName("Command palette")
         self.setFixedWidth(_WIDTH)
@@ -154,6 +155,8 @@ class CommandPalette(QFrame):
 
     def open(self) -> None:
         """Show over the top of the window with every action listed, the query empty."""
+        # Asked once per opening, not per keystroke: the window may hold thousands of posts.
+        self._targets = list(self._jump_targets())
         self.query.clear()
         self._refill()
         top_centre = self._window.mapToGlobal(QPoint(self._window.width() // 2, 0))
@@ -189,7 +192,7 @@ class CommandPalette(QFrame):
         ]
         if with_targets:
             entries.extend(
-                _Entry(target.name, target.kind, target=target) for target in self._jump_targets()
+                _Entry(target.name, target.kind, target=target) for target in self._targets
             )
         return entries
 
