@@ -4,8 +4,10 @@
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 # What offscreen Qt needs on a bare Debian, the Secret Service daemon for the real-keyring suite,
-# and the PostgreSQL server (Debian's current major: 15 on bookworm) for team mode's tests.
+# the PostgreSQL server (Debian's current major: 15 on bookworm) for team mode's tests, and
+# Xvfb with the xcb libraries Qt's xcb platform loads, for the real-window tests of the desk.
 SYSTEM_PACKAGES="libegl1 libgl1 libglib2.0-0 libfontconfig1 libxkbcommon0 libdbus-1-3 fonts-dejavu-core gnome-keyring dbus-x11 postgresql"
+SYSTEM_PACKAGES="$SYSTEM_PACKAGES xvfb xauth libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-shape0 libxcb-xkb1 libxkbcommon-x11-0"
 
 log() { printf '[postretry] %s\n' "$*" >&2; }
 

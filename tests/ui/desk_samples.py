@@ -1,0 +1,83 @@
+"""A post with every kind of detail, for the desk's widgets (tests and the Xvfb child)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from postretry_gui.domain import AccountHealth, Destination, Post, ProviderCapabilities, Status
+from postretry_gui.domain.outcome import Outcome
+from postretry_gui.domain.status import PostStatus
+from postretry_gui.domain.triage import Cause
+
+CAPS = ProviderCapabilities(
+    display_name="PostEverywhere",
+    per_destination_retry=True,
+    max_retries_per_post=None,
+    reconnect_url="https://app.posteverywhere.ai/accounts",
+)
+LONG_TEXT = "Spring launch! " + "Every word of this post matters. " * 20 + "The end."
+EXPIRED = "Token expired. Please reconnect your LinkedIn account. " + "(detail) " * 15
+POST = Post(
+    post_id="p-17",
+    status=PostStatus.PARTIALLY_FAILED,
+    created_at=datetime(2026, 3, 1, 8, 0, tzinfo=UTC),
+    content=LONG_TEXT,
+    destinations=(
+        Destination(
+            account_id="2285",
+            platform="linkedin",
+            status=Status.FAILED,
+            account_name="Primary Profile",
+            error=EXPIRED,
+            error_code="TOKEN_EXPIRED",
+            attempts=2,
+        ),
+        Destination(
+            account_id="2286",
+            platform="x",
+            status=Status.PUBLISHED,
+            account_name="@brand",
+            platform_post_url="https://x.com/brand/status/1",
+            attempts=1,
+        ),
+        Destination(
+            account_id="2287",
+            platform="facebook",
+            status=Status.FAILED,
+            account_name="Brand Page",
+            error="javascript-free text: <b>not bold</b>",
+            platform_post_url="javascript:alert(1)",
+        ),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Record:
+    intent_id: str
+    post_id: str
+    account_ids: tuple[str, ...]
+    created_at: datetime
+    operator: str
+    state: str
+    outcome: Outcome | None
+    detail: str
+
+
+HISTORY = (
+    Record(
+        "i1",
+        "p-17",
+        ("2285",),
+        datetime(2026, 3, 1, 9, 30, tzinfo=UTC),
+        "dana",
+        "settled",
+        Outcome.FAILED_AGAIN,
+        "Token expired",
+    ),
+    Record("i2", "p-17", ("2287",), datetime(2026, 3, 2, tzinfo=UTC), "lee", "sent", None, ""),
+)
+HEALTH = {"2285": AccountHealth("2285", status="broken", reasons=("token_expired",))}
+CAUSES = {"2285": Cause.RECONNECT, "2287": Cause.UNKNOWN}
+TOKEN_EXPIRY = {"2285": datetime(2026, 2, 28, 12, 0, tzinfo=UTC)}
