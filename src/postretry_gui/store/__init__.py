@@ -26,8 +26,6 @@ from postretry_gui.store.secrets import (
     keyring_remedy,
 )
 from postretry_gui.store.workspaces import (
-    DEFAULT_BASE_URLS,
-    ProviderKind,
     Workspace,
     WorkspaceRegistry,
     WorkspaceSecrets,
@@ -35,7 +33,6 @@ from postretry_gui.store.workspaces import (
 
 __all__ = [
     "APP_NAME",
-    "DEFAULT_BASE_URLS",
     "SERVICE",
     "Intent",
     "IntentNotFound",
@@ -47,7 +44,6 @@ __all__ = [
     "KeyringUnavailable",
     "MemoryKeyring",
     "PostCache",
-    "ProviderKind",
     "RedactingFilter",
     "RetryJournal",
     "SecretKind",
