@@ -23,7 +23,7 @@ from postretry_gui.providers.http import (
     check_secret,
     path_segment,
 )
-from postretry_gui.providers.pacing import Clock, Priority, RatePacer
+from postretry_gui.providers.pacing import Clock, Priority, RateLimitPolicy, RatePacer
 from postretry_gui.providers.parsing import clean_text
 from postretry_gui.providers.posteverywhere.envelope import error_from_response, read_data
 from postretry_gui.providers.posteverywhere.paging import (
@@ -44,6 +44,9 @@ from postretry_gui.providers.posteverywhere.spec import CAPABILITIES
 from postretry_gui.providers.posteverywhere.typed import read_page
 
 MAX_BULK_POST_IDS = 200
+# PostEverywhere's 429s carry Retry-After (which wins); without one, back off from 1 s. A read
+# is sent again at most 3 times; the service suspends nothing, so the key never stops.
+RATE_LIMIT_POLICY = RateLimitPolicy(backoff_s=1.0, repeats=3)
 _ACCOUNT_ID = re.compile(r"^[0-9]{1,18}$")
 
 
@@ -104,6 +107,7 @@ class PostEverywhereProvider(HttpBackedProvider):
             timeout=timeout,
             pacer=pacer if pacer is not None else RatePacer(clock=clock or time.time),
             clock=clock,
+            rate_limit_policy=RATE_LIMIT_POLICY,
         )
 
     def __repr__(self) -> str:
