@@ -135,9 +135,9 @@ def make_session(
     from pathlib import Path
 
     from postretry_gui.controller.workspace_opener import WorkspaceOpener
+    from postretry_gui.providers.posteverywhere import SPEC as POSTEVERYWHERE
     from postretry_gui.store import (
         InvalidWorkspace,
-        ProviderKind,
         StoreDirs,
         Workspace,
         WorkspaceSecrets,
@@ -145,9 +145,8 @@ def make_session(
 
     scratch = tempfile.TemporaryDirectory(prefix="postretry-session-")
     try:
-        workspace = Workspace(
-            "endpoint", endpoint.label, ProviderKind.POSTEVERYWHERE, endpoint.base_url
-        )
+        # ``--base-url`` speaks PostEverywhere (its key and the simulator's PE side).
+        workspace = Workspace("endpoint", endpoint.label, POSTEVERYWHERE.kind, endpoint.base_url)
         opened = WorkspaceOpener(
             StoreDirs.under(Path(scratch.name)), on_error=_report_task_error(window)
         ).open(workspace, WorkspaceSecrets(api_key=endpoint.api_key), window)

@@ -26,8 +26,9 @@ from postretry_gui.controller.workspace_opener import (
     check_key,
 )
 from postretry_gui.controller.workspaces import WorkspaceBook
+from postretry_gui.providers import ayrshare, posteverywhere
+from postretry_gui.providers.registry import CATALOG
 from postretry_gui.store import (
-    ProviderKind,
     SecretStore,
     StoreDirs,
     StoreUnavailable,
@@ -41,9 +42,11 @@ from postretry_gui.ui.workspace_shell import WorkspaceShell
 
 log = logging.getLogger(__name__)
 
+# The simulator serves these two providers: its demo workspaces are the one place here
+# that names them.
 DEMO_IDS = {
-    ProviderKind.POSTEVERYWHERE: "demo-posteverywhere",
-    ProviderKind.AYRSHARE: "demo-ayrshare",
+    posteverywhere.SPEC.kind: "demo-posteverywhere",
+    ayrshare.SPEC.kind: "demo-ayrshare",
 }
 
 
@@ -79,15 +82,15 @@ class DemoWorkspaces:
             self.sim = SimServer(self._config or demo_sim_config(), port=0)
             self.sim.start()
         pe = Workspace(
-            DEMO_IDS[ProviderKind.POSTEVERYWHERE],
+            DEMO_IDS[posteverywhere.SPEC.kind],
             "Demo PostEverywhere",
-            ProviderKind.POSTEVERYWHERE,
+            posteverywhere.SPEC.kind,
             self.sim.posteverywhere_url,
         )
         ayr = Workspace(
-            DEMO_IDS[ProviderKind.AYRSHARE],
+            DEMO_IDS[ayrshare.SPEC.kind],
             "Demo Ayrshare",
-            ProviderKind.AYRSHARE,
+            ayrshare.SPEC.kind,
             self.sim.ayrshare_url,
         )
         return [
@@ -132,7 +135,7 @@ def build_shell(
         log_path = None
         sys.stderr.write(f"postretry-gui: logging disabled: {error}\n")
     demo = demo or DemoWorkspaces()
-    registry = WorkspaceRegistry(dirs.config_dir, secret_store or SecretStore())
+    registry = WorkspaceRegistry(dirs.config_dir, secret_store or SecretStore(), CATALOG)
     book = WorkspaceBook(registry)
     holder: list[WorkspaceShell] = []
 

@@ -17,7 +17,8 @@ from controller_fakes import (
 from postretry_gui.controller import WorkspaceSession
 from postretry_gui.domain import PostStatus, Status
 from postretry_gui.domain.errors import Unauthorized, Unreachable
-from postretry_gui.providers.base import FAILURES, NOT_FAILURES
+from postretry_gui.domain.status import FAILURE_POST_STATUSES as FAILURES
+from postretry_gui.domain.status import OTHER_POST_STATUSES as NOT_FAILURES
 from postretry_gui.providers.pacing import Priority
 
 

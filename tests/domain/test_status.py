@@ -1,39 +1,7 @@
 from __future__ import annotations
 
-import pytest
-
 from postretry_gui.domain import Destination, Post, PostStatus, Status
-from postretry_gui.domain.status import ayrshare_status, post_status, posteverywhere_status
-
-
-@pytest.mark.parametrize(
-    ("raw", "status"),
-    [
-        ("queued", Status.QUEUED),
-        ("Publishing", Status.PUBLISHING),
-        ("published", Status.PUBLISHED),
-        ("FAILED", Status.FAILED),
-        ("exploded", Status.UNKNOWN),
-        (None, Status.UNKNOWN),
-        (3, Status.UNKNOWN),
-    ],
-)
-def test_posteverywhere_statuses_normalise(raw: object, status: Status) -> None:
-    assert posteverywhere_status(raw) is status
-
-
-@pytest.mark.parametrize(
-    ("raw", "status"),
-    [
-        ("success", Status.PUBLISHED),
-        ("error", Status.FAILED),
-        ("pending", Status.QUEUED),
-        ("processing", Status.PUBLISHING),
-        ("awaiting approval", Status.UNKNOWN),
-    ],
-)
-def test_ayrshare_statuses_normalise(raw: str, status: Status) -> None:
-    assert ayrshare_status(raw) is status
+from postretry_gui.domain.status import post_status
 
 
 def test_post_status_accepts_both_vocabularies() -> None:

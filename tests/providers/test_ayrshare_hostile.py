@@ -24,17 +24,14 @@ from hypothesis import strategies as st
 from postretry_gui.domain import Destination, Post, RateLimitState, Status
 from postretry_gui.domain.errors import ProviderError
 from postretry_gui.providers.ayrshare import read_rate_limit
-from postretry_gui.providers.ayrshare_parsing import (
+from postretry_gui.providers.ayrshare.accounts import (
     accounts_of,
-    error_from_response,
     health_of,
-    parse_history,
-    parse_post,
     parse_profiles,
-    parse_retry_ack,
     parse_user,
-    read_body,
 )
+from postretry_gui.providers.ayrshare.errors import error_from_response, read_body
+from postretry_gui.providers.ayrshare.parsing import parse_history, parse_post, parse_retry_ack
 from postretry_gui.providers.http import HttpResponse
 
 NOW = 1_800_000_000.0

@@ -31,7 +31,7 @@ from postretry_gui.domain.errors import (
     Unauthorized,
 )
 from postretry_gui.providers.ayrshare import AyrshareProvider
-from postretry_gui.providers.ayrshare_parsing import goes_to_x
+from postretry_gui.providers.ayrshare.networks import goes_to_x
 from postretry_gui.providers.base import PostFilter
 from postretry_gui.providers.pacing import RatePacer
 from postretry_gui.sim import DEMO_AYR_KEY, SimConfig, SimServer

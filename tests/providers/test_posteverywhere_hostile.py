@@ -24,8 +24,8 @@ from hypothesis import strategies as st
 from postretry_gui.domain import parse_rate_limit
 from postretry_gui.domain.errors import ProviderError
 from postretry_gui.providers.http import HttpResponse
-from postretry_gui.providers.posteverywhere import (
-    error_from_response,
+from postretry_gui.providers.posteverywhere.envelope import error_from_response, read_data
+from postretry_gui.providers.posteverywhere.parsing import (
     parse_accounts,
     parse_bulk_retry_ack,
     parse_health,
@@ -33,7 +33,6 @@ from postretry_gui.providers.posteverywhere import (
     parse_post,
     parse_results,
     parse_retry_ack,
-    read_data,
 )
 
 NOW = 1_800_000_000.0

@@ -22,7 +22,9 @@ from hypothesis import strategies as st
 from postretry_gui.domain.errors import MalformedResponse, ProviderError, ServerError
 from postretry_gui.providers.base import Page
 from postretry_gui.providers.http import HttpResponse
-from postretry_gui.providers.posteverywhere import parse_page, read_data, read_page, typed_page
+from postretry_gui.providers.posteverywhere.envelope import read_data
+from postretry_gui.providers.posteverywhere.parsing import parse_page
+from postretry_gui.providers.posteverywhere.typed import read_page, typed_page
 from postretry_gui.sim import DEMO_PE_KEY, SimConfig, SimServer
 
 # -- the two readers --------------------------------------------------------------------------
@@ -483,7 +485,7 @@ ONE_VALUE = [
 
 
 @pytest.mark.parametrize(("path", "value", "taken"), ONE_VALUE)
-def test_each_value_alone_is_taken_or_sent_the_old_way_as_the_fast_reader_would(
+def test_each_value_alone_is_taken_or_sent_the_old_way_as_documented(
     path: str, value: object, taken: bool | None
 ) -> None:
     body = documented_body(**{path: value})

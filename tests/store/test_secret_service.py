@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from postretry_gui.providers.registry import CATALOG
 from postretry_gui.store import (
     SERVICE,
     KeyringUnavailable,
@@ -107,7 +108,9 @@ def test_save_load_and_delete_against_gnome_keyring(
 def test_removing_a_workspace_removes_its_items(
     backend: SecretService.Keyring, collection: object, tmp_path: Path
 ) -> None:
-    workspaces = WorkspaceRegistry(StoreDirs.under(tmp_path).config_dir, SecretStore(backend))
+    workspaces = WorkspaceRegistry(
+        StoreDirs.under(tmp_path).config_dir, SecretStore(backend), CATALOG
+    )
     secrets = WorkspaceSecrets(
         api_key=KEY, profile_key="profile-" + uuid.uuid4().hex,
         x_api_key="xkey-" + uuid.uuid4().hex, x_api_secret="xsecret-" + uuid.uuid4().hex,

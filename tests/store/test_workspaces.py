@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from store_testkit import InstallKeyring, LockedKeyring, files_containing
 
+from postretry_gui.providers.registry import CATALOG
 from postretry_gui.store import (
     SERVICE,
     InvalidWorkspace,
     KeyringUnavailable,
     MemoryKeyring,
-    ProviderKind,
     SecretKind,
     SecretStore,
     StoreDirs,
@@ -27,7 +27,7 @@ AYR_KEY = "A1B2C3D4-E5F6A7B8-C9D0E1F2-A3B4C5D6"
 
 
 def registry(dirs: StoreDirs) -> WorkspaceRegistry:
-    return WorkspaceRegistry(dirs.config_dir, SecretStore())
+    return WorkspaceRegistry(dirs.config_dir, SecretStore(), CATALOG)
 
 
 def test_a_posteverywhere_workspace_gets_the_real_service_by_default(
@@ -38,7 +38,7 @@ def test_a_posteverywhere_workspace_gets_the_real_service_by_default(
     added = workspaces.add("Agency", "posteverywhere", secrets=WorkspaceSecrets(api_key=KEY))
 
     assert added.base_url == "https://app.posteverywhere.ai/api/v1"
-    assert added.provider is ProviderKind.POSTEVERYWHERE
+    assert added.provider == "posteverywhere"
     assert workspaces.active_id == added.workspace_id
     assert workspaces.secrets(added.workspace_id).api_key == KEY
     assert memory_keyring.entries() == [(SERVICE, f"{added.workspace_id}:api_key")]
@@ -51,7 +51,7 @@ def test_an_ayrshare_workspace_keeps_all_four_secrets_in_the_keyring(
         api_key=AYR_KEY, profile_key="profile-key-1234", x_api_key="xkey-1234567",
         x_api_secret="xsecret-1234567",
     )  # fmt: skip
-    added = registry(dirs).add("Brand", ProviderKind.AYRSHARE, secrets=secrets)
+    added = registry(dirs).add("Brand", "ayrshare", secrets=secrets)
 
     assert added.base_url == "https://api.ayrshare.com/api"
     assert registry(dirs).secrets(added.workspace_id) == secrets

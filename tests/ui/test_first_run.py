@@ -10,8 +10,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from workspaces_testkit import WAIT_MS, shell_env
 
+from postretry_gui.providers.posteverywhere import SPEC as POSTEVERYWHERE
 from postretry_gui.sim import DEMO_PE_KEY
-from postretry_gui.store import MemoryKeyring, ProviderKind
+from postretry_gui.store import MemoryKeyring
 from postretry_gui.ui.workspace_dialog import WorkspaceDialog
 
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -32,7 +33,7 @@ def test_no_workspace_shows_welcome_and_the_demo_opens_both_providers(
         QTest.keyClick(welcome.demo_button, Qt.Key.Key_Space)
         qtbot.waitUntil(lambda: env.shell.window is not None, timeout=WAIT_MS)
         window = env.shell.window
-        assert env.shell.handle.workspace.provider is ProviderKind.POSTEVERYWHERE
+        assert env.shell.handle.workspace.provider == POSTEVERYWHERE.kind
         qtbot.waitUntil(lambda: window.model.post_count() > 0, timeout=WAIT_MS)
         labels = [a.text() for a in window.workspace_menu.actions() if a.isCheckable()]
         assert labels == [

@@ -17,6 +17,7 @@ from postretry_gui.controller.workspaces import (
     draft_workspace,
 )
 from postretry_gui.domain import Post
+from postretry_gui.providers.registry import CATALOG
 from postretry_gui.sim import DEMO_AYR_KEY, DEMO_PE_KEY, SimConfig, SimServer
 from postretry_gui.store import (
     MemoryKeyring,
@@ -60,8 +61,8 @@ def list_requests(sim: SimServer) -> int:
 
 @pytest.mark.asyncio
 async def test_check_key_counts_accounts_for_both_providers(sim: SimServer) -> None:
-    pe = draft_workspace("PE", "posteverywhere", sim.posteverywhere_url)
-    ayr = draft_workspace("AYR", "ayrshare", sim.ayrshare_url)
+    pe = draft_workspace("PE", "posteverywhere", sim.posteverywhere_url, CATALOG)
+    ayr = draft_workspace("AYR", "ayrshare", sim.ayrshare_url, CATALOG)
     pe_check = await check_key(pe, WorkspaceSecrets(api_key=DEMO_PE_KEY))
     ayr_check = await check_key(ayr, WorkspaceSecrets(api_key=DEMO_AYR_KEY))
     assert pe_check.ok
@@ -73,12 +74,12 @@ async def test_check_key_counts_accounts_for_both_providers(sim: SimServer) -> N
 
 @pytest.mark.asyncio
 async def test_check_key_says_rejected_and_unreachable(sim: SimServer) -> None:
-    pe = draft_workspace("PE", "posteverywhere", sim.posteverywhere_url)
+    pe = draft_workspace("PE", "posteverywhere", sim.posteverywhere_url, CATALOG)
     rejected = await check_key(pe, WorkspaceSecrets(api_key="pe_live_wrong_key_123"))
     assert rejected.verdict is KeyVerdict.REJECTED
     assert "pe_live_wrong_key_123" not in rejected.message
     # A loopback port nobody listens on: refused at once.
-    dead = draft_workspace("dead", "posteverywhere", "http://127.0.0.1:9/api/v1")
+    dead = draft_workspace("dead", "posteverywhere", "http://127.0.0.1:9/api/v1", CATALOG)
     unreachable = await check_key(dead, WorkspaceSecrets(api_key=DEMO_PE_KEY))
     assert unreachable.verdict is KeyVerdict.UNREACHABLE
     assert unreachable.message.startswith("Server unreachable")
@@ -104,10 +105,10 @@ async def test_a_restart_shows_the_cache_at_once_and_costs_at_most_two_list_requ
     sim: SimServer, tmp_path: Path
 ) -> None:
     dirs = StoreDirs.under(tmp_path)
-    registry = WorkspaceRegistry(dirs.config_dir, SecretStore(MemoryKeyring()))
+    registry = WorkspaceRegistry(dirs.config_dir, SecretStore(MemoryKeyring()), CATALOG)
     book = WorkspaceBook(registry)
     workspace = book.add(
-        draft_workspace("Main", "posteverywhere", sim.posteverywhere_url),
+        draft_workspace("Main", "posteverywhere", sim.posteverywhere_url, CATALOG),
         WorkspaceSecrets(api_key=DEMO_PE_KEY),
     )
     opener = WorkspaceOpener(dirs)
@@ -130,9 +131,9 @@ async def test_a_corrupt_cache_is_set_aside_with_a_notice_and_rebuilt(
     sim: SimServer, tmp_path: Path
 ) -> None:
     dirs = StoreDirs.under(tmp_path)
-    book = WorkspaceBook(WorkspaceRegistry(dirs.config_dir, SecretStore(MemoryKeyring())))
+    book = WorkspaceBook(WorkspaceRegistry(dirs.config_dir, SecretStore(MemoryKeyring()), CATALOG))
     workspace = book.add(
-        draft_workspace("Main", "posteverywhere", sim.posteverywhere_url),
+        draft_workspace("Main", "posteverywhere", sim.posteverywhere_url, CATALOG),
         WorkspaceSecrets(api_key=DEMO_PE_KEY),
     )
     path = dirs.cache_path(workspace.workspace_id)

@@ -19,13 +19,14 @@ import keyring
 from keyring.backend import KeyringBackend
 
 from postretry_gui.app_shell import DemoWorkspaces, ShellParts, build_shell
+from postretry_gui.providers.ayrshare import SPEC as AYRSHARE
 from postretry_gui.providers.ayrshare import AyrshareProvider
 from postretry_gui.providers.base import Provider
+from postretry_gui.providers.posteverywhere import SPEC as POSTEVERYWHERE
 from postretry_gui.providers.posteverywhere import PostEverywhereProvider
 from postretry_gui.sim import SimConfig, SimServer
 from postretry_gui.store import (
     MemoryKeyring,
-    ProviderKind,
     SecretStore,
     StoreDirs,
     Workspace,
@@ -67,7 +68,7 @@ class NetworkState:
 def switchable_factory(state: NetworkState) -> Callable[[Workspace, WorkspaceSecrets], Provider]:
     def factory(workspace: Workspace, secrets: WorkspaceSecrets) -> Provider:
         transport = Switch(state)
-        if workspace.provider is ProviderKind.AYRSHARE:
+        if workspace.provider == AYRSHARE.kind:
             return AyrshareProvider(
                 workspace.base_url,
                 secrets.api_key or "",
@@ -153,4 +154,4 @@ def active_window(env: Env, qtbot: Any) -> Any:
 
 
 def pe_workspace(env: Env, name: str = "Client A") -> Workspace:
-    return Workspace("draft", name, ProviderKind.POSTEVERYWHERE, env.sim.posteverywhere_url)
+    return Workspace("draft", name, POSTEVERYWHERE.kind, env.sim.posteverywhere_url)

@@ -9,12 +9,13 @@ from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 
 from postretry_gui.domain.errors import MalformedResponse
-from postretry_gui.providers.base import FAILURES, NOT_FAILURES, Page, PostFilter, Provider
+from postretry_gui.domain.status import FAILURE_POST_STATUSES, OTHER_POST_STATUSES
+from postretry_gui.providers.base import Page, PostFilter, Provider
 from postretry_gui.providers.pacing import Priority
 
-FAILURES_FILTER = PostFilter(statuses=FAILURES)
+FAILURES_FILTER = PostFilter(statuses=FAILURE_POST_STATUSES)
 # The second pass, for the "All" tab, when the first one proved its pages joined up.
-NOT_FAILURES_FILTER = PostFilter(statuses=NOT_FAILURES)
+NOT_FAILURES_FILTER = PostFilter(statuses=OTHER_POST_STATUSES)
 # The second pass otherwise (and the third, when a filtered pass could not prove itself).
 EVERYTHING_FILTER = PostFilter()
 

@@ -25,12 +25,10 @@ from postretry_gui.controller.tasks import ErrorCallback
 from postretry_gui.controller.workspaces import KeyCheck, KeyVerdict
 from postretry_gui.domain import Post
 from postretry_gui.domain.errors import ProviderError, TransportError, Unauthorized
-from postretry_gui.providers.ayrshare import AyrshareProvider
 from postretry_gui.providers.base import Provider
-from postretry_gui.providers.posteverywhere import PostEverywhereProvider
+from postretry_gui.providers.registry import create_provider
 from postretry_gui.store import (
     PostCache,
-    ProviderKind,
     RetryJournal,
     StoreDirs,
     StoreError,
@@ -51,15 +49,8 @@ ProviderFactory = Callable[[Workspace, WorkspaceSecrets], Provider]
 def build_provider(workspace: Workspace, secrets: WorkspaceSecrets) -> Provider:
     """The provider client for ``workspace`` with its secrets (raises ``ProviderError`` for a
     missing or unsendable key; the message names the secret, never its value)."""
-    if workspace.provider is ProviderKind.AYRSHARE:
-        return AyrshareProvider(
-            workspace.base_url,
-            secrets.api_key or "",
-            profile_key=secrets.profile_key,
-            x_api_key=secrets.x_api_key,
-            x_api_secret=secrets.x_api_secret,
-        )
-    return PostEverywhereProvider(workspace.base_url, secrets.api_key or "")
+    by_name = {kind.value: value for kind, value in secrets.items()}
+    return create_provider(workspace.provider, workspace.base_url, by_name)
 
 
 async def check_key(

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from postretry_gui.domain.provider_spec import ProviderCatalog
 from postretry_gui.store import (
-    ProviderKind,
     StoreUnavailable,
     Workspace,
     WorkspaceNotFound,
@@ -32,15 +32,17 @@ DRAFT_ID = "draft"
 KeyChecker = Callable[[Workspace, WorkspaceSecrets], Coroutine[Any, Any, "KeyCheck"]]
 
 
-def draft_workspace(name: str, provider: ProviderKind | str, base_url: str | None) -> Workspace:
+def draft_workspace(
+    name: str, provider: str, base_url: str | None, providers: ProviderCatalog
+) -> Workspace:
     """A workspace not saved yet (for checking its key): the same checks as saving, so a bad
     name or URL is an ``InvalidWorkspace`` with a readable message before any request."""
-    kind = check_provider(provider)
+    spec = check_provider(provider, providers)
     return Workspace(
         workspace_id=DRAFT_ID,
         name=check_name(name),
-        provider=kind,
-        base_url=check_base_url(base_url or kind.default_base_url),
+        provider=spec.kind,
+        base_url=check_base_url(base_url or spec.default_base_url),
     )
 
 
@@ -77,6 +79,12 @@ class WorkspaceBook:
 
     def workspaces(self) -> tuple[Workspace, ...]:
         return self.registry.workspaces() + tuple(w for w, _ in self._demo.values())
+
+    @property
+    def providers(self) -> ProviderCatalog:
+        """What this build knows of each provider: for the dialogs' provider choice, default
+        URLs and secret fields (the UI may not import ``providers``)."""
+        return self.registry.providers
 
     def is_demo(self, workspace_id: str) -> bool:
         return workspace_id in self._demo

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
 
 
@@ -39,41 +40,25 @@ class PostStatus(StrEnum):
     UNKNOWN = "unknown"
 
 
-_POSTEVERYWHERE_DESTINATION = {
-    "queued": Status.QUEUED,
-    "pending": Status.QUEUED,
-    "scheduled": Status.QUEUED,
-    "publishing": Status.PUBLISHING,
-    "processing": Status.PUBLISHING,
-    "published": Status.PUBLISHED,
-    "success": Status.PUBLISHED,
-    "failed": Status.FAILED,
-    "error": Status.FAILED,
-}
-
-# Ayrshare: postIds[].status is "success" for networks that took the post, errors[] carry
-# "error"; a retried post reads "pending" and then "processing".
-_AYRSHARE = {
-    "success": Status.PUBLISHED,
-    "error": Status.FAILED,
-    "pending": Status.QUEUED,
-    "processing": Status.PUBLISHING,
-    "scheduled": Status.QUEUED,
-}
+# The post statuses that hold a failed destination: what the window asks for first, so the
+# operator sees what matters at once. ``PostFilter.statuses`` speaks these app words; each
+# provider maps them to its own.
+FAILURE_POST_STATUSES = (PostStatus.FAILED.value, PostStatus.PARTIALLY_FAILED.value)
+# Every other post status: with the failures, the whole list.
+OTHER_POST_STATUSES = (
+    PostStatus.DRAFT.value,
+    PostStatus.SCHEDULED.value,
+    PostStatus.PUBLISHING.value,
+    PostStatus.PUBLISHED.value,
+)
 
 
-def _lookup(table: dict[str, Status], raw: object) -> Status:
+def status_from_word(words: Mapping[str, Status], raw: object) -> Status:
+    """A provider's status word through its vocabulary (``ProviderSpec.destination_words``);
+    case and padding ignored, anything else ``UNKNOWN``."""
     if not isinstance(raw, str):
         return Status.UNKNOWN
-    return table.get(raw.strip().lower(), Status.UNKNOWN)
-
-
-def posteverywhere_status(raw: object) -> Status:
-    return _lookup(_POSTEVERYWHERE_DESTINATION, raw)
-
-
-def ayrshare_status(raw: object) -> Status:
-    return _lookup(_AYRSHARE, raw)
+    return words.get(raw.strip().lower(), Status.UNKNOWN)
 
 
 def post_status(raw: object) -> PostStatus:

@@ -18,16 +18,11 @@ from postretry_gui.domain import (
 )
 from postretry_gui.providers.pacing import Priority, RatePacer
 
-# What the window asks for first: failures, so the operator sees what matters at once.
-FAILURES = ("failed", "partially_failed")
-# Every other post status PostEverywhere documents: with FAILURES, the whole list.
-NOT_FAILURES = ("draft", "scheduled", "publishing", "published")
-
 
 @dataclass(frozen=True, slots=True)
 class PostFilter:
-    # Post-level statuses in PostEverywhere's words (failed, partially_failed, published...);
-    # each provider maps them to its own vocabulary. Empty: all.
+    # Post-level statuses in the app's words (``domain.PostStatus`` values: failed,
+    # partially_failed, published...); each provider maps them to its own. Empty: all.
     statuses: tuple[str, ...] = ()
     platforms: tuple[str, ...] = ()
     search: str | None = None
@@ -45,10 +40,11 @@ class Page:
     # later page, so a caller may fetch them side by side instead of one after another.
     # Empty: only ``next_cursor`` is known.
     later_cursors: tuple[str, ...] = ()
-    # 1 when the page after this one (``next_cursor`` and each of ``later_cursors``) starts
-    # with this page's last post if the list did not move meanwhile: offset pages that
-    # overlap by one, so the caller can prove that no post slid between two pages. 0: the
-    # provider pages some other way (keyset, dates) or the page was too short to overlap.
+    # How many posts the page after this one (``next_cursor`` and each of ``later_cursors``)
+    # repeats from the end of this one if the list did not move meanwhile: a provider whose
+    # pages may shift (offsets under a filter) overlaps them, so the caller can prove that no
+    # post slid between two pages. 0: no overlap to check (keyset or date paging, or a page
+    # too short to overlap).
     overlap: int = 0
 
 

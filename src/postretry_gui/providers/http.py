@@ -8,8 +8,9 @@ What it guarantees:
 - A request that is not idempotent (a retry) is sent at most once. A lost answer after it may
   have left raises ``OutcomeUnknown``, never a plain failure; a connection refused before
   anything left raises ``Unreachable``; a 429 raises ``RateLimited`` for the caller to decide.
-- Idempotent requests (GET) are repeated after a 429 only, honouring Retry-After, at most
-  ``max_rate_limit_retries`` times; then ``TooManyRateLimits``, rather than hammering.
+- Idempotent requests (GET) are repeated after a 429 only, as the pacer's 429 policy allows
+  (Retry-After honoured, else a back-off); then ``TooManyRateLimits``, rather than hammering.
+  Every answer is reported to the pacer, which decides (``RateLimitPolicy``).
 - Secrets go into request headers only. They are never logged, and any server text that
   echoes one is scrubbed before it reaches an exception.
 """
@@ -21,6 +22,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Self
+from urllib.parse import quote
 
 import httpx
 
@@ -38,7 +40,7 @@ from postretry_gui.domain.errors import (
     Unauthorized,
     Unreachable,
 )
-from postretry_gui.providers.pacing import Clock, Priority, RatePacer
+from postretry_gui.providers.pacing import Clock, Priority, RateLimitPolicy, RatePacer
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +97,14 @@ def check_secret(name: str, value: str, *, allow_spaces: bool = False) -> str:
     return stripped
 
 
+def path_segment(value: str, what: str) -> str:
+    """``value`` (an id) as one URL path segment: "../accounts" must not climb the path."""
+    text = value.strip() if isinstance(value, str) else ""
+    if not text:
+        raise BadRequest(f"No {what} given.", http_status=None)
+    return quote(text, safe="")
+
+
 def check_base_url(base_url: str) -> httpx.URL:
     try:
         url = httpx.URL(base_url.strip())
@@ -123,8 +133,7 @@ class HttpClient:
         pacer: RatePacer | None = None,
         clock: Clock | None = None,
         rate_limit_reader: RateLimitReader = parse_rate_limit,
-        max_rate_limit_retries: int = 3,
-        backoff_s: float = 1.0,
+        rate_limit_policy: RateLimitPolicy = RateLimitPolicy(),  # noqa: B008 - frozen
         max_body_bytes: int = MAX_BODY_BYTES,
         scrub_secrets: Iterable[str] = (),
     ) -> None:
@@ -149,8 +158,7 @@ class HttpClient:
         self._clock = clock or self._pacer.clock
         self._error_mapper = error_mapper
         self._read_rate_limit = rate_limit_reader
-        self._max_rate_limit_retries = max(max_rate_limit_retries, 0)
-        self._backoff_s = backoff_s
+        self._rate_limit_policy = rate_limit_policy
         self._max_body_bytes = max_body_bytes
         self._base_url = str(url)
         # httpx masks Authorization in its own reprs; the secrets live nowhere else but
@@ -195,7 +203,7 @@ class HttpClient:
         """
         if idempotent is None:
             idempotent = method.upper() in ("GET", "HEAD")
-        rate_limited = 0
+        repeats = 0
         while True:
             response = await self._send_once(
                 method,
@@ -206,23 +214,24 @@ class HttpClient:
                 priority=priority,
                 idempotent=idempotent,
             )
+            stopped = self._pacer.answered(
+                response.status,
+                named_wait=response.retry_after_s() is not None,
+                policy=self._rate_limit_policy,
+            )
             if response.ok:
                 return response
+            if stopped is not None:
+                raise stopped
             error = self._map_error(response, idempotent=idempotent)
             if not (isinstance(error, RateLimited) and idempotent):
                 raise error
-            rate_limited += 1
-            if rate_limited > self._max_rate_limit_retries:
+            if not self._pacer.may_repeat(repeats, self._rate_limit_policy):
                 raise TooManyRateLimits(
                     code=error.code, request_id=error.request_id, http_status=429
                 )
-            if response.retry_after_s() is None:
-                # A 429 that names no wait: back off exponentially instead of hammering.
-                now = self._clock()
-                self._pacer.hold_until(now + self._backoff_s * 2 ** (rate_limited - 1))
-            log.info(
-                "%s %s: rate limited, waiting before attempt %d", method, path, rate_limited + 1
-            )
+            repeats += 1
+            log.info("%s %s: rate limited, waiting before attempt %d", method, path, repeats + 1)
 
     async def _send_once(
         self,

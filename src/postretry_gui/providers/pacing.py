@@ -9,6 +9,9 @@ Interactive requests (an operator pressed something) may spend the whole budget;
 background ones (polling, refreshes, bulk jobs) leave a reserve for them and yield to any
 waiting interactive request.
 
+It also owns what a 429 answer means for the next requests (``RateLimitPolicy``): the
+clients only report each answer (``answered``) and ask whether a read may be repeated.
+
 Provider-neutral: it reads only the domain's ``RateLimitState``.
 """
 
@@ -20,11 +23,11 @@ import random
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from enum import IntEnum
 
 from postretry_gui.domain import RateLimitState
-from postretry_gui.domain.errors import RateLimited
+from postretry_gui.domain.errors import RateLimited, TooManyRateLimits
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
@@ -47,6 +50,25 @@ MIN_RESERVE = 2
 # The share of the window a batch of background requests decided at once (a poll round)
 # may use; the rest stays the operator's (``RatePacer.allowance``).
 ROUND_SHARE = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimitPolicy:
+    """What 429 answers mean for the requests after them. Each client brings its provider's
+    policy; the pacer of the key applies it to every answer."""
+
+    # The wait after a 429 that names none (a Retry-After always wins), doubled with each
+    # further 429 in a row.
+    backoff_s: float = 1.0
+    # How many times a read (idempotent) is sent again after a 429; then TooManyRateLimits.
+    repeats: int = 3
+    # 429s in a row, over every request of the key, after which nothing is sent for
+    # ``cooldown_s`` (None: never stop). Only an answer that is not a 429 ends a run, so
+    # after the cool-down one probe goes, not another volley.
+    stop_after: int | None = None
+    cooldown_s: float = 60.0
+    # Why stopping matters, for the operator (``stop_after`` set).
+    stop_reason: str = "the service suspends keys that keep hitting the limit"
 
 
 class RatePacer:
@@ -85,6 +107,9 @@ class RatePacer:
         self._in_flight = 0
         self._interactive_waiting = 0
         self._changed = asyncio.Event()
+        self._rate_limits_in_a_row = 0
+        self._stopped_until: float | None = None
+        self._stop_policy = RateLimitPolicy()
 
     def __repr__(self) -> str:
         return f"RatePacer(in_flight={self._in_flight}, state={self._state!r})"
@@ -138,6 +163,7 @@ class RatePacer:
         Raises ``RateLimited`` instead of waiting longer than ``max_wait_s``: the caller
         shows the wait rather than freezing.
         """
+        self.raise_if_stopped()
         interactive = priority is Priority.INTERACTIVE
         if interactive:
             self._interactive_waiting += 1
@@ -174,6 +200,55 @@ class RatePacer:
         A bulk job asks this before it journals a retry, so a cancel while the job waits
         for the budget leaves nothing written as sent that has not left."""
         return self._wait_before_send(priority, self._clock())
+
+    # -- 429 answers: one policy for every client -------------------------------------------
+
+    @property
+    def rate_limits_in_a_row(self) -> int:
+        return self._rate_limits_in_a_row
+
+    def answered(
+        self, status: int, *, named_wait: bool, policy: RateLimitPolicy
+    ) -> TooManyRateLimits | None:
+        """Count one answer (any status, any request of the key). A 429 that names no wait
+        holds every request for the policy's back-off; at ``stop_after`` 429s in a row the
+        key stops for the cool-down, and the answer is the ``TooManyRateLimits`` to raise."""
+        if status != 429:
+            self._rate_limits_in_a_row = 0
+            return None
+        self._rate_limits_in_a_row += 1
+        now = self._clock()
+        if policy.stop_after is not None and self._rate_limits_in_a_row >= max(
+            policy.stop_after, 1
+        ):
+            cooldown = max(policy.cooldown_s, 0.0)
+            self._stopped_until = now + cooldown
+            self._stop_policy = policy
+            self.hold_until(now + cooldown)
+            return self._stopped(math.ceil(cooldown))
+        if not named_wait:
+            backoff = max(policy.backoff_s, 0.0)
+            self.hold_until(now + backoff * 2 ** (self._rate_limits_in_a_row - 1))
+        return None
+
+    def may_repeat(self, repeats_so_far: int, policy: RateLimitPolicy) -> bool:
+        """Whether a read that has just had a 429 may be sent once more."""
+        return repeats_so_far < max(policy.repeats, 0)
+
+    def raise_if_stopped(self) -> None:
+        """``TooManyRateLimits`` instead of sending while the key is stopped."""
+        until = self._stopped_until
+        now = self._clock()
+        if until is not None and now < until:
+            raise self._stopped(math.ceil(until - now))
+
+    def _stopped(self, seconds: int) -> TooManyRateLimits:
+        return TooManyRateLimits(
+            f"Stopped after {self._rate_limits_in_a_row} rate-limit answers in a row: "
+            f"{self._stop_policy.stop_reason}. Nothing more is sent for {seconds} s; try again "
+            "after that.",
+            http_status=429,
+        )
 
     # -- the rule ---------------------------------------------------------------------------
 

@@ -28,8 +28,6 @@ from postretry_gui.store.secrets import (
     keyring_remedy,
 )
 from postretry_gui.store.workspaces import (
-    DEFAULT_BASE_URLS,
-    ProviderKind,
     Workspace,
     WorkspaceRegistry,
     WorkspaceSecrets,
@@ -37,7 +35,6 @@ from postretry_gui.store.workspaces import (
 
 __all__ = [
     "APP_NAME",
-    "DEFAULT_BASE_URLS",
     "SERVICE",
     "Intent",
     "IntentNotFound",
@@ -50,7 +47,6 @@ __all__ = [
     "MemoryKeyring",
     "NewerStoreFile",
     "PostCache",
-    "ProviderKind",
     "RedactingFilter",
     "RetryJournal",
     "SecretKind",

@@ -15,11 +15,11 @@ import json
 import threading
 import uuid
 from dataclasses import dataclass, field, fields, replace
-from enum import StrEnum
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from postretry_gui.domain.provider_spec import ProviderCatalog, ProviderSpec
 from postretry_gui.store.errors import (
     InvalidWorkspace,
     KeyringUnavailable,
@@ -35,36 +35,12 @@ SETTINGS_FORMAT = 1
 MAX_NAME_LENGTH = 80
 
 
-class ProviderKind(StrEnum):
-    POSTEVERYWHERE = "posteverywhere"
-    AYRSHARE = "ayrshare"
-
-    @property
-    def default_base_url(self) -> str:
-        return DEFAULT_BASE_URLS[self]
-
-    @property
-    def secret_kinds(self) -> frozenset[SecretKind]:
-        """The secrets a workspace of this provider may have."""
-        return SECRET_KINDS[self]
-
-
-DEFAULT_BASE_URLS = {
-    ProviderKind.POSTEVERYWHERE: "https://app.posteverywhere.ai/api/v1",
-    ProviderKind.AYRSHARE: "https://api.ayrshare.com/api",
-}
-
-SECRET_KINDS = {
-    ProviderKind.POSTEVERYWHERE: frozenset({SecretKind.API_KEY}),
-    ProviderKind.AYRSHARE: frozenset(SecretKind),
-}
-
-
 @dataclass(frozen=True, slots=True)
 class Workspace:
     workspace_id: str
     name: str
-    provider: ProviderKind
+    # The provider's kind (``ProviderSpec.kind``), as saved in the settings file.
+    provider: str
     base_url: str
 
 
@@ -142,21 +118,27 @@ def check_name(name: str) -> str:
     return name
 
 
-def check_provider(provider: str) -> ProviderKind:
-    try:
-        return ProviderKind(provider)
-    except ValueError:
-        known = ", ".join(p.value for p in ProviderKind)
-        raise InvalidWorkspace(f"Unknown provider {provider!r}; known: {known}.") from None
+def check_provider(provider: str, providers: ProviderCatalog) -> ProviderSpec:
+    """The spec of a provider this build knows (``providers``: the registry's catalogue,
+    handed in by the composition root: the store may not import ``providers``)."""
+    if isinstance(provider, str) and provider in providers:
+        return providers.spec(provider)
+    known = ", ".join(providers.kinds())
+    raise InvalidWorkspace(f"Unknown provider {provider!r}; known: {known}.")
 
 
-def _workspace_from_json(raw: Any) -> Workspace:
+def secret_kinds(spec: ProviderSpec) -> tuple[SecretKind, ...]:
+    """The secrets a workspace of this provider may have, in the spec's order."""
+    return tuple(SecretKind(field.name) for field in spec.secret_fields)
+
+
+def _workspace_from_json(raw: Any, providers: ProviderCatalog) -> Workspace:
     if not isinstance(raw, dict):
         raise InvalidWorkspace("not an object")
     return Workspace(
         workspace_id=check_workspace_id(raw.get("workspace_id")),  # type: ignore[arg-type]
         name=check_name(raw.get("name")),  # type: ignore[arg-type]
-        provider=check_provider(raw.get("provider")),  # type: ignore[arg-type]
+        provider=check_provider(raw.get("provider"), providers).kind,  # type: ignore[arg-type]
         base_url=check_base_url(raw.get("base_url")),  # type: ignore[arg-type]
     )
 
@@ -165,7 +147,7 @@ def _workspace_to_json(workspace: Workspace) -> dict[str, str]:
     return {
         "workspace_id": workspace.workspace_id,
         "name": workspace.name,
-        "provider": workspace.provider.value,
+        "provider": workspace.provider,
         "base_url": workspace.base_url,
     }
 
@@ -177,9 +159,11 @@ class WorkspaceRegistry:
     entries skipped): a sentence for the UI to show once.
     """
 
-    def __init__(self, config_dir: Path, secrets: SecretStore) -> None:
+    def __init__(self, config_dir: Path, secrets: SecretStore, providers: ProviderCatalog) -> None:
         self.path = config_dir / SETTINGS_FILE_NAME
         self.secret_store = secrets
+        # What this build knows of each provider (kinds, default URLs, secret fields).
+        self.providers = providers
         self.notice: str | None = None
         self._lock = threading.RLock()
         self._workspaces: list[Workspace] = []
@@ -213,7 +197,7 @@ class WorkspaceRegistry:
         skipped = 0
         for raw in data["workspaces"]:
             try:
-                workspace = _workspace_from_json(raw)
+                workspace = _workspace_from_json(raw, self.providers)
             except InvalidWorkspace:
                 self._kept_raw.append(raw)
                 skipped += 1
@@ -269,6 +253,9 @@ class WorkspaceRegistry:
             self._active_id = workspace_id
             self._save()
 
+    def _spec_of(self, workspace: Workspace) -> ProviderSpec:
+        return check_provider(workspace.provider, self.providers)
+
     # -- changing ----------------------------------------------------------------------------
 
     def _check_unique_name(self, name: str, except_id: str | None = None) -> None:
@@ -279,7 +266,7 @@ class WorkspaceRegistry:
     def add(
         self,
         name: str,
-        provider: ProviderKind | str,
+        provider: str,
         base_url: str | None = None,
         secrets: WorkspaceSecrets | None = None,
         *,
@@ -291,12 +278,12 @@ class WorkspaceRegistry:
         Secrets go first: if the keyring refuses them (``KeyringUnavailable``) nothing is
         saved at all, and the caller may ask again with ``session_only=True``.
         """
-        kind = check_provider(provider)
+        spec = check_provider(provider, self.providers)
         workspace = Workspace(
             workspace_id=check_workspace_id(workspace_id or uuid.uuid4().hex),
             name=check_name(name),
-            provider=kind,
-            base_url=check_base_url(base_url or kind.default_base_url),
+            provider=spec.kind,
+            base_url=check_base_url(base_url or spec.default_base_url),
         )
         with self._lock:
             self._check_unique_name(workspace.name)
@@ -320,12 +307,10 @@ class WorkspaceRegistry:
         self, workspace: Workspace, secrets: WorkspaceSecrets, session_only: bool
     ) -> None:
         items = secrets.items()
-        allowed = workspace.provider.secret_kinds
+        allowed = secret_kinds(self._spec_of(workspace))
         for kind, _ in items:
             if kind not in allowed:
-                raise InvalidWorkspace(
-                    f"A {workspace.provider.value} workspace has no {kind.label}."
-                )
+                raise InvalidWorkspace(f"A {workspace.provider} workspace has no {kind.label}.")
         done: list[SecretKind] = []
         try:
             for kind, value in items:
@@ -390,7 +375,7 @@ class WorkspaceRegistry:
                 and not store.is_session_only(workspace_id, kind)
                 else store.load(workspace_id, kind)
             )
-            for kind in workspace.provider.secret_kinds
+            for kind in secret_kinds(self._spec_of(workspace))
         }
         return WorkspaceSecrets(**values)
 

@@ -29,9 +29,12 @@ from PySide6.QtWidgets import (
 )
 
 from postretry_gui.controller.workspaces import KeyCheck, KeyChecker, KeyVerdict, draft_workspace
-from postretry_gui.store import ProviderKind, StoreError, Workspace, WorkspaceSecrets
+from postretry_gui.domain.provider_spec import ProviderCatalog, ProviderSpec
+from postretry_gui.store import StoreError, Workspace, WorkspaceSecrets
 
-PROVIDER_LABELS = {ProviderKind.POSTEVERYWHERE: "PostEverywhere", ProviderKind.AYRSHARE: "Ayrshare"}
+# The one secret every provider has, always on the form; each provider's other secrets go in
+# a box of their own, shown while that provider is chosen.
+API_KEY = "api_key"
 
 SaveHandler = Callable[["WorkspaceDialog", Workspace, WorkspaceSecrets], None]
 
@@ -67,10 +70,12 @@ class WorkspaceDialog(QDialog):
         save_handler: SaveHandler,
         parent: QWidget | None = None,
         *,
+        providers: ProviderCatalog,
         existing: Workspace | None = None,
         reason: str | None = None,
     ) -> None:
         super().__init__(parent)
+        self._providers = providers
         self._checker = checker
         self._save_handler = save_handler
         self.existing = existing
@@ -96,8 +101,8 @@ class WorkspaceDialog(QDialog):
         self.name_edit.setPlaceholderText("e.g. Client A")
         form.addRow("&Name:", self.name_edit)
         self.provider_combo = QComboBox(self)
-        for kind, label in PROVIDER_LABELS.items():
-            self.provider_combo.addItem(label, kind)
+        for spec in providers:
+            self.provider_combo.addItem(spec.display_name, spec.kind)
         form.addRow("&Provider:", self.provider_combo)
         self.base_url_edit = QLineEdit(self)
         form.addRow("&Base URL:", self.base_url_edit)
@@ -105,16 +110,21 @@ class WorkspaceDialog(QDialog):
         form.addRow("API &key:", self.api_key_edit)
         layout.addLayout(form)
 
-        self.ayrshare_box = QGroupBox("Ayrshare (optional)", self)
-        ayr_form = QFormLayout(self.ayrshare_box)
+        # kind -> (its box of further secrets, their edits by secret name)
+        self.secret_boxes: dict[str, tuple[QGroupBox, dict[str, QLineEdit]]] = {}
         hint = "unchanged if left empty" if existing else "optional"
-        self.profile_key_edit = _secret_edit(self.ayrshare_box, hint)
-        ayr_form.addRow("Pro&file-Key:", self.profile_key_edit)
-        self.x_key_edit = _secret_edit(self.ayrshare_box, hint)
-        ayr_form.addRow("&X API key:", self.x_key_edit)
-        self.x_secret_edit = _secret_edit(self.ayrshare_box, hint)
-        ayr_form.addRow("X API &secret:", self.x_secret_edit)
-        layout.addWidget(self.ayrshare_box)
+        for spec in providers:
+            further = [f for f in spec.secret_fields if f.name != API_KEY]
+            if not further:
+                continue
+            box = QGroupBox(f"{spec.display_name} (optional)", self)
+            box_form = QFormLayout(box)
+            edits: dict[str, QLineEdit] = {}
+            for secret in further:
+                edits[secret.name] = _secret_edit(box, hint)
+                box_form.addRow(secret.label, edits[secret.name])
+            self.secret_boxes[spec.kind] = (box, edits)
+            layout.addWidget(box)
 
         self.result_label = QLabel("The key is checked with one request before saving.", self)
         self.result_label.setObjectName("check-result")
@@ -142,7 +152,7 @@ class WorkspaceDialog(QDialog):
 
         if existing is not None:
             self.name_edit.setText(existing.name)
-            self.provider_combo.setCurrentIndex(list(PROVIDER_LABELS).index(existing.provider))
+            self.provider_combo.setCurrentIndex(self.provider_combo.findData(existing.provider))
             self.provider_combo.setEnabled(False)
             self.base_url_edit.setText(existing.base_url)
             self._base_url_edited = True
@@ -157,18 +167,16 @@ class WorkspaceDialog(QDialog):
             self.provider_combo,
             self.base_url_edit,
             self.api_key_edit,
-            self.profile_key_edit,
-            self.x_key_edit,
-            self.x_secret_edit,
+            *(edit for _, edits in self.secret_boxes.values() for edit in edits.values()),
         ]
 
     @property
-    def provider(self) -> ProviderKind:
-        return ProviderKind(self.provider_combo.currentData())
+    def provider(self) -> ProviderSpec:
+        return self._providers.spec(self.provider_combo.currentData())
 
     def _provider_changed(self) -> None:
-        ayrshare = self.provider is ProviderKind.AYRSHARE
-        self.ayrshare_box.setVisible(ayrshare)
+        for kind, (box, _) in self.secret_boxes.items():
+            box.setVisible(kind == self.provider.kind)
         self.base_url_edit.setPlaceholderText(self.provider.default_base_url)
         if not self._base_url_edited:
             self.base_url_edit.setText(self.provider.default_base_url)
@@ -186,18 +194,20 @@ class WorkspaceDialog(QDialog):
         """The form as a draft workspace and its secrets (``StoreError`` for a bad name or
         URL). Empty optional secrets are None."""
         draft = draft_workspace(
-            self.name_edit.text(), self.provider, self.base_url_edit.text().strip() or None
+            self.name_edit.text(),
+            self.provider.kind,
+            self.base_url_edit.text().strip() or None,
+            self._providers,
         )
 
         def value(edit: QLineEdit) -> str | None:
             return edit.text().strip() or None
 
-        ayrshare = self.provider is ProviderKind.AYRSHARE
+        # Only the chosen provider's secrets: what was typed for another one is not kept.
+        _, further = self.secret_boxes.get(self.provider.kind, (None, {}))
         secrets = WorkspaceSecrets(
             api_key=value(self.api_key_edit),
-            profile_key=value(self.profile_key_edit) if ayrshare else None,
-            x_api_key=value(self.x_key_edit) if ayrshare else None,
-            x_api_secret=value(self.x_secret_edit) if ayrshare else None,
+            **{name: value(edit) for name, edit in further.items()},
         )
         return draft, secrets
 

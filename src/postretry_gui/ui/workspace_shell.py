@@ -30,12 +30,13 @@ from postretry_gui.controller.events import (
 from postretry_gui.controller.workspaces import KeyChecker, WorkspaceBook
 from postretry_gui.domain import Post
 from postretry_gui.domain.errors import ProviderError
+from postretry_gui.domain.provider_spec import ProviderCatalog
 from postretry_gui.store import KeyringUnavailable, StoreError, Workspace, WorkspaceSecrets
 from postretry_gui.ui.keyring_dialog import KeyringChoice, KeyringDialog
 from postretry_gui.ui.main_window import MainWindow
 from postretry_gui.ui.rows import SessionPort
 from postretry_gui.ui.welcome import WelcomeWindow
-from postretry_gui.ui.workspace_dialog import PROVIDER_LABELS, WorkspaceDialog
+from postretry_gui.ui.workspace_dialog import WorkspaceDialog
 
 MAX_SHORTCUTS = 9
 STALE_STYLE = "color: #92400E; font-weight: bold;"
@@ -77,8 +78,9 @@ def age_text(then: datetime, now: datetime | None = None) -> str:
     return f"{int(seconds // 86400)} days ago"
 
 
-def workspace_label(workspace: Workspace, demo: bool = False) -> str:
-    provider = PROVIDER_LABELS.get(workspace.provider, workspace.provider.value)
+def workspace_label(workspace: Workspace, providers: ProviderCatalog, demo: bool = False) -> str:
+    known = workspace.provider in providers
+    provider = providers.spec(workspace.provider).display_name if known else workspace.provider
     return f"{workspace.name} ({provider}{', demo' if demo else ''})"
 
 
@@ -190,7 +192,7 @@ class WorkspaceShell(QObject):
             )
             return False
         demo = self.book.is_demo(workspace_id)
-        window = MainWindow(title=workspace_label(workspace, demo))
+        window = MainWindow(title=workspace_label(workspace, self.book.providers, demo))
         listener = _WindowListener(self, window)
         try:
             handle = self._opener(workspace, secrets, listener)
@@ -356,7 +358,8 @@ class WorkspaceShell(QObject):
         for index, workspace in enumerate(self.book.workspaces()):
             number = f"&{index + 1} " if index < MAX_SHORTCUTS else ""
             demo = self.book.is_demo(workspace.workspace_id)
-            action = QAction(number + workspace_label(workspace, demo).replace("&", "&&"), menu)
+            label = workspace_label(workspace, self.book.providers, demo)
+            action = QAction(number + label.replace("&", "&&"), menu)
             action.setCheckable(True)
             action.setChecked(workspace.workspace_id == current_id)
             if index < MAX_SHORTCUTS:
@@ -400,7 +403,9 @@ class WorkspaceShell(QObject):
     # -- adding, editing, removing ---------------------------------------------------------
 
     def add_workspace(self) -> WorkspaceDialog:
-        return self._open_dialog(WorkspaceDialog(self._checker, self._save_new, None))
+        return self._open_dialog(
+            WorkspaceDialog(self._checker, self._save_new, None, providers=self.book.providers)
+        )
 
     def edit_current(self) -> WorkspaceDialog | None:
         if self.handle is None:
@@ -422,7 +427,14 @@ class WorkspaceShell(QObject):
         workspace = self.book.get(workspace_id)
         save = functools.partial(self._save_existing, workspace_id, session_only)
         return self._open_dialog(
-            WorkspaceDialog(self._checker, save, None, existing=workspace, reason=reason)
+            WorkspaceDialog(
+                self._checker,
+                save,
+                None,
+                providers=self.book.providers,
+                existing=workspace,
+                reason=reason,
+            )
         )
 
     def _open_dialog(self, dialog: WorkspaceDialog) -> WorkspaceDialog:

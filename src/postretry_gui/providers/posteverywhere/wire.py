@@ -1,12 +1,11 @@
 """PostEverywhere's list answer (``GET /posts``) exactly as documented, as msgspec Structs.
 
 A 100,000-destination workspace is 200 pages of ~170 KB; reading them through ``json.loads``
-and the dict readers costs ~1 s, the largest part of a load. ``decode_list_page`` reads a
+and the tolerant reader costs ~1 s, the largest part of a load. ``decode_list_page`` reads a
 page straight from the bytes into these Structs in C (~0.4 ms a page, checks included)
-and vouches for it only when every value is one the existing fast reader
-(``_fast_post``/``_fast_destination`` in posteverywhere.py) would take unchanged. Anything
-else gives None, and the caller reads the whole page the old way, which stays the single
-source of truth for odd answers.
+and vouches for it only when every value is documented and one the tolerant reader
+(``parsing.py``) would take unchanged. Anything else gives None, and the caller reads the
+whole page with the tolerant reader, which stays the single source of truth for odd answers.
 
 What "unchanged" takes, and where it is checked:
 
@@ -16,7 +15,7 @@ What "unchanged" takes, and where it is checked:
 - Text that ``clean_text`` would change (a control character, any non-printable character,
   leading or trailing spaces): once over the whole body, not per string (``_plain_body``).
 - Times: kept as text here; the caller parses them with the same ``datetime.fromisoformat``
-  as the fast reader (msgspec's own RFC 3339 parser rounds a 7th fractional digit and takes a
+  as the tolerant reader (msgspec's own RFC 3339 parser rounds a 7th fractional digit and takes a
   lower-case ``z``, where ``fromisoformat`` truncates and refuses: not the same answer).
 - Bodies ``json.loads`` refuses although msgspec would skip the offending part unread: bad
   UTF-8 (checked with the text), an integer longer than ``sys.get_int_max_str_digits()``
@@ -41,16 +40,16 @@ import msgspec
 
 from postretry_gui.providers.parsing import MAX_ID_CHARS, MAX_MESSAGE_CHARS
 
-# The documented status words; posteverywhere.py maps them through its tables.
+# The documented status words; ``typed.py`` maps them through the spec's vocabulary.
 DestinationWord = Literal["queued", "publishing", "published", "failed"]
 PostWord = Literal["draft", "scheduled", "publishing", "published", "partially_failed", "failed"]
 
-# ``_plain``: not empty, within its limit (msgspec counts characters, as ``len`` does).
+# Plain text: not empty, within its limit (msgspec counts characters, as ``len`` does).
 Id = Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_ID_CHARS)]
 Text = Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_MESSAGE_CHARS)]
-# ``_fast_moment`` reads at most 64 characters; the format is checked by its parser.
+# A time of at most 64 characters; the format is checked by ``fromisoformat`` later.
 Moment = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
-# The fast reader's ``0 <= n < 2**63``.
+# ``0 <= n < 2**63``: what the app keeps as a count.
 Count = Annotated[int, msgspec.Meta(ge=0, le=2**63 - 1)]
 
 
@@ -66,7 +65,7 @@ class WireDestination(msgspec.Struct, gc=False):
     platform_post_id: Id | None = None
     platform_post_url: Text | None = None
     published_at: Moment | None = None
-    # The fast reader leaves a scheduled retry to the tolerant reader: present means None here.
+    # A scheduled retry is left to the tolerant reader: present means not vouched for.
     next_retry_at: None = None
 
 

@@ -1,5 +1,7 @@
-"""A list page read through the fast path gives exactly what the tolerant readers give, for
-answers as documented and for each way an answer can stray from the documented types."""
+"""A list page read by the tolerant page reader gives exactly what the tolerant post reader
+gives, for answers as documented and for each way an answer can stray from the documented
+types. (These once proved a dict fast path; the page now has two readers only, the typed
+one of ``test_posteverywhere_typed_pages.py`` and this tolerant one.)"""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from postretry_gui.providers.posteverywhere import parse_page, parse_post
+from postretry_gui.providers.posteverywhere.parsing import parse_page, parse_post
 
 
 def documented_post(n: int) -> dict[str, Any]:
