@@ -13,8 +13,8 @@ from postretry_gui.domain.errors import (
     ProviderError,
     ReconnectRequired,
 )
+from postretry_gui.providers.ayrshare.causes import DUPLICATE_CODES, RELINK_CODES
 from postretry_gui.providers.ayrshare.networks import platform_name, spoken_platform
-from postretry_gui.providers.ayrshare.spec import CAPABILITIES
 from postretry_gui.providers.http import HttpResponse
 from postretry_gui.providers.parsing import (
     JsonObject,
@@ -27,8 +27,6 @@ from postretry_gui.providers.parsing import (
 
 # Error codes with a meaning of their own (the contract's table), by class.
 ALREADY_RETRIED_CODES = frozenset({"329"})
-RELINK_CODES = CAPABILITIES.relink_error_codes
-DUPLICATE_CODES = frozenset({"107", "110"})
 
 
 @dataclass(frozen=True, slots=True)
