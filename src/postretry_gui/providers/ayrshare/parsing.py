@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 
 from postretry_gui.domain import Destination, Post, RetryAck, Status
 from postretry_gui.domain.status import PostStatus, post_status
-from postretry_gui.providers.ayrshare.errors import raise_if_error_body
+from postretry_gui.providers.ayrshare.errors import raise_if_error_body, retry_refusal
 from postretry_gui.providers.ayrshare.networks import app_platform, platform_list, platform_name
 from postretry_gui.providers.ayrshare.spec import SPEC
 from postretry_gui.providers.parsing import (
@@ -191,9 +191,12 @@ def parse_history(body: object, names: Mapping[str, str] | None = None) -> tuple
 
 def parse_retry_ack(body: object, post: Post) -> RetryAck:
     """``{"status": "pending", "id": ...}``: every failed destination of ``post`` is queued
-    now (Ayrshare re-sends the whole post). An error body answered with 200 is an error."""
+    now (Ayrshare re-sends the whole post). An error body, even answered with 200 and
+    carrying an ``id``, is a refusal (``retry_refusal``)."""
     obj = as_object(body, "the retry answer")
-    raise_if_error_body(obj)
+    refusal = retry_refusal(obj)
+    if refusal is not None:
+        raise refusal
     queued = tuple(
         replace(d, status=Status.QUEUED, error=None, error_code=None) for d in post.failed
     )
