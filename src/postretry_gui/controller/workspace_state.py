@@ -193,8 +193,11 @@ class WorkspaceState:
             old = self._posts.get(post.post_id)
             if old is not None and not force and _older(post, old):
                 continue
-            if self._marks.get(post.post_id) is PostMark.GONE:
-                self._marks.pop(post.post_id)  # it was listed again: not gone after all
+            # Gone when it reads deleted (Ayrshare lists deleted posts); listed again as
+            # anything else, it was not gone after all.
+            deleted = post.status is PostStatus.DELETED
+            if (self._marks.get(post.post_id) is PostMark.GONE) != deleted:
+                self._set_gone(post.post_id, deleted)
             elif old == post:
                 continue
             self._posts[post.post_id] = post
@@ -206,6 +209,8 @@ class WorkspaceState:
     def put(self, post: Post) -> None:
         """Replace one post as a retry's answer or a poll describes it (not emitted)."""
         self._posts[post.post_id] = post
+        if post.status is PostStatus.DELETED:
+            self._set_gone(post.post_id, True)
 
     def emit(self, post_id: str) -> None:
         post = self._posts.get(post_id)
@@ -232,9 +237,15 @@ class WorkspaceState:
             del self._locks[post_id]
 
     def mark_gone(self, post_id: str) -> None:
-        self._marks[post_id] = PostMark.GONE
+        self._set_gone(post_id, True)
         self.emit(post_id)
         self.notice(NoticeLevel.WARNING, f"Post {post_id} was deleted at the provider.")
+
+    def _set_gone(self, post_id: str, gone: bool) -> None:
+        if gone:
+            self._marks[post_id] = PostMark.GONE
+        elif self._marks.get(post_id) is PostMark.GONE:
+            del self._marks[post_id]
 
     def mark_outcome_unknown(self, post_id: str, unknown: bool) -> None:
         """OUTCOME_UNKNOWN holds while any lost retry of the post is unexplained; a GONE
