@@ -313,6 +313,7 @@ async def _self_test_steps(
     window: MainWindow, session: WorkspaceSession, report: dict[str, Any]
 ) -> None:
     from postretry_gui.domain import Outcome
+    from postretry_gui.store.journal import RetryJournal as StoredJournal
     from postretry_gui.ui.rows import DestinationRow, StatusTab
 
     checks: dict[str, bool] = report["checks"]
@@ -345,8 +346,10 @@ async def _self_test_steps(
         "outcomes": outcomes,
     }
     checks["retried"] = outcomes == [Outcome.RETRIED.value]
+    # The opener gives every session the SQLite journal; its history is that store's, not
+    # part of the controller's write-ahead port.
     journal = session.journal
-    intents = journal.history(limit=10) if journal is not None else []
+    intents = journal.history(limit=10) if isinstance(journal, StoredJournal) else []
     report["journal_intents"] = [f"{i.post_id}: {i.state.value}" for i in intents]
     checks["journalled"] = any(i.post_id in target for i in intents)
     if not checks["retried"]:
