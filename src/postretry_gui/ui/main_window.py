@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QMessageBox,
+    QPushButton,
     QTabBar,
     QTableView,
     QToolBar,
@@ -122,6 +123,9 @@ class MainWindow(QMainWindow):
         self._had_rows = False
         self._close_task: asyncio.Task[None] | None = None
         self._last_sync: SyncState = SyncState()
+        # Filled by the workspace shell: its Workspace menu and, after a 401, the re-key button.
+        self.workspace_menu: QMenu | None = None
+        self.reenter_button: QPushButton | None = None
         self.setWindowTitle(f"postretry — {title}" if title else "postretry")
         self.resize(1280, 720)
 
