@@ -20,8 +20,9 @@ from postretry_gui.app import Endpoint, make_session
 from postretry_gui.controller import WorkspaceSession
 from postretry_gui.domain import Status, Verdict
 from postretry_gui.sim import DEMO_PE_KEY, SimConfig, SimServer
+from postretry_gui.ui.confirmations import retry_question
 from postretry_gui.ui.destination_model import Role
-from postretry_gui.ui.main_window import MainWindow, retry_question
+from postretry_gui.ui.main_window import MainWindow
 from postretry_gui.ui.rows import Column, DestinationRow, StatusTab
 
 CTRL = Qt.KeyboardModifier.ControlModifier

@@ -15,7 +15,7 @@ def retry_question(destinations: int, posts: int) -> str:
     return f"Retry {destinations} {d} in {posts} {p}?"
 
 
-def ask_retry(
+def confirm_retry(
     parent: QWidget, destinations: int, posts: int, answered: Callable[[QMessageBox, bool], None]
 ) -> QMessageBox:
     """Open "Retry N destinations in M posts?"; ``answered(box, accepted)`` when it closes."""
@@ -36,7 +36,7 @@ def ask_retry(
     return box
 
 
-def ask_remove_workspace(parent: QWidget, name: str, remove: Callable[[], object]) -> QMessageBox:
+def confirm_removal(parent: QWidget, name: str, remove: Callable[[], object]) -> QMessageBox:
     """Open "Remove the workspace …?"; ``remove()`` only if the operator confirms."""
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Question)

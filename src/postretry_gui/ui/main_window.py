@@ -38,6 +38,7 @@ from postretry_gui.domain import Outcome, Post, Verdict
 from postretry_gui.ui import icons
 from postretry_gui.ui.actions import ACTION_SPECS, MENU_ORDER, ActionId, build_actions
 from postretry_gui.ui.bulk_panel import BulkPanel
+from postretry_gui.ui.confirmations import confirm_retry
 from postretry_gui.ui.destination_model import DestinationModel, Role
 from postretry_gui.ui.history_dialog import HistoryDialog
 from postretry_gui.ui.rows import (
@@ -79,12 +80,6 @@ _FLUSH_INTERVAL_S = 0.1
 _LOADING_FLUSH_INTERVAL_S = 0.15
 
 UrlOpener = Callable[[QUrl], object]
-
-
-def retry_question(destinations: int, posts: int) -> str:
-    d = "destination" if destinations == 1 else "destinations"
-    p = "post" if posts == 1 else "posts"
-    return f"Retry {destinations} {d} in {posts} {p}?"
 
 
 class DestinationView(QTableView):
@@ -400,23 +395,7 @@ class MainWindow(QMainWindow):
                 8000,
             )
             return
-        box = QMessageBox(self)
-        box.setIcon(QMessageBox.Icon.Question)
-        box.setWindowTitle("Retry")
-        box.setText(retry_question(destinations, posts))
-        box.setInformativeText(
-            "One retry request per post, naming exactly the ticked destinations. "
-            "A retry can publish again: it is never resent on its own."
-        )
-        retry_button = box.addButton("Retry", QMessageBox.ButtonRole.AcceptRole)
-        box.addButton(QMessageBox.StandardButton.Cancel)
-        box.setDefaultButton(retry_button)
-        box.setEscapeButton(QMessageBox.StandardButton.Cancel)
-        box.finished.connect(
-            lambda _result: self._confirmed(box, box.clickedButton() is retry_button)
-        )
-        self._confirm = box
-        box.open()
+        self._confirm = confirm_retry(self, destinations, posts, self._confirmed)
 
     def _confirmed(self, box: QMessageBox, accepted: bool) -> None:
         self._confirm = None

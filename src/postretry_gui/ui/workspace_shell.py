@@ -24,7 +24,7 @@ from postretry_gui.controller.events import SyncState
 from postretry_gui.controller.workspaces import KeyChecker, WorkspaceBook
 from postretry_gui.domain.errors import ProviderError
 from postretry_gui.store import KeyringUnavailable, StoreError, Workspace, WorkspaceSecrets
-from postretry_gui.ui.confirmations import ask_remove_workspace
+from postretry_gui.ui.confirmations import confirm_removal
 from postretry_gui.ui.keyring_dialog import KeyringChoice, KeyringDialog
 from postretry_gui.ui.main_window import MainWindow
 from postretry_gui.ui.welcome import WelcomeWindow
@@ -364,7 +364,7 @@ class WorkspaceShell(QObject):
         if self.handle is None or self.window is None:
             return None
         workspace_id = self.handle.workspace.workspace_id
-        return ask_remove_workspace(
+        return confirm_removal(
             self.window, self.handle.workspace.name, lambda: self.remove(workspace_id)
         )
 
