@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-import gc
 import time
 from collections.abc import Callable, Sequence
 
@@ -35,7 +34,7 @@ from PySide6.QtWidgets import (
 
 from postretry_gui.controller.events import NoticeLevel, RetryReport, SyncState
 from postretry_gui.domain import Outcome, Post, Verdict
-from postretry_gui.ui import icons
+from postretry_gui.ui import icons, memory_hooks
 from postretry_gui.ui.actions import ACTION_SPECS, MENU_ORDER, ActionId, build_actions
 from postretry_gui.ui.bulk_panel import BulkPanel
 from postretry_gui.ui.confirmations import confirm_retry
@@ -323,13 +322,9 @@ class MainWindow(QMainWindow):
             return
         pending, self._pending = self._pending, []
         self._model.upsert(pending)
-        # Loaded posts and rows live as long as the window. Moving them out of the cyclic
-        # collector's reach keeps a gen-2 collection over 100k rows (150-600 ms measured)
-        # from freezing the UI; they are still freed by reference counting when replaced.
-        # The young generations are collected first so that no cyclic garbage is frozen
-        # with them (it would never be freed).
-        gc.collect(1)
-        gc.freeze()
+        # The rows live as long as the window: the start-up's policy may keep them out of
+        # the cyclic collector's reach (gc_policy says why).
+        memory_hooks.rows_landed()
         self._update_action_states()
 
     def sync_changed(self, state: SyncState) -> None:
