@@ -22,8 +22,8 @@ from postretry_gui.domain import Status, Verdict
 from postretry_gui.sim import DEMO_PE_KEY, SimConfig, SimServer
 from postretry_gui.ui import memory_hooks
 from postretry_gui.ui.confirmations import retry_question
-from postretry_gui.ui.destination_model import Role
 from postretry_gui.ui.main_window import MainWindow
+from postretry_gui.ui.row_roles import Role
 from postretry_gui.ui.rows import Column, DestinationRow, StatusTab
 
 CTRL = Qt.KeyboardModifier.ControlModifier

@@ -38,8 +38,9 @@ from postretry_gui.ui import icons, memory_hooks
 from postretry_gui.ui.actions import ACTION_SPECS, MENU_ORDER, ActionId, build_actions
 from postretry_gui.ui.bulk_panel import BulkPanel
 from postretry_gui.ui.confirmations import confirm_retry
-from postretry_gui.ui.destination_model import DestinationModel, Role
+from postretry_gui.ui.destination_model import DestinationModel
 from postretry_gui.ui.history_dialog import HistoryDialog
+from postretry_gui.ui.row_roles import Role
 from postretry_gui.ui.rows import (
     BADGE_ICON,
     TAB_TITLES,
