@@ -29,6 +29,8 @@ COLLECT_INTERVAL_MS = 250
 
 
 class MainThreadCollector(QObject):
+    """Point 1: automatic collection off, a GUI-thread timer collecting what is due."""
+
     def __init__(
         self, parent: QObject | None = None, *, interval_ms: int = COLLECT_INTERVAL_MS
     ) -> None:

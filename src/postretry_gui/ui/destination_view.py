@@ -69,6 +69,11 @@ class DestinationView(QTableView):
         self.empty_label.setStyleSheet("color: palette(mid); font-size: 15px;")
         self.empty_label.setText("Loading…")
 
+    @property
+    def painted(self) -> bool:
+        """Painted at least once (``firstPainted`` follows in the next event pass)."""
+        return self._painted
+
     def show_model(self, model: DestinationModel) -> None:
         """Show ``model``: badges in the status column, the error column stretching,
         sortable by clicking a header (no sort at first: the server's order)."""

@@ -178,6 +178,11 @@ class MainWindow(QMainWindow):
         return self._model
 
     @property
+    def painted(self) -> bool:
+        """The list has been painted at least once (the benchmarks wait for it)."""
+        return self.tree.painted
+
+    @property
     def session(self) -> SessionPort:
         assert self._session is not None, "attach() a session first"
         return self._session
