@@ -25,10 +25,10 @@ from postretry_gui.controller.workspaces import KeyChecker, WorkspaceBook
 from postretry_gui.domain.errors import ProviderError
 from postretry_gui.store import KeyringUnavailable, StoreError, Workspace, WorkspaceSecrets
 from postretry_gui.ui.confirmations import confirm_removal
-from postretry_gui.ui.keyring_dialog import KeyringChoice, KeyringDialog
+from postretry_gui.ui.keyring_dialog import KeyringChoice, KeyringDialog, save_after
 from postretry_gui.ui.main_window import MainWindow
 from postretry_gui.ui.welcome import WelcomeWindow
-from postretry_gui.ui.workspace_dialog import WorkspaceDialog
+from postretry_gui.ui.workspace_dialog import SaveHandler, WorkspaceDialog
 from postretry_gui.ui.workspace_menu import MenuCommand, WorkspaceMenus, workspace_label
 from postretry_gui.ui.workspace_ports import DemoStarter, Opener, WorkspaceHandle
 from postretry_gui.ui.workspace_sync import (
@@ -259,9 +259,7 @@ class WorkspaceShell(QObject):
     # -- adding, editing, removing ---------------------------------------------------------
 
     def add_workspace(self) -> WorkspaceDialog:
-        return self._open_dialog(
-            WorkspaceDialog(self._checker, self._save_new, None, providers=self.book.providers)
-        )
+        return self._open_dialog(self._save_new)
 
     def edit_current(self) -> WorkspaceDialog | None:
         if self.handle is None:
@@ -282,18 +280,14 @@ class WorkspaceShell(QObject):
     ) -> WorkspaceDialog:
         workspace = self.book.get(workspace_id)
         save = functools.partial(self._save_existing, workspace_id, session_only)
-        return self._open_dialog(
-            WorkspaceDialog(
-                self._checker,
-                save,
-                None,
-                providers=self.book.providers,
-                existing=workspace,
-                reason=reason,
-            )
-        )
+        return self._open_dialog(save, existing=workspace, reason=reason)
 
-    def _open_dialog(self, dialog: WorkspaceDialog) -> WorkspaceDialog:
+    def _open_dialog(
+        self, save: SaveHandler, existing: Workspace | None = None, reason: str | None = None
+    ) -> WorkspaceDialog:
+        dialog = WorkspaceDialog(
+            self._checker, save, providers=self.book.providers, existing=existing, reason=reason
+        )
         if self.dialog is not None:
             self.dialog.reject()
         parent = self._dialog_parent()
@@ -324,7 +318,7 @@ class WorkspaceShell(QObject):
         except KeyringUnavailable as error:
             self._ask_keyring(
                 error,
-                then=lambda choice: self._keyring_on_save(
+                then=lambda choice: save_after(
                     choice, functools.partial(self._save_new, dialog, draft, secrets)
                 ),
                 parent=dialog,
@@ -349,7 +343,7 @@ class WorkspaceShell(QObject):
         except KeyringUnavailable as error:
             self._ask_keyring(
                 error,
-                then=lambda choice: self._keyring_on_save(
+                then=lambda choice: save_after(
                     choice,
                     lambda only: self._save_existing(workspace_id, only, dialog, draft, secrets),
                 ),
@@ -428,12 +422,6 @@ class WorkspaceShell(QObject):
         dialog.finished.connect(finished)
         dialog.open()
         return dialog
-
-    def _keyring_on_save(self, choice: KeyringChoice, save_again: Callable[[bool], object]) -> None:
-        if choice is KeyringChoice.SESSION_ONLY:
-            save_again(True)
-        elif choice is KeyringChoice.TRY_AGAIN:
-            save_again(False)
 
     def _keyring_on_open(self, workspace: Workspace, choice: KeyringChoice) -> None:
         if choice is KeyringChoice.TRY_AGAIN:
