@@ -26,6 +26,7 @@ from postretry_gui.domain import (
     Status,
     Verdict,
 )
+from postretry_gui.domain.platforms import account_display_name, platform_display_name
 
 
 class Column(IntEnum):
@@ -102,16 +103,6 @@ BADGE_COLOR = {
     Badge.UNKNOWN: "#6B21A8",
 }
 
-PLATFORM_NAMES = {
-    "x": "X",
-    "instagram": "Instagram",
-    "facebook": "Facebook",
-    "linkedin": "LinkedIn",
-    "youtube": "YouTube",
-    "tiktok": "TikTok",
-    "threads": "Threads",
-    "pinterest": "Pinterest",
-}
 
 EXCERPT_CHARS = 80
 
@@ -152,7 +143,7 @@ class SessionPort(RowOracle, Protocol):
 
 
 def platform_name(platform: str) -> str:
-    return PLATFORM_NAMES.get(platform, platform.capitalize() or "Unknown")
+    return platform_display_name(platform) or "Unknown"
 
 
 def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
@@ -266,7 +257,7 @@ class DestinationRow:
                 "",
                 "",
                 platform_name(d.platform),
-                d.account_name or d.account_id,
+                account_display_name(d),
                 BADGE_TEXT[self.badge(oracle)],
                 str(d.attempts) if d.attempts else "",
                 excerpt(self.error_text(oracle), 120),
