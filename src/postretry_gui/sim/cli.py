@@ -37,6 +37,12 @@ _KNOBS: tuple[tuple[str, str, type, str], ...] = (
     ("--queued-s", "queued_s", float, "seconds a retried destination stays queued"),
     ("--publishing-s", "publishing_s", float, "seconds it then stays publishing"),
     ("--success-odds", "success_odds", float, "odds that a retry publishes (0-1)"),
+    (
+        "--content-failure-odds",
+        "content_failure_odds",
+        float,
+        "share of PostEverywhere failures that are the post's own fault (0-1)",
+    ),
     ("--rate-limit", "rate_limit", int, "PostEverywhere requests a minute (0 = no limits)"),
     ("--rate-window-s", "rate_window_s", float, "PostEverywhere's 'minute' in seconds"),
     ("--rate-limit-hour", "rate_limit_hour", int, "PostEverywhere requests an hour (0 = off)"),

@@ -124,6 +124,10 @@ class SimConfig:
     queued_s: float = 1.0
     publishing_s: float = 2.0
     success_odds: float = 0.75
+    # Share of PostEverywhere's generated failures that are the post's own fault (duplicate
+    # text, too long, media refused): they fail the same way on every retry. 0 (the default)
+    # draws no extra dice, so every seed keeps the data it had.
+    content_failure_odds: float = 0.0
 
     # --- rate limiting (fixed windows per key, the real services' allowances) ---
     # PostEverywhere: ``rate_limit`` per ``rate_window_s`` (the per-minute window), and
@@ -247,7 +251,13 @@ def _validate(c: SimConfig) -> None:
         and c.rate_time_scale > 0,
         "rate_time_scale must be > 0",
     )
-    for name in ("success_odds", "error_5xx_odds", "drop_after_apply_odds", "malformed_odds"):
+    for name in (
+        "success_odds",
+        "content_failure_odds",
+        "error_5xx_odds",
+        "drop_after_apply_odds",
+        "malformed_odds",
+    ):
         value = getattr(c, name)
         _require(_is_number(value) and 0 <= value <= 1, f"{name} must be between 0 and 1")
     for name in ("rate_limit", "rate_limit_hour", "rate_limit_day", "ayrshare_rate_limit"):

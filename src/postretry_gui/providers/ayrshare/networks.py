@@ -16,7 +16,6 @@ _APP_PLATFORM = {"twitter": "x"}
 X_ACCOUNT_IDS = frozenset({"twitter", "x"})
 
 
-
 def app_platform(ayrshare_name: str) -> str:
     return _APP_PLATFORM.get(ayrshare_name, ayrshare_name)
 
