@@ -27,6 +27,7 @@ from postretry_gui.domain import (
     Verdict,
 )
 from postretry_gui.domain.platforms import account_display_name, platform_display_name
+from postretry_gui.domain.triage import Cause
 
 
 class Column(IntEnum):
@@ -132,6 +133,16 @@ class SessionPort(RowOracle, Protocol):
 
     @property
     def journal(self) -> RetryJournal | None: ...
+
+    def cause_of(self, post: Post, destination: Destination) -> Cause | None:
+        """What will fix a failed destination (None: not failed): the cause column, its
+        filter and tab counts, the detail pane and the grouped notification read this."""
+        ...
+
+    def confirmations(self, post: Post, ticked: frozenset[str]) -> tuple[str, ...]:
+        """The sentences to confirm before retrying ``ticked`` of ``post`` by hand (empty:
+        nothing to ask): why each will probably fail again or go out twice."""
+        ...
 
     def retry(
         self, selection: Mapping[str, frozenset[str]], *, observer: BulkObserver | None = None
