@@ -6,6 +6,7 @@ function; nothing else decides.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from enum import StrEnum
@@ -56,7 +57,13 @@ _RECONNECT_TEXT = re.compile(
 
 
 def error_requires_reconnect(error: str | None) -> bool:
-    return bool(error) and _RECONNECT_TEXT.search(error or "") is not None
+    return bool(error) and _mentions_reconnect(error or "")
+
+
+# Every row asks, and the same few messages recur on thousands of rows.
+@functools.lru_cache(maxsize=4096)
+def _mentions_reconnect(error: str) -> bool:
+    return _RECONNECT_TEXT.search(error) is not None
 
 
 def reconnect_required(
@@ -91,7 +98,6 @@ def eligibility(
     *reconnect* blocks the retry; a cause a retry will probably not fix leaves it allowed
     but asks for a confirmation, and keeps it out of "tick all retryable".
     """
-    platform = platform_display_name(destination.platform) or "the network"
     if post.status is PostStatus.DELETED:
         return Eligibility(
             Verdict.NOT_FAILED,
@@ -112,12 +118,15 @@ def eligibility(
             f"Already retried {times}: {capabilities.display_name} allows no further retry "
             "of this post. Publish it again as a new post if it must go out.",
         )
-    if cause is Cause.RECONNECT or reconnect_required(destination, capabilities, health):
+    # A cause was classified with the same rule (triage.classify): no need to ask it again.
+    if cause is Cause.RECONNECT or (
+        cause is None and reconnect_required(destination, capabilities, health)
+    ):
         return Eligibility(
             Verdict.RECONNECT_REQUIRED,
-            f"Reconnect required: {platform} no longer accepts the saved login, so a retry "
-            f"would fail again. Reconnect the account in the {capabilities.display_name} web "
-            "app, then retry.",
+            f"Reconnect required: {_network(destination)} no longer accepts the saved login, "
+            f"so a retry would fail again. Reconnect the account in the "
+            f"{capabilities.display_name} web app, then retry.",
             cause,
         )
     if cause is not None and cause.needs_confirmation:
@@ -125,9 +134,13 @@ def eligibility(
             Verdict.RETRYABLE,
             f"{cause.label}: {cause.advice}",
             cause,
-            confirmation=confirmation_text(cause, platform, capabilities),
+            confirmation=confirmation_text(cause, _network(destination), capabilities),
         )
     return Eligibility(Verdict.RETRYABLE, "Failed and can be retried.", cause)
+
+
+def _network(destination: Destination) -> str:
+    return platform_display_name(destination.platform) or "the network"
 
 
 # Why a retry of a failure with this cause will probably not help, said about one network.

@@ -41,6 +41,11 @@ class CauseTable:
     # Reasons of the provider's account health ("account_inactive") that decide the cause of
     # every failure of that account, whatever its error says.
     health_reasons: Mapping[str, Cause] = field(default_factory=dict)
+    # Error texts already read, and their cause: the same few messages recur on thousands
+    # of rows, and a window of 100,000 rows classifies each one.
+    _read: dict[str, Cause | None] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         # Codes compare case-insensitively ("RATE_LIMITED", "rate_limited"): fold them once.
@@ -50,12 +55,28 @@ class CauseTable:
     def cause_of_code(self, code: str | None) -> Cause | None:
         return self.codes.get((code or "").strip().lower()) if code else None
 
+    def cause_of_text(self, text: str) -> Cause | None:
+        """The first of the provider's phrases, then the common ones, that ``text`` holds."""
+        if text in self._read:
+            return self._read[text]
+        found = next(
+            (cause for pattern, cause in (*self.phrases, *COMMON_PHRASES) if pattern.search(text)),
+            None,
+        )
+        if len(self._read) >= _MAX_TEXTS_KEPT:
+            self._read.clear()  # texts that never repeat (ids in them) must not pile up
+        self._read[text] = found
+        return found
+
     def cause_of_health(self, health: AccountHealth | None) -> Cause | None:
         for reason in health.reasons if health is not None else ():
             cause = self.health_reasons.get(reason.strip().lower())
             if cause is not None:
                 return cause
         return None
+
+
+_MAX_TEXTS_KEPT = 4096
 
 
 def _folded(words: Mapping[str, Cause]) -> dict[str, Cause]:
@@ -110,8 +131,4 @@ def classify(
     by_code = table.cause_of_code(destination.error_code)
     if by_code is not None:
         return by_code
-    text = destination.error or ""
-    for pattern, cause in (*table.phrases, *COMMON_PHRASES):
-        if pattern.search(text):
-            return cause
-    return Cause.UNKNOWN
+    return table.cause_of_text(destination.error or "") or Cause.UNKNOWN
