@@ -124,3 +124,37 @@ def test_posteverywhere_nested_error_codes(code: str, expected: Cause) -> None:
 )
 def test_posteverywhere_health_reasons(health: AccountHealth, expected: Cause) -> None:
     assert cause(POSTEVERYWHERE, "Request timed out", health=health) is expected
+
+
+def test_an_ayrshare_network_that_reports_an_error_for_a_post_it_published_may_be_live() -> None:
+    from postretry_gui.providers.ayrshare.parsing import parse_post
+
+    post = parse_post(
+        {
+            "id": "N7ka",
+            "status": "error",
+            "platforms": ["twitter", "facebook"],
+            "postIds": [
+                {"platform": "twitter", "status": "error", "id": "1790", "postUrl": "https://x/1"}
+            ],
+            "errors": [
+                {"code": 500, "message": "X returned an error.", "platform": "twitter"},
+                {
+                    "code": 500,
+                    "message": "Facebook returned an error.",
+                    "platform": "facebook",
+                    "postUrl": "https://facebook.com/p/2",
+                },
+            ],
+        }
+    )
+    x, facebook = post.destinations
+    assert (x.status, x.platform_post_id, x.platform_post_url) == (
+        Status.FAILED,
+        "1790",
+        "https://x/1",
+    )
+    assert facebook.platform_post_url == "https://facebook.com/p/2"
+    for destination in post.destinations:
+        live = classify(destination, AYRSHARE.causes, AYRSHARE.capabilities)
+        assert live is Cause.MAY_BE_LIVE

@@ -92,7 +92,16 @@ def _published(entry: JsonObject, account_id: str, names: Mapping[str, str]) -> 
     )
 
 
-def _failed(entry: JsonObject, account_id: str, names: Mapping[str, str]) -> Destination:
+def _failed(
+    entry: JsonObject,
+    account_id: str,
+    names: Mapping[str, str],
+    published: JsonObject | None = None,
+) -> Destination:
+    """A network's error. A post id or URL for it (in the error, or in a ``postIds`` entry
+    that itself reads "error") is kept: Ayrshare warns that networks report errors for posts
+    they published, and triage calls such a failure "may already be live"."""
+    live = published or {}
     return Destination(
         account_id=account_id,
         platform=app_platform(account_id),
@@ -100,6 +109,10 @@ def _failed(entry: JsonObject, account_id: str, names: Mapping[str, str]) -> Des
         account_name=names.get(account_id, ""),
         error=clean_text(first(entry, "message", "error")) or "The network refused the post.",
         error_code=id_text(entry.get("code")),
+        # An error's own "id" is not documented as the network's post id: only postId.
+        platform_post_id=id_text(entry.get("postId")) or id_text(first(live, "id", "postId")),
+        platform_post_url=opt_text_or_none(entry, "postUrl", "url")
+        or opt_text_or_none(live, "postUrl", "url"),
     )
 
 
@@ -136,7 +149,7 @@ def parse_destinations(
         if account_id in published:
             destination = _published(published[account_id], account_id, names)
             if destination.status is Status.FAILED and account_id in failed:
-                destination = _failed(failed[account_id], account_id, names)
+                destination = _failed(failed[account_id], account_id, names, published[account_id])
         elif account_id in failed:
             destination = _failed(failed[account_id], account_id, names)
         else:
