@@ -8,10 +8,11 @@ import json
 
 import httpx
 import pytest
-from controller_fakes import RecordingListener
+from controller_fakes import WHOLE_POST_ONCE, RecordingListener
 
 from postretry_gui.controller import PostMark, WorkspaceSession
-from postretry_gui.domain import PostStatus, Status, Verdict
+from postretry_gui.controller.workspace_state import WorkspaceState
+from postretry_gui.domain import PostStatus, RateLimitState, Status, Verdict
 from postretry_gui.providers.ayrshare import AyrshareProvider
 from postretry_gui.providers.ayrshare.parsing import parse_post
 
@@ -53,3 +54,17 @@ async def test_a_deleted_post_is_marked_gone_and_never_retryable() -> None:
     assert session.tick_all_ids(post) == frozenset()
     await session.aclose()
     await provider.aclose()
+
+
+def test_a_post_read_as_deleted_while_watched_is_marked_gone() -> None:
+    listener = RecordingListener()
+    state = WorkspaceState(
+        listener, WHOLE_POST_ONCE, lambda: RateLimitState(), known_retries=lambda _: 0
+    )
+    deleted = parse_post(DELETED)
+    state.ingest([parse_post({**DELETED, "status": "error"})])
+    assert state.mark(deleted.post_id) is None
+    state.put(deleted)  # a poll's answer
+    assert state.mark(deleted.post_id) is PostMark.GONE
+    state.ingest([parse_post({**DELETED, "status": "error"})], force=True)
+    assert state.mark(deleted.post_id) is None  # listed again as failed: not gone after all
