@@ -146,10 +146,10 @@ class ZernioProvider(HttpBackedProvider):
         params = list_params(post_filter, statuses, position, limit)
         response = await self._http.request("GET", "v1/posts", params=params, priority=priority)
         typed = typed_posts(response.content) if response.ok else None
-        posts, pagination = typed if typed is not None else parse_posts(read_body(response))
+        posts, pages = typed if typed is not None else parse_posts(read_body(response))
         return Page(
             posts=tuple(p for p in posts if matches(p, post_filter)),
-            next_cursor=next_cursor(position, len(posts), pagination, limit, stages),
+            next_cursor=next_cursor(position, len(posts), pages, limit, stages),
         )
 
     async def get_post(self, post_id: str, *, priority: Priority = Priority.INTERACTIVE) -> Post:

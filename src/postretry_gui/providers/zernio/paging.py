@@ -9,14 +9,12 @@ filter (several platforms, search, ``updated_after``) is applied to each page he
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 from postretry_gui.domain import Post
 from postretry_gui.domain.errors import BadRequest
 from postretry_gui.domain.status import PostStatus
 from postretry_gui.providers.base import PostFilter
-from postretry_gui.providers.parsing import opt_int
 
 # Every server version takes up to 500; the contract's advice is 100.
 MAX_PAGE_SIZE = 100
@@ -83,14 +81,13 @@ def list_params(
 def next_cursor(
     position: ListCursor,
     received: int,
-    pagination: Mapping[str, object],
+    pages: int | None,
     limit: int,
     stages: int,
 ) -> str | None:
     """The cursor after this page: the next page of this status, else the first page of the
-    next status, else None. ``pages`` decides when present; an empty page always ends."""
-    pages = opt_int(pagination, "pages", default=-1)
-    more = received >= limit if pages < 0 else position.page < pages
+    next status, else None. ``pages`` decides when told; an empty page always ends."""
+    more = received >= limit if pages is None else position.page < pages
     if more and received > 0 and position.page < MAX_PAGES:
         return ListCursor(position.stage, position.page + 1).encode()
     if position.stage + 1 < stages:

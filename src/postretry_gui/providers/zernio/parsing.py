@@ -178,9 +178,10 @@ def parse_retry_answer(data: object, post: Post) -> RetryAck:
     )
 
 
-def parse_posts(data: object) -> tuple[tuple[Post, ...], JsonObject]:
-    """``GET /v1/posts``: the posts and the ``pagination`` object (empty when absent)."""
+def parse_posts(data: object) -> tuple[tuple[Post, ...], int | None]:
+    """``GET /v1/posts``: the posts and ``pagination.pages`` (None: not told)."""
     obj = as_object(data, "the list of posts")
     posts = tuple(parse_post(item) for item in as_list(obj.get("posts"), "posts"))
     pagination = obj.get("pagination")
-    return posts, pagination if isinstance(pagination, Mapping) else {}
+    pages = opt_int(pagination, "pages", default=-1) if isinstance(pagination, Mapping) else -1
+    return posts, pages if pages >= 0 else None

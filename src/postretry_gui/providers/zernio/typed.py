@@ -85,8 +85,8 @@ def _post(wire: WirePost) -> Post:
     )
 
 
-def typed_posts(body: bytes) -> tuple[tuple[Post, ...], dict[str, object]] | None:
-    """The posts and pagination of a list answer as documented, or None (then
+def typed_posts(body: bytes) -> tuple[tuple[Post, ...], int | None] | None:
+    """The posts and ``pagination.pages`` of a list answer as documented, or None (then
     ``parsing.parse_posts`` reads it, and decides)."""
     try:
         body.decode("utf-8")
@@ -101,8 +101,4 @@ def typed_posts(body: bytes) -> tuple[tuple[Post, ...], dict[str, object]] | Non
         posts = tuple(_post(p) for p in page.posts)
     except _NotVouched:
         return None
-    paging = page.pagination
-    pagination: dict[str, object] = {}
-    if paging is not None and paging.pages is not None:
-        pagination["pages"] = paging.pages
-    return posts, pagination
+    return posts, None if page.pagination is None else page.pagination.pages
