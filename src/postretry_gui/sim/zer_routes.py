@@ -57,7 +57,7 @@ class ZernioApi:
         body: dict[str, Any] = {"error": message}
         if code is not None:
             body["code"] = code
-        return Answer(status, dumps({**body, **extra}))
+        return Answer(status, dumps({**body, **extra}), headers=[request_id()])
 
     def unauthorized(self) -> Answer:
         return self.error_answer(
@@ -106,14 +106,13 @@ class ZernioApi:
             ("x-ratelimit-limit", str(window.limit)),
             ("x-ratelimit-remaining", str(window.remaining)),
             ("x-ratelimit-reset", str(verdict.reset_header)),
-            ("x-request-id", uuid.uuid4().hex),
         ]
 
     def too_many(self, verdict: Verdict, now: float) -> Answer:
         answer = self.error_answer(
             429, "Rate limit exceeded", "rate_limited", type="rate_limit_error"
         )
-        answer.headers = [
+        answer.headers += [
             *self.rate_headers(verdict, now),
             ("retry-after", str(verdict.retry_after(now))),
         ]
@@ -145,6 +144,8 @@ class ZernioApi:
             except ApiError as exc:
                 extra = {"details": exc.details} if exc.details else {}
                 answer = self.error_answer(exc.status, exc.message, str(exc.code), **extra)
+            if not any(name == "x-request-id" for name, _ in answer.headers):
+                answer.headers.append(request_id())
             return answer.to_response()
 
         return endpoint
@@ -296,6 +297,11 @@ class ZernioApi:
             for i, (pid, name) in enumerate(self.ctx.zer.profiles)
         ]  # fmt: skip
         return Answer(200, dumps({"profiles": profiles}))
+
+
+def request_id() -> tuple[str, str]:
+    """Every Zernio answer names itself (quote it in support reports)."""
+    return ("x-request-id", uuid.uuid4().hex)
 
 
 # ---------------------------------------------------------------- parsing
