@@ -151,6 +151,18 @@ def test_a_target_that_needs_a_reconnect_is_never_tickable(
     assert (verdict is Verdict.RETRYABLE) is not reconnect
 
 
+def test_an_unconfirmed_instagram_failure_may_be_live_whatever_its_category() -> None:
+    text = "Instagram did not confirm the post was published."
+    unconfirmed = _target(platform="instagram", errorMessage=text)
+    post = parse_post_answer({"post": {"_id": "p1", "platforms": [unconfirmed]}})
+    (destination,) = post.destinations
+    assert destination.error_code == "unconfirmed"
+    assert classify(destination, CAUSES, CAPABILITIES) is Cause.MAY_BE_LIVE
+    expired = _target(errorMessage=text, errorCategory="auth_expired")
+    post = parse_post_answer({"post": {"_id": "p1", "platforms": [expired]}})
+    assert classify(post.destinations[0], CAUSES, CAPABILITIES) is Cause.RECONNECT
+
+
 def test_unknown_and_cancelled_target_words_are_never_failed() -> None:
     targets = [_target(status=word) for word in ("cancelled", "exploded", None)]
     for index, target in enumerate(targets):

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from postretry_gui.domain.triage import Cause, CauseTable, phrase
-from postretry_gui.providers.zernio.spec import ACCOUNT_CANNOT_POST
+from postretry_gui.providers.zernio.spec import ACCOUNT_CANNOT_POST, UNCONFIRMED
 
 CATEGORY_CAUSES = {
     "auth_expired": Cause.RECONNECT,
@@ -21,12 +21,11 @@ CATEGORY_CAUSES = {
     "system_error": Cause.TEMPORARY,
     "system": Cause.TEMPORARY,
     "unknown": Cause.UNKNOWN,
+    UNCONFIRMED: Cause.MAY_BE_LIVE,
 }
 
 CAUSES = CauseTable(
     codes=CATEGORY_CAUSES,
-    phrases=(
-        # Instagram's uncertain outcome: the post may be live (contract, ``platformError``).
-        phrase(r"did not confirm", Cause.MAY_BE_LIVE),
-    ),
+    # Instagram's uncertain outcome without a category (with one, the parser's code says it).
+    phrases=(phrase(r"did not confirm", Cause.MAY_BE_LIVE),),
 )

@@ -11,6 +11,7 @@ destination is keyed by its account id, never by platform.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 
@@ -35,7 +36,11 @@ from postretry_gui.providers.zernio.spec import (
     POST_WORDS,
     RECONNECT_CATEGORIES,
     SPEC,
+    UNCONFIRMED,
 )
+
+# "Instagram did not confirm the post was published": an uncertain outcome (contract).
+_UNCONFIRMED = re.compile(r"\bdid not confirm\b", re.IGNORECASE)
 
 
 def post_status_of(raw: object) -> PostStatus:
@@ -53,11 +58,14 @@ def account_cannot_post(account: JsonObject) -> bool:
     )
 
 
-def error_code_of(category: str | None, cannot_post: bool) -> str | None:
+def error_code_of(category: str | None, cannot_post: bool, error: str | None) -> str | None:
     """The destination's ``error_code``: its category, lower case; the account's own verdict
-    (``ACCOUNT_CANNOT_POST``) where the category does not already say reconnect."""
+    (``ACCOUNT_CANNOT_POST``) where the category does not already say reconnect; else
+    ``UNCONFIRMED`` for a failure the platform may in fact have published."""
     if cannot_post and category not in RECONNECT_CATEGORIES:
         return ACCOUNT_CANNOT_POST
+    if category not in RECONNECT_CATEGORIES and _UNCONFIRMED.search(error or ""):
+        return UNCONFIRMED
     return category
 
 
@@ -87,7 +95,7 @@ def destination_from(
         status=status,
         account_name=account_name,
         error=error if failed else None,
-        error_code=error_code_of(category.lower() if category else None, cannot_post)
+        error_code=error_code_of(category.lower() if category else None, cannot_post, error)
         if failed
         else None,
         attempts=max(attempts, 0),

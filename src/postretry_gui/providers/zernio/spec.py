@@ -16,6 +16,10 @@ RECONNECT_CATEGORIES = frozenset({"auth_expired", "account_issue"})
 # eligibility rule, which reads ``relink_error_codes``, sees it like a category.
 ACCOUNT_CANNOT_POST = "account_cannot_post"
 
+# Not Zernio's word either: Instagram's "did not confirm" failure may be live already
+# (contract, ``platformError``), whatever category it carries; triage reads this code.
+UNCONFIRMED = "unconfirmed"
+
 CAPABILITIES = ProviderCapabilities(
     display_name="Zernio",
     # POST /v1/posts/{id}/retry has no body: every failed target of the post runs again.
