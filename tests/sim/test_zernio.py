@@ -212,7 +212,9 @@ def test_retry_error_knob_and_faults_reach_the_zernio_surface(sim: SimServer) ->
     assert stats["faults"]["retry_error"] == 1
     assert stats["faults"]["drop_after_apply"] == 1
     assert stats["zernio"]["retries_applied"] == {post["_id"]: 1}
-    assert stats["requests"][RETRY] == {"403": 1, "dropped": 1}
+    # Counted after the answer has left (or the connection broke): wait for both.
+    wait_for(lambda: sum(sim.stats()["requests"][RETRY].values()) >= 2)
+    assert sim.stats()["requests"][RETRY] == {"403": 1, "dropped": 1}
 
 
 def test_accounts_health_and_profiles(sim: SimServer) -> None:
