@@ -99,6 +99,7 @@ class WorkspaceSession:
             lambda: provider.rate_limit,
             known_retries=self._journal.retries_sent,
             retries_sent=retries_sent,
+            budget=provider.pacer.describe_budget,
         )
         self._settler = WatchSettler(
             provider,

@@ -42,7 +42,8 @@ class WorkspaceState:
     """Posts by post_id, the locks of destinations in flight, marks, health, retry counts
     and the sync state, with the listener that hears of every change.
 
-    ``rate_limit()``: the provider's budget as last described (for the status bar).
+    ``rate_limit()``: the provider's budget as last described (for the status bar);
+    ``budget()``: every window of it in words, or None (``RatePacer.describe_budget``).
     ``known_retries``: asked once per post for its retries sent before this run.
     """
 
@@ -54,10 +55,12 @@ class WorkspaceState:
         *,
         known_retries: RetryCountLookup,
         retries_sent: Mapping[str, int] | None = None,
+        budget: Callable[[], str | None] = lambda: None,
     ) -> None:
         self._listener = listener
         self._capabilities = capabilities
         self._rate_limit = rate_limit
+        self._budget = budget
         self._known_retries = known_retries
         self._retries_sent: dict[str, int] = dict(retries_sent or {})
         self._posts: dict[str, Post] = {}
@@ -226,6 +229,7 @@ class WorkspaceState:
             self._sync,
             requests_left=rate.remaining,
             request_limit=rate.limit,
+            budget=self._budget(),
             posts_loaded=len(self._posts),
             **changes,
         )

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
+from postretry_gui.domain.budget import WindowSpec
 from postretry_gui.domain.models import ProviderCapabilities
 from postretry_gui.domain.status import Status, status_from_word
 
@@ -39,6 +40,9 @@ class ProviderSpec:
     capabilities: ProviderCapabilities
     # The provider's words for a destination's state (lower case), in the app's ``Status``.
     destination_words: Mapping[str, Status]
+    # The published rate windows of one key (shortest first is not required): the pacer
+    # counts every one of them. Empty: the answers' headers alone pace the key.
+    rate_windows: tuple[WindowSpec, ...] = ()
 
     @property
     def display_name(self) -> str:

@@ -16,6 +16,7 @@ What Ayrshare's rules mean here:
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
 
 import httpx
@@ -50,7 +51,7 @@ from postretry_gui.providers.ayrshare.history import (
 )
 from postretry_gui.providers.ayrshare.networks import goes_to_x
 from postretry_gui.providers.ayrshare.parsing import parse_history, parse_post, parse_retry_ack
-from postretry_gui.providers.ayrshare.spec import CAPABILITIES
+from postretry_gui.providers.ayrshare.spec import CAPABILITIES, RATE_WINDOWS
 from postretry_gui.providers.base import Page, PostFilter
 from postretry_gui.providers.http import (
     HttpBackedProvider,
@@ -127,7 +128,9 @@ class AyrshareProvider(HttpBackedProvider):
             secret_headers=secret_headers,
             transport=transport,
             timeout=timeout,
-            pacer=pacer,
+            pacer=pacer
+            if pacer is not None
+            else RatePacer(clock=clock or time.time, windows=RATE_WINDOWS),
             clock=clock,
             rate_limit_reader=read_rate_limit,
             rate_limit_policy=rate_limit_policy(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from postretry_gui.domain import ProviderCapabilities, Status
+from postretry_gui.domain.budget import WindowSpec
 from postretry_gui.domain.provider_spec import ProviderSpec, SecretField
 
 DEFAULT_BASE_URL = "https://api.ayrshare.com/api"
@@ -25,6 +26,9 @@ DESTINATION_WORDS = {
     "scheduled": Status.QUEUED,
 }
 
+# Per profile (current docs; older ones said 150-250: the answers' limit corrects it).
+RATE_WINDOWS = (WindowSpec(limit=300, length_s=300.0, label="these 5 minutes"),)
+
 SPEC = ProviderSpec(
     kind="ayrshare",
     default_base_url=DEFAULT_BASE_URL,
@@ -37,4 +41,5 @@ SPEC = ProviderSpec(
     ),
     capabilities=CAPABILITIES,
     destination_words=DESTINATION_WORDS,
+    rate_windows=RATE_WINDOWS,
 )

@@ -40,7 +40,7 @@ from postretry_gui.providers.posteverywhere.parsing import (
     parse_results,
     parse_retry_ack,
 )
-from postretry_gui.providers.posteverywhere.spec import CAPABILITIES
+from postretry_gui.providers.posteverywhere.spec import CAPABILITIES, RATE_WINDOWS
 from postretry_gui.providers.posteverywhere.typed import read_page
 
 MAX_BULK_POST_IDS = 200
@@ -105,7 +105,9 @@ class PostEverywhereProvider(HttpBackedProvider):
             secret_headers={"Authorization": f"Bearer {check_secret('API key', api_key)}"},
             transport=transport,
             timeout=timeout,
-            pacer=pacer if pacer is not None else RatePacer(clock=clock or time.time),
+            pacer=pacer
+            if pacer is not None
+            else RatePacer(clock=clock or time.time, windows=RATE_WINDOWS),
             clock=clock,
             rate_limit_policy=RATE_LIMIT_POLICY,
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from postretry_gui.domain import ProviderCapabilities, Status
+from postretry_gui.domain.budget import WindowSpec
 from postretry_gui.domain.provider_spec import ProviderSpec, SecretField
 
 DEFAULT_BASE_URL = "https://app.posteverywhere.ai/api/v1"
@@ -28,10 +29,18 @@ DESTINATION_WORDS = {
     "error": Status.FAILED,
 }
 
+# Per key (API-CONTRACTS.md): every request counts in all three.
+RATE_WINDOWS = (
+    WindowSpec(limit=60, length_s=60.0, label="this minute"),
+    WindowSpec(limit=1_000, length_s=3_600.0, label="this hour"),
+    WindowSpec(limit=10_000, length_s=86_400.0, label="today"),
+)
+
 SPEC = ProviderSpec(
     kind="posteverywhere",
     default_base_url=DEFAULT_BASE_URL,
     secret_fields=(SecretField("api_key", "API &key:", required=True),),
     capabilities=CAPABILITIES,
     destination_words=DESTINATION_WORDS,
+    rate_windows=RATE_WINDOWS,
 )
