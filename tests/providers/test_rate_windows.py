@@ -62,7 +62,8 @@ async def test_the_hour_blocks_although_the_minute_has_room() -> None:
     assert pacer.allowance(BACKGROUND, 5) == 0
     await send(pacer, clock)
     wait = pacer.wait_before_send(INTERACTIVE)
-    assert wait is not None and wait > 60.0  # not the minute: the hour reopens
+    assert wait is not None
+    assert wait > 60.0  # not the minute: the hour reopens
 
 
 @pytest.mark.asyncio

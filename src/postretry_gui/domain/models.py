@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+from postretry_gui.domain.change_feed import ChangeFeed
 from postretry_gui.domain.status import PostStatus, Status
 
 
@@ -110,6 +111,8 @@ class ProviderCapabilities:
     reconnect_url: str
     # Error codes (as strings) that mean "relink the account, retrying cannot help".
     relink_error_codes: frozenset[str] = field(default_factory=frozenset)
+    # How the provider lists changed posts (None: settling reads each watched post).
+    change_feed: ChangeFeed | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,6 +28,9 @@ class PostFilter:
     search: str | None = None
     updated_after: datetime | None = None
     account_id: str | None = None
+    # Newest change first (``updated_at`` descending) instead of newest post first: a walk
+    # of what changed may stop at the first post older than its mark.
+    by_update: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +49,10 @@ class Page:
     # post slid between two pages. 0: no overlap to check (keyset or date paging, or a page
     # too short to overlap).
     overlap: int = 0
+    # The server's time of the answer (PostEverywhere's ``meta.timestamp``): every change
+    # after it has a later ``updated_at``, so it is the safe ``updated_after`` of the next
+    # read. None: the answer did not say.
+    server_time: datetime | None = None
 
 
 class Provider(Protocol):

@@ -350,9 +350,9 @@ class RatePacer:
         state = self._state
         if state.wait_s(now) > 0:
             return 0
-        wanted = max(
-            0, min(wanted, self._windows.room(now, self._window_keep(priority, share=ROUND_SHARE)))
-        )
+        if self._headers_pace():
+            keep = self._window_keep(priority, share=ROUND_SHARE)
+            wanted = max(0, min(wanted, self._windows.room(now, keep)))
         budget = self._budget(now)
         if budget is None:
             return wanted
@@ -373,12 +373,17 @@ class RatePacer:
     def describe_budget(self) -> str | None:
         """ "41 of 60 this minute · 870 of 1,000 this hour", or None when the windows are not
         counted here (the headers' one window is all that is known)."""
-        return self._windows.describe(self._clock())
+        return self._windows.describe(self._clock()) if self._headers_pace() else None
 
     def estimate(self, requests: int) -> Estimate | None:
         """How long ``requests`` take at the full allowance of every window, and which
         windows they overrun (None when the windows are not counted here)."""
-        return self._windows.estimate(requests, self._clock())
+        return self._windows.estimate(requests, self._clock()) if self._headers_pace() else None
+
+    def _headers_pace(self) -> bool:
+        """False once answers have come and none carried budget headers: a server that keeps
+        no budget (a local test server) is paced by ``max_in_flight`` alone, windows and all."""
+        return not (self._seen_answer and self._state.remaining is None)
 
 
 def _merge(old: RateLimitState, new: RateLimitState) -> RateLimitState:

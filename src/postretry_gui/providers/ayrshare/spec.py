@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from postretry_gui.domain import ProviderCapabilities, Status
 from postretry_gui.domain.budget import WindowSpec
+from postretry_gui.domain.change_feed import ChangeFeed
 from postretry_gui.domain.provider_spec import ProviderSpec, SecretField
 
 DEFAULT_BASE_URL = "https://api.ayrshare.com/api"
@@ -14,6 +15,9 @@ CAPABILITIES = ProviderCapabilities(
     max_retries_per_post=1,
     reconnect_url="https://app.ayrshare.com/social-accounts",
     relink_error_codes=frozenset({"156", "161", "272"}),
+    # GET /history knows no update time: read whole, up to 1,000 a page; with a limit above
+    # 25 it is served from a cache up to a minute old, so once a minute at most.
+    change_feed=ChangeFeed(page_size=1000, filters_by_update=False, min_interval_s=60.0),
 )
 
 # postIds[].status is "success" for networks that took the post, errors[] carry "error"; a

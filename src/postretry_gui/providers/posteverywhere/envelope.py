@@ -8,6 +8,9 @@ absent on success; an HTML page or broken JSON on an error keeps the class its s
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
+
+import msgspec
 
 from postretry_gui.domain.errors import MalformedResponse, ProviderError
 from postretry_gui.providers.http import HttpResponse
@@ -17,7 +20,20 @@ from postretry_gui.providers.parsing import (
     error_for_status,
     first,
     id_text,
+    opt_datetime,
 )
+
+
+class _Meta(msgspec.Struct):
+    timestamp: str | float | None = None
+
+
+class _MetaOnly(msgspec.Struct):
+    meta: _Meta | None = None
+
+
+# Reads ``meta`` alone: the posts in ``data`` are skipped, not built.
+_META_DECODER = msgspec.json.Decoder(_MetaOnly)
 
 
 def request_id_of(response: HttpResponse, body: object = None) -> str | None:
@@ -80,3 +96,14 @@ def read_data(response: HttpResponse) -> object:
             http_status=response.status,
         )
     return data
+
+
+def server_time_of(response: HttpResponse) -> datetime | None:
+    """``meta.timestamp`` of a 2xx answer: the server's time of it (None: absent, unreadable)."""
+    try:
+        meta = _META_DECODER.decode(response.content).meta
+    except (msgspec.DecodeError, ValueError, RecursionError):
+        return None
+    if meta is None:
+        return None
+    return opt_datetime({"timestamp": meta.timestamp}, "timestamp")

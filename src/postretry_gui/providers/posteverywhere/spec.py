@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from postretry_gui.domain import ProviderCapabilities, Status
 from postretry_gui.domain.budget import WindowSpec
+from postretry_gui.domain.change_feed import ChangeFeed
 from postretry_gui.domain.provider_spec import ProviderSpec, SecretField
 
 DEFAULT_BASE_URL = "https://app.posteverywhere.ai/api/v1"
@@ -13,6 +14,8 @@ CAPABILITIES = ProviderCapabilities(
     per_destination_retry=True,
     max_retries_per_post=None,
     reconnect_url="https://app.posteverywhere.ai/accounts",
+    # GET /posts with updated_after, sorted by updated_at: only what changed, 100 a page.
+    change_feed=ChangeFeed(page_size=100, filters_by_update=True),
 )
 
 # A destination's status words. The documented four, plus words older payloads and the

@@ -8,6 +8,7 @@ typed path does not vouch for goes to the tolerant reader whole: one page, one r
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import get_args
 
@@ -15,7 +16,7 @@ from postretry_gui.domain import Destination, Post
 from postretry_gui.domain.status import post_status
 from postretry_gui.providers.base import Page
 from postretry_gui.providers.http import HttpResponse
-from postretry_gui.providers.posteverywhere.envelope import read_data
+from postretry_gui.providers.posteverywhere.envelope import read_data, server_time_of
 from postretry_gui.providers.posteverywhere.paging import page_of
 from postretry_gui.providers.posteverywhere.parsing import parse_page
 from postretry_gui.providers.posteverywhere.spec import SPEC
@@ -107,8 +108,7 @@ def typed_page(body: bytes, *, offset: int, limit: int) -> Page | None:
 def read_page(response: HttpResponse, *, offset: int, limit: int) -> Page:
     """A list answer as a ``Page``, or the domain error it stands for: the typed path first,
     the tolerant reader (``read_data`` + ``parse_page``) for anything it does not vouch for."""
-    if response.ok:
-        page = typed_page(response.content, offset=offset, limit=limit)
-        if page is not None:
-            return page
-    return parse_page(read_data(response), offset=offset, limit=limit)
+    page = typed_page(response.content, offset=offset, limit=limit) if response.ok else None
+    if page is None:
+        page = parse_page(read_data(response), offset=offset, limit=limit)
+    return replace(page, server_time=server_time_of(response))
