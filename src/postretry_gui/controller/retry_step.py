@@ -261,4 +261,4 @@ class RetryStep:
             updates = tuple(
                 d.with_status(Status.QUEUED) for d in post.destinations if d.account_id in unit
             )
-        self._state.put(post.merged(updates))
+        self._state.put_answer(post.merged(updates))

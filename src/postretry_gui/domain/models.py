@@ -110,6 +110,9 @@ class ProviderCapabilities:
     reconnect_url: str
     # Error codes (as strings) that mean "relink the account, retrying cannot help".
     relink_error_codes: frozenset[str] = field(default_factory=frozenset)
+    # Posts one bulk retry (one account, many posts, one request) may name; 0: the provider
+    # has no bulk retry, every retry is one request per post.
+    bulk_max_posts: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,4 +122,17 @@ class RetryAck:
     post_id: str
     retried_count: int
     destinations: tuple[Destination, ...] = ()
+    message: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class BulkRetryAck:
+    """The server's answer to a bulk retry (one account, many posts).
+
+    ``requeued``: the (post id, destination) pairs the server says it re-queued, when its
+    answer lists them (``None``: the answer did not say; only the next read can tell).
+    """
+
+    retried_count: int
+    requeued: tuple[tuple[str, Destination], ...] | None = None
     message: str = ""

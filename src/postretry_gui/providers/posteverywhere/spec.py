@@ -12,6 +12,8 @@ CAPABILITIES = ProviderCapabilities(
     per_destination_retry=True,
     max_retries_per_post=None,
     reconnect_url="https://app.posteverywhere.ai/accounts",
+    # POST /posts/retry-failed: post_ids (at most 200) and account_id combine.
+    bulk_max_posts=200,
 )
 
 # A destination's status words. The documented four, plus words older payloads and the
