@@ -30,7 +30,9 @@ from postretry_gui.providers.pacing import Priority, RatePacer
 from postretry_gui.providers.posteverywhere import CAPABILITIES as POSTEVERYWHERE_CAPABILITIES
 
 # What the app really ships, so these tests follow the providers' rules as they change.
-PER_DESTINATION = POSTEVERYWHERE_CAPABILITIES
+# PostEverywhere's capabilities without its bulk route: the fake drives the single-post
+# path (one request per post); the bulk path is tested against the simulator.
+PER_DESTINATION = replace(POSTEVERYWHERE_CAPABILITIES, bulk_max_posts=0)
 WHOLE_POST_ONCE = AYRSHARE_CAPABILITIES
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)

@@ -28,10 +28,13 @@ from collections.abc import Callable, Coroutine, Iterable, Mapping
 from datetime import datetime
 from typing import Any, TypeVar
 
-from postretry_gui.controller.bulk import BulkRetryJob, BulkSettings, JobPorts
+from postretry_gui.controller.bulk import BulkRetryJob, BulkSettings
 from postretry_gui.controller.bulk_events import BulkObserver
+from postretry_gui.controller.bulk_ports import JobPorts
+from postretry_gui.controller.bulk_step import BulkStep
 from postretry_gui.controller.clock import Clock, SystemClock
 from postretry_gui.controller.events import NoticeLevel, PostMark, SessionListener, SyncState
+from postretry_gui.controller.filter_check import WidenedFilterCheck
 from postretry_gui.controller.journal_port import JournalLink, RetryJournal
 from postretry_gui.controller.plan_text import RetryConfirmation, confirmation_for
 from postretry_gui.controller.poller import PollSettings
@@ -129,7 +132,11 @@ class WorkspaceSession:
             refresh_interval_s=refresh_interval_s,
         )
         step = RetryStep(self._state, self._settler, self._journal)
-        self._ports = JobPorts(provider, self._state, step, self._settler, clock, self._tasks)
+        check = WidenedFilterCheck(self._state)
+        bulk_step = BulkStep(self._state, self._settler, self._journal, check)
+        self._ports = JobPorts(
+            provider, self._state, step, self._settler, clock, self._tasks, bulk_step, check
+        )
 
     # -- reading state (synchronous, cheap: the UI calls these while painting) ---------------
 
