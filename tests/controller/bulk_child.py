@@ -77,7 +77,10 @@ def make_session(
     listener: NullListener | None = None,
     *,
     bulk: BulkSettings | None = None,
+    single_post: bool = True,
 ) -> WorkspaceSession:
+    """``single_post``: one request per post (the fault matrix and kill test of that path);
+    False: bulk requests where the plan finds them cheaper."""
     return WorkspaceSession(
         provider,
         listener or NullListener(),
@@ -85,6 +88,7 @@ def make_session(
         workspace_id=WORKSPACE,
         poll_settings=FAST_POLLS,
         bulk_settings=bulk,
+        single_post_retries=single_post,
     )
 
 

@@ -96,6 +96,9 @@ class SyncState:
     # Posts the poller is watching until their retried destinations settle.
     polling_posts: int = 0
     posts_loaded: int = 0
+    # The workspace retries one post per request (the operator's setting, or set by the app
+    # when a bulk retry re-queued more than it was asked to).
+    single_post_retries: bool = False
 
 
 class SessionListener(Protocol):

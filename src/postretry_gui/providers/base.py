@@ -11,6 +11,7 @@ from typing import Protocol
 from postretry_gui.domain import (
     Account,
     AccountHealth,
+    BulkRetryAck,
     Post,
     ProviderCapabilities,
     RateLimitState,
@@ -97,6 +98,19 @@ class Provider(Protocol):
         priority: Priority = ...,
     ) -> RetryAck:
         """Send ONE retry. Never resent on its own: a lost answer raises OutcomeUnknown."""
+        ...
+
+    async def retry_bulk(
+        self,
+        account_id: str,
+        post_ids: Sequence[str],
+        *,
+        idempotency_key: str,
+        priority: Priority = ...,
+    ) -> BulkRetryAck:
+        """Send ONE bulk retry of ``account_id`` on each of ``post_ids`` (at most
+        ``capabilities.bulk_max_posts``; a provider with none refuses with BadRequest).
+        Never resent; errors are classified as ``retry``'s are."""
         ...
 
     async def accounts(self, *, priority: Priority = ...) -> list[Account]: ...

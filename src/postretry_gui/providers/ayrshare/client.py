@@ -24,6 +24,7 @@ import httpx
 from postretry_gui.domain import (
     Account,
     AccountHealth,
+    BulkRetryAck,
     Post,
     ProviderCapabilities,
     RateLimitState,
@@ -224,6 +225,18 @@ class AyrshareProvider(HttpBackedProvider):
     async def results(self, post_id: str, *, priority: Priority = Priority.BACKGROUND) -> Post:
         """Ayrshare has no lighter read than the post itself."""
         return await self.get_post(post_id, priority=priority)
+
+    async def retry_bulk(
+        self,
+        account_id: str,
+        post_ids: Sequence[str],
+        *,
+        idempotency_key: str,
+        priority: Priority = Priority.BACKGROUND,
+    ) -> BulkRetryAck:
+        """Ayrshare retries one post per request (``bulk_max_posts`` is 0): refused here,
+        before anything leaves."""
+        raise BadRequest("Ayrshare has no bulk retry: one request per post.", http_status=None)
 
     async def retry(
         self,

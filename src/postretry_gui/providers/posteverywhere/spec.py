@@ -16,6 +16,8 @@ CAPABILITIES = ProviderCapabilities(
     reconnect_url="https://app.posteverywhere.ai/accounts",
     # GET /posts with updated_after, sorted by updated_at: only what changed, 100 a page.
     change_feed=ChangeFeed(page_size=100, filters_by_update=True),
+    # POST /posts/retry-failed: post_ids (at most 200) and account_id combine.
+    bulk_max_posts=200,
 )
 
 # A destination's status words. The documented four, plus words older payloads and the
