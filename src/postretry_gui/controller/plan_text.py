@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from postretry_gui.domain.budget import describe_duration
 from postretry_gui.domain.retry_plan import RetryPlan
 from postretry_gui.providers.pacing import RatePacer
 
@@ -28,8 +29,17 @@ class RetryConfirmation:
 
 
 def confirmation_for(plan: RetryPlan, pacer: RatePacer) -> RetryConfirmation:
-    """The confirmation of ``plan``, sent through ``pacer`` (the key's budget)."""
-    del pacer  # the budget's estimate and warning come from it
+    """The confirmation of ``plan``, sent through ``pacer`` (the key's budget): the plan's
+    sentence with how long it takes (", about 4 minutes"), and a warning when it does not
+    fit in what is left of the hour or the day."""
+    question = plan.describe()
+    warning: str | None = None
+    estimate = pacer.estimate(plan.request_count)
+    if estimate is not None:
+        question = f"{question}, {describe_duration(estimate.seconds)}"
+        warning = pacer.does_not_fit(estimate)
+        if warning is not None:
+            warning = f"This job takes {warning}. Start it anyway?"
     if plan.bulk_requests:
         how = (
             "Bulk requests retry one account on many posts; the rest go one request per "
@@ -37,4 +47,4 @@ def confirmation_for(plan: RetryPlan, pacer: RatePacer) -> RetryConfirmation:
         )
     else:
         how = "One retry request per post, naming exactly the ticked destinations."
-    return RetryConfirmation(question=plan.describe(), detail=f"{how} {_NEVER_RESENT}")
+    return RetryConfirmation(question=question, detail=f"{how} {_NEVER_RESENT}", warning=warning)

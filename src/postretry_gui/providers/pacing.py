@@ -380,6 +380,11 @@ class RatePacer:
         windows they overrun (None when the windows are not counted here)."""
         return self._windows.estimate(requests, self._clock()) if self._headers_pace() else None
 
+    def does_not_fit(self, estimate: Estimate) -> str | None:
+        """ "about 2.1 hours: more than the 870 requests left this hour", or None when the
+        job fits in what is left of the hour and the day (``domain.budget.does_not_fit``)."""
+        return self._windows.does_not_fit(estimate, self._clock())
+
     def _headers_pace(self) -> bool:
         """False once answers have come and none carried budget headers: a server that keeps
         no budget (a local test server) is paced by ``max_in_flight`` alone, windows and all."""

@@ -14,7 +14,7 @@ import logging
 from collections.abc import Callable, Sequence
 
 from postretry_gui.domain import RateLimitState
-from postretry_gui.domain.budget import BudgetLedger, Estimate, WindowSpec
+from postretry_gui.domain.budget import BudgetLedger, Estimate, WindowSpec, does_not_fit
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +92,10 @@ class WindowBudget:
 
     def estimate(self, requests: int, now: float) -> Estimate | None:
         return None if self._ledger is None else self._ledger.estimate(requests, now)
+
+    def does_not_fit(self, estimate: Estimate, now: float) -> str | None:
+        ledger = self._ledger
+        return None if ledger is None else does_not_fit(estimate, ledger.uses(now), now)
 
     def describe(self, now: float) -> str | None:
         return None if self._ledger is None else self._ledger.describe(now)
