@@ -8,24 +8,12 @@ the benchmark speak of the same plan.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from postretry_gui.controller.confirmation import RetryConfirmation as RetryConfirmation
 from postretry_gui.domain.budget import describe_duration
 from postretry_gui.domain.retry_plan import RetryPlan
 from postretry_gui.providers.pacing import RatePacer
 
 _NEVER_RESENT = "A retry can publish again: it is never resent on its own."
-
-
-@dataclass(frozen=True, slots=True)
-class RetryConfirmation:
-    # The question's first line: "408 destinations in 199 posts: 16 requests".
-    question: str
-    # How the requests go, and the promise about resending.
-    detail: str
-    # A sentence that must be read before saying yes (the job does not fit the budget left);
-    # None: nothing to warn about.
-    warning: str | None = None
 
 
 def confirmation_for(plan: RetryPlan, pacer: RatePacer) -> RetryConfirmation:
