@@ -98,10 +98,11 @@ def read_data(response: HttpResponse) -> object:
     return data
 
 
-def server_time_of(response: HttpResponse) -> datetime | None:
-    """``meta.timestamp`` of a 2xx answer: the server's time of it (None: absent, unreadable)."""
+def server_time_of(body: bytes) -> datetime | None:
+    """``meta.timestamp`` of an answer's body: the server's time of it (None: absent,
+    unreadable)."""
     try:
-        meta = _META_DECODER.decode(response.content).meta
+        meta = _META_DECODER.decode(body).meta
     except (msgspec.DecodeError, ValueError, RecursionError):
         return None
     if meta is None:

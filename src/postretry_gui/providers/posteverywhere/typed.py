@@ -88,7 +88,8 @@ def _typed_posts(wire_posts: list[WirePost]) -> tuple[Post, ...] | None:
 
 def typed_page(body: bytes, *, offset: int, limit: int) -> Page | None:
     """The page of a 2xx list answer read straight from its bytes, or None when it is not
-    exactly as documented (then ``parse_page(read_data(...))`` reads it, and decides)."""
+    exactly as documented (then ``parse_page(read_data(...))`` reads it, and decides). Both
+    carry the envelope's ``meta.timestamp`` as ``server_time``."""
     wire = decode_list_page(body)
     if wire is None:
         return None
@@ -96,19 +97,22 @@ def typed_page(body: bytes, *, offset: int, limit: int) -> Page | None:
     if posts is None:
         return None
     paging = wire.pagination
-    return page_of(
+    page = page_of(
         posts,
         has_more=None if paging is None else paging.has_more,
         total=-1 if paging is None or paging.total is None else paging.total,
         offset=offset,
         limit=limit,
     )
+    return replace(page, server_time=server_time_of(body))
 
 
 def read_page(response: HttpResponse, *, offset: int, limit: int) -> Page:
     """A list answer as a ``Page``, or the domain error it stands for: the typed path first,
     the tolerant reader (``read_data`` + ``parse_page``) for anything it does not vouch for."""
-    page = typed_page(response.content, offset=offset, limit=limit) if response.ok else None
-    if page is None:
-        page = parse_page(read_data(response), offset=offset, limit=limit)
-    return replace(page, server_time=server_time_of(response))
+    if response.ok:
+        page = typed_page(response.content, offset=offset, limit=limit)
+        if page is not None:
+            return page
+    page = parse_page(read_data(response), offset=offset, limit=limit)
+    return replace(page, server_time=server_time_of(response.content))
