@@ -28,14 +28,6 @@ class WindowBudget:
     def __init__(self, windows: Sequence[WindowSpec]) -> None:
         self._ledger = BudgetLedger(windows) if windows else None
 
-    @property
-    def active(self) -> bool:
-        return self._ledger is not None
-
-    @property
-    def ledger(self) -> BudgetLedger | None:
-        return self._ledger
-
     def sent(self, now: float) -> None:
         """One request left at ``now``: it counts in every window."""
         if self._ledger is not None:
