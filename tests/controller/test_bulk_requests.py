@@ -7,9 +7,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 
+import httpx
 import pytest
 import pytest_asyncio
 from bulk_child import (
+    API_KEY,
     FAST_POLLS,
     WORKSPACE,
     applied_twice,
@@ -209,3 +211,36 @@ async def test_a_silent_answer_from_an_honest_server_keeps_bulk_requests(rig: Ri
     assert [
         i for i in rig.journal.history(limit=10_000) if i.state is not IntentState.SETTLED
     ] == []
+
+
+@pytest.mark.asyncio
+async def test_a_pair_the_bulk_answer_leaves_out_had_nothing_to_retry(rig: Rig) -> None:
+    selection = _one_account_per_post(rig.session)
+    plan = rig.session.plan_retry(selection)
+    first = plan.bulk_requests[0]
+    taken = first.post_ids[0]
+    (account_id,) = first.account_ids
+    # Someone else retries one pair first (it stays queued a minute): the bulk retry finds
+    # it queued, not failed.
+    rig.sim.configure(queued_s=60.0)
+    async with httpx.AsyncClient(
+        base_url=rig.sim.posteverywhere_url, headers={"Authorization": f"Bearer {API_KEY}"}
+    ) as other:
+        answer = await other.post(f"/posts/{taken}/retry", json={"account_ids": [int(account_id)]})
+        assert answer.status_code == 200
+    rig.sim.configure(queued_s=0.02)
+
+    job = rig.session.retry(selection)
+    report = await job
+    await rig.session.wait_settled()
+
+    outcome = report.of(taken)
+    assert outcome is not None
+    assert outcome.outcome is Outcome.NOTHING_TO_RETRY
+    assert not rig.session.locked(taken, account_id)
+    (intent,) = [i for i in rig.journal.history(limit=10_000) if i.post_id == taken]
+    assert (intent.state, intent.outcome) == (IntentState.SETTLED, Outcome.NOTHING_TO_RETRY)
+    summary = job.summary
+    assert summary is not None
+    assert (taken, account_id) in summary.destinations(SummaryGroup.NOTHING_TO_RETRY)
+    assert applied_twice(rig.sim.stats()) == {}

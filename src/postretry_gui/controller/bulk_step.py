@@ -24,6 +24,8 @@ from postretry_gui.domain import BulkRetryAck, Destination, Outcome, Status
 from postretry_gui.domain.errors import ProviderError
 from postretry_gui.domain.retry_plan import PlannedRequest
 
+_NOT_REQUEUED = "Not re-queued: it had not failed any more."
+
 
 class BulkSend(Protocol):
     """Sends one bulk request (the job's: paced, a 429 re-sent with the same key)."""
@@ -82,11 +84,20 @@ class BulkStep:
         self._journal.request_acknowledged(key, message)
         state.read_succeeded()
         requeued = ack.requeued
+        outcomes: list[PostOutcome] = []
         for post_id in request.post_ids:
             listed = [d for p, d in requeued or () if p == post_id and d.account_id in unit]
-            self._apply(post_id, unit, listed)
             entry = entries.get((post_id, account_id))
+            if requeued is not None and not listed:
+                # The answer lists what it re-queued, and not this: it had not failed any
+                # more (published meanwhile, or retried by someone else).
+                self._journal.settle(entry, Outcome.NOTHING_TO_RETRY, _NOT_REQUEUED)
+                state.unlock(post_id, unit)
+                outcomes.append(PostOutcome(post_id, Outcome.NOTHING_TO_RETRY, unit, _NOT_REQUEUED))
+                continue
+            self._apply(post_id, unit, listed)
             self._settler.watch_retry(post_id, unit, attempts[post_id], entry)
+            outcomes.append(PostOutcome(post_id, Outcome.RETRIED, unit, message))
         state.emit_all(request.post_ids)
         if requeued is None:
             self._check.check_next_read(bystanders)
@@ -97,7 +108,7 @@ class BulkStep:
             for post_id, destination in extra:
                 self._apply(post_id, frozenset({destination.account_id}), [destination])
             state.emit_all(p for p, _ in extra)
-        return [PostOutcome(p, Outcome.RETRIED, unit, message) for p in request.post_ids]
+        return outcomes
 
     def _refused(
         self,
