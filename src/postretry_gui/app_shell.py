@@ -157,7 +157,11 @@ def build_shell(
 
     crash = CrashReporter(log_path, parent)
     opener = WorkspaceOpener(
-        dirs, factory=factory, on_error=crash.report, refresh_interval_s=refresh_interval_s
+        dirs,
+        factory=factory,
+        on_error=crash.report,
+        refresh_interval_s=refresh_interval_s,
+        remember_single_post=book.set_single_post_retries,
     )
     demo_opener: list[WorkspaceOpener] = []
 
@@ -172,6 +176,7 @@ def build_shell(
                         factory=factory,
                         on_error=crash.report,
                         refresh_interval_s=refresh_interval_s,
+                        remember_single_post=book.set_single_post_retries,
                     )
                 )
             return demo_opener[0].open(workspace, secrets, listener)

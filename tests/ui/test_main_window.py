@@ -60,6 +60,8 @@ def demo(qloop: asyncio.AbstractEventLoop, qtbot, sim: SimServer) -> Iterator[De
     window = MainWindow(open_url=opened.append, title="test")
     workspace = Endpoint(sim.posteverywhere_url, DEMO_PE_KEY, "test", demo=True)
     session, close_provider = make_session(workspace, window)
+    # These tests count one request per post; the plan's bulk requests have their own.
+    session.set_single_post_retries(True)
     window.attach(session)
     window.show()
     window.activateWindow()
@@ -337,3 +339,33 @@ def test_each_flush_tells_the_memory_hook_that_rows_landed(demo: Demo) -> None:
     finally:
         memory_hooks.set_rows_landed_hook(None)
     assert landed == [24]
+
+
+def test_the_confirmation_names_the_plan_and_bulk_requests_go_when_allowed(
+    demo: Demo, qtbot
+) -> None:
+    action = demo.window.single_post_action
+    assert action.isEnabled()  # PostEverywhere has a bulk retry
+    assert action.isChecked()
+    action.trigger()  # the operator turns single-post retries off again
+    assert demo.session.single_post_retries is False
+    demo.key(Qt.Key.Key_A, CTRL | SHIFT)
+    selection = demo.window.model.selection()
+    plan = demo.session.plan_retry(selection)
+    assert plan.bulk_requests, "the demo data has an account failed on several posts"
+    demo.key(Qt.Key.Key_R, CTRL)
+    dialog = demo.confirm_dialog()
+    assert dialog is not None
+    assert plan.describe() in dialog.informativeText()  # "N destinations in M posts: K requests"
+    assert f"{plan.request_count} requests" in dialog.informativeText()
+    QTest.keyClick(dialog, Qt.Key.Key_Return)
+    ticked = {(p, a) for p, ids in selection.items() for a in ids}
+    expected = {f"{p}|{a}": 1 for p, a in ticked}
+    qtbot.waitUntil(lambda: applied(demo.sim) == expected, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: settled(demo, ticked), timeout=WAIT_MS)
+    requests = demo.sim.stats()["requests_by_route"]
+    assert requests["POST /posteverywhere/api/v1/posts/retry-failed"] == len(plan.bulk_requests)
+    # The setting shows in the Workspace menu's action as the session changes it.
+    demo.session.set_single_post_retries(True)
+    demo.window.sync_changed(demo.session.sync_state)
+    assert action.isChecked()

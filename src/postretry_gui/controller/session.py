@@ -28,12 +28,17 @@ from collections.abc import Callable, Coroutine, Iterable, Mapping
 from datetime import datetime
 from typing import Any, TypeVar
 
-from postretry_gui.controller.bulk import BulkRetryJob, BulkSettings, JobPorts
+from postretry_gui.controller.bulk import BulkRetryJob, BulkSettings
 from postretry_gui.controller.bulk_events import BulkObserver
+from postretry_gui.controller.bulk_ports import JobPorts
+from postretry_gui.controller.bulk_step import BulkStep
 from postretry_gui.controller.clock import Clock, SystemClock
 from postretry_gui.controller.events import NoticeLevel, PostMark, SessionListener, SyncState
+from postretry_gui.controller.filter_check import WidenedFilterCheck
 from postretry_gui.controller.journal_port import JournalLink, RetryJournal
+from postretry_gui.controller.plan_text import RetryConfirmation, confirmation_for
 from postretry_gui.controller.poller import PollSettings
+from postretry_gui.controller.retry_planning import preview_plan
 from postretry_gui.controller.retry_step import RetryStep
 from postretry_gui.controller.settler import WatchSettler
 from postretry_gui.controller.syncer import Syncer
@@ -47,6 +52,7 @@ from postretry_gui.domain import (
     Post,
     ProviderCapabilities,
 )
+from postretry_gui.domain.retry_plan import RetryPlan
 from postretry_gui.domain.triage import Cause, CauseTable
 from postretry_gui.providers.base import Provider
 
@@ -73,6 +79,9 @@ class WorkspaceSession:
     ``bulk_settings``: concurrency and rate-limit manners of retry jobs (``controller.bulk``).
     ``causes``: the provider's cause table (``ProviderSpec.causes``) that triages failures;
     without it, only the phrases every network uses.
+    ``single_post_retries``: retry one post per request (no bulk request), as the workspace
+    was set; ``remember_single_post`` is told when the setting changes (the operator's
+    choice, or the app's after a bulk retry re-queued more than it was asked to).
     """
 
     def __init__(
@@ -90,6 +99,8 @@ class WorkspaceSession:
         on_error: ErrorCallback | None = None,
         bulk_settings: BulkSettings | None = None,
         causes: CauseTable | None = None,
+        single_post_retries: bool = False,
+        remember_single_post: Callable[[bool], None] | None = None,
     ) -> None:
         clock = clock or SystemClock()
         self._tasks = TaskSet(on_error)
@@ -104,6 +115,9 @@ class WorkspaceSession:
             known_retries=self._journal.retries_sent,
             retries_sent=retries_sent,
             causes=causes,
+            budget=provider.pacer.describe_budget,
+            single_post_retries=single_post_retries,
+            remember_single_post=remember_single_post,
         )
         self._settler = WatchSettler(
             provider,
@@ -124,7 +138,11 @@ class WorkspaceSession:
             refresh_interval_s=refresh_interval_s,
         )
         step = RetryStep(self._state, self._settler, self._journal)
-        self._ports = JobPorts(provider, self._state, step, self._settler, clock, self._tasks)
+        check = WidenedFilterCheck(self._state)
+        bulk_step = BulkStep(self._state, self._settler, self._journal, check)
+        self._ports = JobPorts(
+            provider, self._state, step, self._settler, clock, self._tasks, bulk_step, check
+        )
 
     # -- reading state (synchronous, cheap: the UI calls these while painting) ---------------
 
@@ -218,6 +236,23 @@ class WorkspaceSession:
         return self._syncer.background_active
 
     # -- retry: the one way a retry starts ---------------------------------------------------
+
+    @property
+    def single_post_retries(self) -> bool:
+        """Whether this workspace retries one post per request (no bulk request)."""
+        return self._state.single_post_retries
+
+    def set_single_post_retries(self, on: bool) -> None:
+        """The operator's setting (Workspace menu): remembered for the workspace."""
+        self._state.set_single_post_retries(on)
+
+    def plan_retry(self, selection: Selection) -> RetryPlan:
+        """The requests a retry of ``selection`` would send now (nothing is locked)."""
+        return preview_plan(self._state, selection)
+
+    def confirmation(self, selection: Selection) -> RetryConfirmation:
+        """What the Ctrl+R confirmation says about retrying ``selection``."""
+        return confirmation_for(self.plan_retry(selection), self._ports.provider.pacer)
 
     def retry(
         self,

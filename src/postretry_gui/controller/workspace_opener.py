@@ -317,11 +317,20 @@ class WorkspaceOpener:
         factory: ProviderFactory = build_provider,
         on_error: ErrorCallback | None = None,
         refresh_interval_s: float = 60.0,
+        remember_single_post: Callable[[str, bool], None] | None = None,
     ) -> None:
         self.dirs = dirs
         self.factory = factory
         self.on_error = on_error
         self.refresh_interval_s = refresh_interval_s
+        # Where a workspace's single-post setting is kept (workspace id, on).
+        self.remember_single_post = remember_single_post
+
+    def _rememberer(self, workspace_id: str) -> Callable[[bool], None] | None:
+        remember = self.remember_single_post
+        if remember is None:
+            return None
+        return lambda on: remember(workspace_id, on)
 
     def open(
         self, workspace: Workspace, secrets: WorkspaceSecrets, listener: SessionListener
@@ -353,6 +362,8 @@ class WorkspaceOpener:
             on_error=self.on_error,
             refresh_interval_s=self.refresh_interval_s,
             causes=cause_table(workspace.provider),
+            single_post_retries=workspace.single_post_retries,
+            remember_single_post=self._rememberer(workspace.workspace_id),
         )
         caching.session = session
         return OpenedWorkspace(

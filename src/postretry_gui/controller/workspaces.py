@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
@@ -143,6 +143,18 @@ class WorkspaceBook:
             return workspace
         self.registry.set_secrets(workspace_id, secrets, session_only=session_only)
         return self.registry.update(workspace_id, name=draft.name, base_url=draft.base_url)
+
+    def set_single_post_retries(self, workspace_id: str, on: bool) -> None:
+        """Remember the workspace's single-post setting (a demo one: for this run)."""
+        if workspace_id in self._demo:
+            workspace, secrets = self._demo[workspace_id]
+            self._demo[workspace_id] = (replace(workspace, single_post_retries=on), secrets)
+            return
+        try:
+            self.registry.update(workspace_id, single_post_retries=on)
+        except (StoreUnavailable, WorkspaceNotFound) as error:
+            # The session keeps the setting for this run; the next start asks again.
+            log.warning("Could not record the single-post setting: %s", error)
 
     def remove(self, workspace_id: str) -> None:
         """Forget a workspace and delete its keyring entries (``KeyringUnavailable`` keeps

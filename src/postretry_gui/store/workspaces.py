@@ -42,6 +42,9 @@ class Workspace:
     # The provider's kind (``ProviderSpec.kind``), as saved in the settings file.
     provider: str
     base_url: str
+    # Retry one post per request, never in bulk: the operator's choice, or set by the app
+    # when the provider's bulk retry re-queued destinations nobody ticked.
+    single_post_retries: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,16 +143,20 @@ def _workspace_from_json(raw: Any, providers: ProviderCatalog) -> Workspace:
         name=check_name(raw.get("name")),  # type: ignore[arg-type]
         provider=check_provider(raw.get("provider"), providers).kind,  # type: ignore[arg-type]
         base_url=check_base_url(raw.get("base_url")),  # type: ignore[arg-type]
+        single_post_retries=raw.get("single_post_retries") is True,
     )
 
 
-def _workspace_to_json(workspace: Workspace) -> dict[str, str]:
-    return {
+def _workspace_to_json(workspace: Workspace) -> dict[str, str | bool]:
+    data: dict[str, str | bool] = {
         "workspace_id": workspace.workspace_id,
         "name": workspace.name,
         "provider": workspace.provider,
         "base_url": workspace.base_url,
     }
+    if workspace.single_post_retries:  # absent means off, as in files written before it
+        data["single_post_retries"] = True
+    return data
 
 
 class WorkspaceRegistry:
@@ -328,10 +335,15 @@ class WorkspaceRegistry:
             raise
 
     def update(
-        self, workspace_id: str, *, name: str | None = None, base_url: str | None = None
+        self,
+        workspace_id: str,
+        *,
+        name: str | None = None,
+        base_url: str | None = None,
+        single_post_retries: bool | None = None,
     ) -> Workspace:
-        """Rename a workspace or change its base URL. The provider cannot change: make a new
-        workspace instead (its secrets differ)."""
+        """Rename a workspace, change its base URL or its single-post setting. The provider
+        cannot change: make a new workspace instead (its secrets differ)."""
         with self._lock:
             current = self.get(workspace_id)
             changed = current
@@ -340,6 +352,8 @@ class WorkspaceRegistry:
                 self._check_unique_name(changed.name, except_id=workspace_id)
             if base_url is not None:
                 changed = replace(changed, base_url=check_base_url(base_url))
+            if single_post_retries is not None:
+                changed = replace(changed, single_post_retries=bool(single_post_retries))
             index = self._workspaces.index(current)
             self._workspaces[index] = changed
             try:

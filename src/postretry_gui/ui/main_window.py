@@ -40,6 +40,7 @@ from postretry_gui.ui.rows import (
     SessionPort,
     StatusTab,
 )
+from postretry_gui.ui.single_post import show_single_post, single_post_action
 from postretry_gui.ui.window_bars import (
     StatusTabBar,
     SyncStatus,
@@ -92,6 +93,8 @@ class MainWindow(QMainWindow):
         self.actions_by_id = build_actions(self, self._handlers())
         build_menus(self, self.actions_by_id)
         self.filter_edit = build_toolbar(self, self.actions_by_id)
+        # The Workspace menu (the shell's) shows it; the session keeps the setting.
+        self.single_post_action = single_post_action(self, lambda: self._session)
         self._build_central()
         self.filter_edit.changed.connect(self._apply_text_filter)
         self.filter_edit.done.connect(self.tree.setFocus)
@@ -158,6 +161,8 @@ class MainWindow(QMainWindow):
 
     def attach(self, session: SessionPort) -> None:
         self._session = session
+        bulk = session.capabilities.bulk_max_posts > 0
+        show_single_post(self.single_post_action, session.single_post_retries, bulk_available=bulk)
         model = DestinationModel(session, self)
         self._model = model
         self.tree.show_model(model)
@@ -211,6 +216,7 @@ class MainWindow(QMainWindow):
 
     def sync_changed(self, state: SyncState) -> None:
         self._last_sync = state
+        show_single_post(self.single_post_action, state.single_post_retries)
         self.sync_status.show(state)
         self._update_empty_text()
 
@@ -226,7 +232,7 @@ class MainWindow(QMainWindow):
     # -- commands --------------------------------------------------------------------------
 
     def ask_retry(self) -> None:
-        """Ctrl+R: confirm "N destinations in M posts", then one request per post."""
+        """Ctrl+R: confirm "N destinations in M posts" with the plan, then send it."""
         if self._model is None or self._confirm is not None or self._closing:
             return
         self.flush_posts()
@@ -238,7 +244,8 @@ class MainWindow(QMainWindow):
                 8000,
             )
             return
-        self._confirm = confirm_retry(self, destinations, posts, self._confirmed)
+        plan = self.session.confirmation(self._model.selection())
+        self._confirm = confirm_retry(self, destinations, posts, plan, self._confirmed)
 
     def _confirmed(self, box: QMessageBox, accepted: bool) -> None:
         self._confirm = None

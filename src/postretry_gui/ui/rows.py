@@ -16,6 +16,7 @@ from typing import Protocol
 # From the events module itself: the controller package pulls in its session, whose
 # provider imports the UI must never depend on (import-linter's contract).
 from postretry_gui.controller.bulk_events import BulkObserver, JobControl
+from postretry_gui.controller.confirmation import RetryConfirmation
 from postretry_gui.controller.events import PostMark, SyncState
 from postretry_gui.controller.journal_port import RetryJournal
 from postretry_gui.domain import (
@@ -149,6 +150,15 @@ class SessionPort(RowOracle, Protocol):
     ) -> JobControl:
         """Start one retry job for ``selection`` (Ctrl+R); the only way a retry starts."""
         ...
+
+    def confirmation(self, selection: Mapping[str, frozenset[str]]) -> RetryConfirmation:
+        """What the Ctrl+R confirmation says about retrying ``selection`` (its plan)."""
+        ...
+
+    @property
+    def single_post_retries(self) -> bool: ...
+
+    def set_single_post_retries(self, on: bool) -> None: ...
 
     async def aclose(self) -> None: ...
 

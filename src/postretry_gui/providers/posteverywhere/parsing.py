@@ -11,7 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from postretry_gui.domain import Account, AccountHealth, Destination, Post, RetryAck
+from postretry_gui.domain import (
+    Account,
+    AccountHealth,
+    BulkRetryAck,
+    Destination,
+    Post,
+    RetryAck,
+)
 from postretry_gui.domain.errors import MalformedResponse
 from postretry_gui.domain.status import post_status
 from postretry_gui.providers.base import Page
@@ -131,6 +138,34 @@ def parse_bulk_retry_ack(data: object) -> RetryAck:
         post_id="",
         retried_count=max(opt_int(obj, "retried_count", default=len(destinations)), 0),
         destinations=tuple(destinations),
+        message=opt_text(obj, "message", "next_step"),
+    )
+
+
+def parse_bulk_requeued(data: object) -> BulkRetryAck:
+    """``POST /posts/retry-failed`` as the bulk job checks it: which (post, destination)
+    pairs the server says it re-queued. ``destinations`` is seen in the SDKs only, and each
+    item must name its post for the check to mean anything: an answer without the list, or
+    with an item that names no post or reads as no destination, says nothing
+    (``requeued=None``), and the next read of the posts decides instead."""
+    obj = as_object(data, "the retry answer")
+    raw = obj.get("destinations")
+    requeued: list[tuple[str, Destination]] | None = [] if isinstance(raw, list) else None
+    for item in raw if isinstance(raw, list) else ():
+        post_id = id_text(item.get("post_id")) if isinstance(item, Mapping) else None
+        try:
+            destination = parse_destination(item)
+        except MalformedResponse:
+            destination = None
+        if post_id is None or destination is None:
+            requeued = None
+            break
+        assert requeued is not None
+        requeued.append((post_id, destination))
+    count = len(requeued) if requeued is not None else 0
+    return BulkRetryAck(
+        retried_count=max(opt_int(obj, "retried_count", default=count), 0),
+        requeued=None if requeued is None else tuple(requeued),
         message=opt_text(obj, "message", "next_step"),
     )
 
