@@ -4,7 +4,9 @@ it has no rows."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from collections.abc import Sequence
+
+from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -105,6 +107,27 @@ class DestinationView(QTableView):
             self.selectionModel().setCurrentIndex(
                 target, self.selectionModel().SelectionFlag.NoUpdate
             )
+
+    def select_keys(self, model: DestinationModel, keys: Sequence[tuple[str, str]]) -> int:
+        """Select the rows of these (post id, account id) keys ("" for a post's own row),
+        the first one current and scrolled to; returns how many are shown to select."""
+        found = [
+            index
+            for post_id, account_id in keys
+            if (index := model.index_of(post_id, account_id or None)).isValid()
+        ]
+        if not found:
+            return 0
+        selection = QItemSelection()
+        last_column = model.columnCount() - 1
+        for index in found:
+            selection.select(index, index.siblingAtColumn(last_column))
+        flags = QItemSelectionModel.SelectionFlag
+        chooser = self.selectionModel()
+        chooser.setCurrentIndex(found[0], flags.NoUpdate)
+        chooser.select(selection, flags.ClearAndSelect | flags.Rows)
+        self.scrollTo(found[0])
+        return len(found)
 
     def viewportEvent(self, event: QEvent) -> bool:
         kind = event.type()

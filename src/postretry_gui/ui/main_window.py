@@ -11,7 +11,7 @@ import contextlib
 import functools
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QModelIndex, QPoint, Qt, QUrl, Signal
+from PySide6.QtCore import QModelIndex, QPoint, QUrl, Signal
 from PySide6.QtGui import QCloseEvent, QDesktopServices
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -25,15 +25,18 @@ from PySide6.QtWidgets import (
 )
 
 from postretry_gui.controller.events import NoticeLevel, RetryReport, SyncState
-from postretry_gui.domain import Post, Verdict
+from postretry_gui.domain import Post
 from postretry_gui.ui import memory_hooks
 from postretry_gui.ui.actions import ActionId, build_actions
 from postretry_gui.ui.bulk_panel import BulkPanel
 from postretry_gui.ui.confirmations import confirm_retry
+from postretry_gui.ui.desk import Desk
 from postretry_gui.ui.destination_model import DestinationModel
 from postretry_gui.ui.destination_view import DestinationView
-from postretry_gui.ui.history_dialog import HistoryDialog
+from postretry_gui.ui.history_dialog import open_history
+from postretry_gui.ui.notifications import NOTIFY_DEFAULT
 from postretry_gui.ui.post_batches import PostBatches
+from postretry_gui.ui.row_commands import destination_at, needs_reconnect, update_row_actions
 from postretry_gui.ui.rows import (
     Column,
     DestinationRow,
@@ -71,7 +74,9 @@ class MainWindow(QMainWindow):
     firstPainted = Signal()
     firstRowsPainted = Signal()
 
-    def __init__(self, *, open_url: UrlOpener | None = None, title: str = "") -> None:
+    def __init__(
+        self, *, open_url: UrlOpener | None = None, title: str = "", notify: bool = NOTIFY_DEFAULT
+    ) -> None:
         super().__init__()
         self._open_url: UrlOpener = open_url or QDesktopServices.openUrl
         self._session: SessionPort | None = None
@@ -92,7 +97,7 @@ class MainWindow(QMainWindow):
         self.actions_by_id = build_actions(self, self._handlers())
         build_menus(self, self.actions_by_id)
         self.filter_edit = build_toolbar(self, self.actions_by_id)
-        self._build_central()
+        self._build_central(notify)
         self.filter_edit.changed.connect(self._apply_text_filter)
         self.filter_edit.done.connect(self.tree.setFocus)
         self._update_action_states()
@@ -117,7 +122,7 @@ class MainWindow(QMainWindow):
             handlers[action_id] = functools.partial(self.set_tab, tab)
         return handlers
 
-    def _build_central(self) -> None:
+    def _build_central(self, notify: bool) -> None:
         central = QWidget(self)
         layout = QVBoxLayout(central)
         layout.setContentsMargins(6, 4, 6, 0)
@@ -143,6 +148,11 @@ class MainWindow(QMainWindow):
         self.tree = DestinationView(central, self.fontMetrics().height() + 10)
         self.tree.customContextMenuRequested.connect(self._context_menu)
         self.tree.doubleClicked.connect(self._double_clicked)
+        # The detail pane, the palette and the new-failure notice (ui/desk.py).
+        self.desk = Desk(
+            self, self.tree, self.actions_by_id, self.select_rows, self._open_url, notify=notify
+        )
+        layout.insertWidget(1, self.desk.banner)
         layout.addWidget(self.tree, 1)
         # Follows a retry job; its summary groups filter the rows.
         self.bulk_panel = BulkPanel(central)
@@ -170,6 +180,7 @@ class MainWindow(QMainWindow):
         )
         self._update_counts()
         self._ticks_changed(0, 0)
+        self.desk.attach(session, model)
         self.tree.setFocus()
 
     @property
@@ -213,6 +224,8 @@ class MainWindow(QMainWindow):
         self._last_sync = state
         self.sync_status.show(state)
         self._update_empty_text()
+        self.flush_posts()  # the rows a new-failure message selects are on screen
+        self.desk.sync_changed(state)
 
     def retry_finished(self, report: RetryReport) -> None:
         self.statusBar().showMessage(retry_message(report), 15000)
@@ -272,16 +285,7 @@ class MainWindow(QMainWindow):
 
     def show_history(self) -> None:
         """Ctrl+H: the retry journal, searchable, exportable to CSV."""
-        source = self._session.journal if self._session is not None else None
-        if source is None:
-            self.statusBar().showMessage(
-                "This workspace keeps no retry journal, so there is no history to show.", 8000
-            )
-            return
-        dialog = HistoryDialog(source, self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.history_dialog = dialog
-        dialog.open()
+        self.history_dialog = open_history(self, self._session.journal if self._session else None)
 
     def refresh(self) -> None:
         if self._session is None or self._closing:
@@ -318,6 +322,20 @@ class MainWindow(QMainWindow):
             self._model.clear_ticks()
         self.tree.clearSelection()
 
+    def select_rows(self, keys: Sequence[tuple[str, str]]) -> None:
+        """Select these (post id, account id) rows ("" for the post's own row), showing every
+        row first when the tab or filter hides some of them."""
+        if self._model is None:
+            return
+        self.flush_posts()
+        if self.tree.select_keys(self._model, keys) < len(keys):
+            self.filter_edit.clear()
+            self._model.set_text_filter("")
+            self._model.set_destination_filter(None)
+            self.set_tab(StatusTab.ALL)
+            self.tree.select_keys(self._model, keys)
+        self.tree.setFocus()
+
     def focus_filter(self) -> None:
         self.filter_edit.setFocus()
         self.filter_edit.selectAll()
@@ -334,16 +352,11 @@ class MainWindow(QMainWindow):
             self._model.set_text_filter(text)
 
     def _current_destination(self) -> DestinationRow | None:
-        if self._model is None:
-            return None
-        row = self._model.row_at(self.tree.currentIndex())
-        return row if isinstance(row, DestinationRow) else None
+        return destination_at(self._model, self.tree.currentIndex())
 
     def open_reconnect(self) -> None:
-        row = self._current_destination()
-        if row is None or row.eligibility(self.session).verdict is not Verdict.RECONNECT_REQUIRED:
-            return
-        self._open_url(QUrl(self.session.capabilities.reconnect_url))
+        if needs_reconnect(self._current_destination(), self._session):
+            self._open_url(QUrl(self.session.capabilities.reconnect_url))
 
     def open_link(self) -> None:
         row = self._current_destination()
@@ -362,17 +375,7 @@ class MainWindow(QMainWindow):
         menu.popup(self.tree.viewport().mapToGlobal(point))
 
     def _update_action_states(self) -> None:
-        row = self._current_destination()
-        attached = self._session is not None
-        reconnect = self.actions_by_id[ActionId.RECONNECT]
-        reconnect.setEnabled(
-            attached
-            and row is not None
-            and row.eligibility(self.session).verdict is Verdict.RECONNECT_REQUIRED
-        )
-        self.actions_by_id[ActionId.OPEN_LINK].setEnabled(row is not None and bool(row.link))
-        for action_id in (ActionId.RETRY, ActionId.REFRESH, ActionId.TICK_ALL):
-            self.actions_by_id[action_id].setEnabled(attached)
+        update_row_actions(self.actions_by_id, self._current_destination(), self._session)
 
     # -- view bookkeeping ------------------------------------------------------------------
 

@@ -19,6 +19,7 @@ from postretry_gui.controller.bulk_events import BulkObserver, JobControl
 from postretry_gui.controller.events import PostMark, SyncState
 from postretry_gui.controller.journal_port import RetryJournal
 from postretry_gui.domain import (
+    AccountHealth,
     Destination,
     Eligibility,
     Post,
@@ -141,6 +142,11 @@ class SessionPort(RowOracle, Protocol):
 
     @property
     def journal(self) -> RetryJournal | None: ...
+
+    @property
+    def posts(self) -> Mapping[str, Post]: ...
+
+    def health_of(self, account_id: str) -> AccountHealth | None: ...
 
     def retry(
         self, selection: Mapping[str, frozenset[str]], *, observer: BulkObserver | None = None
