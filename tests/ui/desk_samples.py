@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from pathlib import Path
 
+from ui_fakes import FakeOracle, mixed_posts
+
+from postretry_gui.controller.events import SyncState
 from postretry_gui.domain import AccountHealth, Destination, Post, ProviderCapabilities, Status
 from postretry_gui.domain.outcome import Outcome
 from postretry_gui.domain.status import PostStatus
@@ -81,3 +87,49 @@ HISTORY = (
 HEALTH = {"2285": AccountHealth("2285", status="broken", reasons=("token_expired",))}
 CAUSES = {"2285": Cause.RECONNECT, "2287": Cause.UNKNOWN}
 TOKEN_EXPIRY = {"2285": datetime(2026, 2, 28, 12, 0, tzinfo=UTC)}
+
+
+class SampleJournal:
+    """The journal's reading side over :data:`HISTORY` (the desk asks only for history)."""
+
+    def history(self, limit: int = 100, offset: int = 0, search: str | None = None) -> list[Record]:
+        found = [r for r in HISTORY if not search or search in (r.post_id, r.intent_id)]
+        return found[offset : offset + limit]
+
+    def history_count(self, search: str | None = None) -> int:
+        return len(self.history(search=search))
+
+    def export_csv(self, path: Path) -> int:
+        path.write_text("")
+        return 0
+
+
+class DeskSession(FakeOracle):
+    """A session as the window sees it, over fixed posts: what the desk reads (posts, health,
+    journal) and what the window starts (nothing is ever sent)."""
+
+    def __init__(self, posts: Sequence[Post]) -> None:
+        super().__init__(CAPS)
+        self.posts: dict[str, Post] = {p.post_id: p for p in posts}
+        self.journal = SampleJournal()
+        self.sync_state = SyncState()
+        self.health = dict(HEALTH)
+
+    def health_of(self, account_id: str) -> AccountHealth | None:
+        health = self.health.get(account_id)
+        expiry = TOKEN_EXPIRY.get(account_id)
+        return health if health is None or expiry is None else replace(health, expires_at=expiry)
+
+    def start_refresh(self) -> asyncio.Task[None]:
+        raise AssertionError("the desk tests never refresh")
+
+    def retry(self, selection: object, *, observer: object = None) -> object:
+        raise AssertionError("nothing is sent unasked")
+
+    async def aclose(self) -> None:
+        return None
+
+
+def desk_posts() -> list[Post]:
+    """:data:`POST` first, then posts with every kind of row."""
+    return [POST, *mixed_posts(5)]

@@ -122,6 +122,8 @@ class HistoryModel(QAbstractTableModel):
             return None
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return self._rows[index.row()][index.column()]
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return f"{COLUMNS[index.column()]}: {self._rows[index.row()][index.column()] or 'none'}"
         return None
 
     def headerData(

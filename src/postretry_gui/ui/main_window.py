@@ -11,7 +11,7 @@ import contextlib
 import functools
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QModelIndex, QPoint, QUrl, Signal
+from PySide6.QtCore import QModelIndex, QPoint, Qt, QUrl, Signal
 from PySide6.QtGui import QCloseEvent, QDesktopServices
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -153,6 +153,10 @@ class MainWindow(QMainWindow):
             self, self.tree, self.actions_by_id, self.select_rows, self._open_url, notify=notify
         )
         layout.insertWidget(1, self.desk.banner)
+        # Space ticks in the list only: on a focused button (the notice's) it presses it.
+        tick = self.actions_by_id[ActionId.TOGGLE_TICK]
+        tick.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.tree.addAction(tick)
         layout.addWidget(self.tree, 1)
         # Follows a retry job; its summary groups filter the rows.
         self.bulk_panel = BulkPanel(central)

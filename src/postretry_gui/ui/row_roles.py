@@ -60,6 +60,10 @@ class RowPresenter:
         oracle = self._oracle
         if role == Qt.ItemDataRole.DisplayRole:
             return row.texts(oracle)[column]
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            if column == Column.CHECK:
+                return "Ticked" if row.ticked else "Not ticked"
+            return spoken(column, row.texts(oracle)[column])
         if role == Qt.ItemDataRole.CheckStateRole:
             if column != Column.CHECK:
                 return None
@@ -119,6 +123,10 @@ class RowPresenter:
         oracle = self._oracle
         if role == Qt.ItemDataRole.DisplayRole:
             return post_row.texts(oracle)[column]
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            if column == Column.CHECK:
+                return _POST_TICKS[self.post_check_state(post_row)]
+            return spoken(column, post_row.texts(oracle)[column])
         if role == Qt.ItemDataRole.CheckStateRole:
             return self.post_check_state(post_row) if column == Column.CHECK else None
         if role == Qt.ItemDataRole.FontRole:
@@ -143,6 +151,19 @@ class RowPresenter:
             return Qt.CheckState.Unchecked
         eligible = sum(1 for c in post_row.children if c.retryable(self._oracle))
         return Qt.CheckState.Checked if ticked >= eligible else Qt.CheckState.PartiallyChecked
+
+
+_POST_TICKS = {
+    Qt.CheckState.Unchecked: "Post, none ticked",
+    Qt.CheckState.PartiallyChecked: "Post, some ticked",
+    Qt.CheckState.Checked: "Post, all retryable ticked",
+}
+
+
+def spoken(column: int, text: str) -> str:
+    """What a screen reader says for a cell: its column's name and its text, "none" for an
+    empty cell, so no cell is read as silence."""
+    return f"{COLUMN_TITLES[Column(column)]}: {text or 'none'}"
 
 
 def is_checked(value: object) -> bool:
