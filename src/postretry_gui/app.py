@@ -187,12 +187,15 @@ def qt_application() -> Any:
     from PySide6.QtWidgets import QApplication
 
     from postretry_gui import gc_policy
+    from postretry_gui.ui.theme import ThemeFollower
 
     existing = QApplication.instance()
     app = existing or QApplication(sys.argv[:1])
     if existing is None:
         # Once per process, with the application that owns it (gc_policy says why).
         gc_policy.install(app)
+        # Light or dark as the desktop is, now and whenever it changes; owned by the app.
+        ThemeFollower(app, parent=app)
     app.setApplicationName("postretry-gui")
     app.setApplicationVersion(__version__)
     QApplication.setQuitOnLastWindowClosed(False)  # closing waits for the session's tasks first

@@ -13,13 +13,15 @@ import pytest
 from desk_samples import POST, DeskSession, desk_posts
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from postretry_gui.controller.events import SyncState
 from postretry_gui.domain import Post, Status
 from postretry_gui.ui.actions import ActionId
 from postretry_gui.ui.main_window import MainWindow
-from postretry_gui.ui.rows import DestinationRow
+from postretry_gui.ui.rows import Badge, Column, DestinationRow
+from postretry_gui.ui.theme import Scheme, badge_colors, palette_for
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 T1 = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
@@ -161,3 +163,21 @@ def test_a_status_change_of_the_current_row_is_announced(desk: Desk) -> None:
     # Another row's change is not the current row's news.
     desk.change(with_status(desk.session.posts["p2"], "22", Status.PUBLISHED, None))
     assert desk.window.desk.last_announcement == "Status now Published"
+
+
+def test_the_list_turns_dark_with_the_palette_and_back(desk: Desk, qtbot: QtBot) -> None:
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    before = app.palette()
+    model = desk.window.model
+    failed = model.index_of("p1", "12", Column.STATUS)
+    try:
+        QApplication.setPalette(palette_for(Scheme.DARK))
+        qtbot.waitUntil(lambda: model.presenter.scheme is Scheme.DARK)
+        brush = failed.data(Qt.ItemDataRole.ForegroundRole)
+        assert brush.color().name().upper() == badge_colors(Scheme.DARK)[Badge.FAILED]
+    finally:
+        QApplication.setPalette(before)
+    qtbot.waitUntil(lambda: model.presenter.scheme is Scheme.LIGHT)
+    brush = failed.data(Qt.ItemDataRole.ForegroundRole)
+    assert brush.color().name().upper() == badge_colors(Scheme.LIGHT)[Badge.FAILED]

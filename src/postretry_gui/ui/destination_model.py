@@ -185,6 +185,10 @@ class DestinationModel(QAbstractItemModel):
     # -- reading ---------------------------------------------------------------------------
 
     @property
+    def presenter(self) -> RowPresenter:
+        return self._presenter
+
+    @property
     def oracle(self) -> RowOracle:
         return self._oracle
 

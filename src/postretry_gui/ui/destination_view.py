@@ -23,6 +23,7 @@ from postretry_gui.ui.destination_model import DestinationModel
 from postretry_gui.ui.row_roles import Role
 from postretry_gui.ui.rows import BADGE_ICON, TAB_TITLES, Column, StatusTab
 from postretry_gui.ui.status_badge import StatusBadgeDelegate
+from postretry_gui.ui.theme import scheme_of_palette
 
 COLUMN_WIDTHS = {
     Column.CHECK: 64,
@@ -80,6 +81,7 @@ class DestinationView(QTableView):
         """Show ``model``: badges in the status column, the error column stretching,
         sortable by clicking a header (no sort at first: the server's order)."""
         self.setModel(model)
+        model.presenter.use_scheme(scheme_of_palette(self.palette()))
         self.setItemDelegateForColumn(Column.STATUS, StatusBadgeDelegate(Role.BADGE, self))
         header = self.horizontalHeader()
         header.setHighlightSections(False)
@@ -128,6 +130,14 @@ class DestinationView(QTableView):
         chooser.select(selection, flags.ClearAndSelect | flags.Rows)
         self.scrollTo(found[0])
         return len(found)
+
+    def changeEvent(self, event: QEvent) -> None:
+        # Light or dark as the palette now is (ThemeFollower follows the OS live).
+        model = self.model()
+        if event.type() == QEvent.Type.PaletteChange and isinstance(model, DestinationModel):
+            model.presenter.use_scheme(scheme_of_palette(self.palette()))
+            self.viewport().update()
+        super().changeEvent(event)
 
     def viewportEvent(self, event: QEvent) -> bool:
         kind = event.type()

@@ -7,12 +7,11 @@ from enum import IntEnum
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QColor, QFont, QPalette
 
 from postretry_gui.ui import icons
 from postretry_gui.ui.row_order import destination_key, post_key
 from postretry_gui.ui.rows import (
-    BADGE_COLOR,
     BADGE_ICON,
     COLUMN_TITLES,
     Column,
@@ -20,6 +19,9 @@ from postretry_gui.ui.rows import (
     PostRow,
     RowOracle,
 )
+from postretry_gui.ui.theme import Scheme, badge_colors, role_color
+
+_POST_BAND = {Scheme.LIGHT: "#EEF2F7", Scheme.DARK: "#252A31"}
 
 
 class Role(IntEnum):
@@ -42,10 +44,15 @@ class RowPresenter:
         self._bold.setBold(True)
         self._link_font = QFont()
         self._link_font.setUnderline(True)
-        self._brushes = {badge: QBrush(QColor(color)) for badge, color in BADGE_COLOR.items()}
-        self._link_brush = QBrush(QColor("#1D4ED8"))
-        # Post rows head their group of destination rows: a light band tells them apart.
-        self._post_background = QBrush(QColor("#EEF2F7"))
+        self.use_scheme(Scheme.LIGHT)
+
+    def use_scheme(self, scheme: Scheme) -> None:
+        """The colours of light or dark (the view calls this when its palette changes)."""
+        self.scheme = scheme
+        self._brushes = {b: QBrush(QColor(c)) for b, c in badge_colors(scheme).items()}
+        self._link_brush = QBrush(QColor(role_color(scheme, QPalette.ColorRole.Link)))
+        # Post rows head their group of destination rows: a band a shade off the base.
+        self._post_background = QBrush(QColor(_POST_BAND[scheme]))
 
     def header_data(self, section: int, orientation: Qt.Orientation, role: int) -> Any:
         if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(Column):
