@@ -10,24 +10,13 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QComboBox
-from workspaces_testkit import WAIT_MS, Env, active_window, pe_workspace, shell_env
+from workspaces_testkit import WAIT_MS, Env, active_window, save_workspace, shell_env, wait_synced
 
-from postretry_gui.sim import DEMO_PE_KEY
-from postretry_gui.store import WorkspaceSecrets
 from postretry_gui.ui.actions import ActionId
 from postretry_gui.ui.rows import Column, StatusTab
 from postretry_gui.ui.workspace_desk import NO_COUNT
 
 CTRL = Qt.KeyboardModifier.ControlModifier
-
-
-def save(env: Env, name: str, *, session_only: bool = False) -> str:
-    workspace = env.shell.book.add(
-        pe_workspace(env, name),
-        WorkspaceSecrets(api_key=f"{DEMO_PE_KEY}_{name.lower()}"),
-        session_only=session_only,
-    )
-    return str(workspace.workspace_id)
 
 
 def switcher(env: Env) -> QComboBox:
@@ -41,13 +30,8 @@ def entries(env: Env) -> list[str]:
     return [box.itemText(i) for i in range(box.count())]
 
 
-def wait_synced(env: Env, qtbot) -> None:
-    qtbot.waitUntil(lambda: env.shell.handle is not None, timeout=WAIT_MS)
-    session = env.shell.handle.session
-    qtbot.waitUntil(
-        lambda: session.synced_from is not None and not session.sync_state.loading,
-        timeout=WAIT_MS,
-    )
+def synced(env: Env, qtbot) -> None:
+    wait_synced(env, qtbot)
     env.shell.window.flush_posts()
 
 
@@ -55,10 +39,10 @@ def test_the_switcher_lists_counts_and_key_state_and_switches_by_keys(
     tmp_path: Path, qtbot, qloop: asyncio.AbstractEventLoop
 ) -> None:
     with shell_env(tmp_path, qtbot, qloop) as env:
-        alpha = save(env, "Alpha")
-        save(env, "Beta", session_only=True)
+        alpha = save_workspace(env, "Alpha")
+        save_workspace(env, "Beta", session_only=True)
         env.shell.start()
-        wait_synced(env, qtbot)
+        synced(env, qtbot)
         window = active_window(env, qtbot)
         env.shell.desk.refresh({window: alpha})
         failed = window.model.counts()[StatusTab.FAILED]
@@ -74,7 +58,7 @@ def test_the_switcher_lists_counts_and_key_state_and_switches_by_keys(
         QTest.keyClick(popup, Qt.Key.Key_Down)
         QTest.keyClick(popup, Qt.Key.Key_Return)
         qtbot.waitUntil(lambda: env.shell.window is not window, timeout=WAIT_MS)
-        wait_synced(env, qtbot)
+        synced(env, qtbot)
         # Alpha is closed now: its count is the one it had.
         assert entries(env)[0].endswith(f"· {failed:,} failed · keyring")
 
@@ -83,10 +67,10 @@ def test_each_workspace_window_is_remembered_across_a_switch(
     tmp_path: Path, qtbot, qloop: asyncio.AbstractEventLoop
 ) -> None:
     with shell_env(tmp_path, qtbot, qloop) as env:
-        alpha = save(env, "Alpha")
-        beta = save(env, "Beta")
+        alpha = save_workspace(env, "Alpha")
+        beta = save_workspace(env, "Beta")
         env.shell.start()
-        wait_synced(env, qtbot)
+        synced(env, qtbot)
         window = active_window(env, qtbot)
         window.tree.horizontalHeader().resizeSection(Column.ACCOUNT, 222)
         window.tree.sortByColumn(Column.PLATFORM, Qt.SortOrder.DescendingOrder)
