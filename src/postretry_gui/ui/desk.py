@@ -28,11 +28,16 @@ from postretry_gui.ui.detail_pane import DetailPane
 from postretry_gui.ui.history_dialog import HistoryEntry
 from postretry_gui.ui.notifications import NoticeBanner, Notifier
 from postretry_gui.ui.row_roles import Role
-from postretry_gui.ui.rows import Column, DestinationRow, SessionPort, platform_name
+from postretry_gui.ui.rows import Column, DestinationRow, SessionPort, excerpt, platform_name
 
 # A post's retries are few (one on Ayrshare); the journal is searched by post id and this
 # bounds what a post id that is also a substring of others could bring back.
 _HISTORY_LIMIT = 200
+
+# A post's name in the palette: its text, cut to fit beside the "Post" hint.
+_TARGET_CHARS = 64
+# The pane's share of the window's width when it first opens.
+_PANE_SHARE = 3
 
 CauseOf = Callable[[Post, Destination], Cause | None]
 
@@ -58,7 +63,7 @@ def jump_targets(posts: Iterable[Post]) -> list[JumpTarget]:
     targets: list[JumpTarget] = []
     accounts: dict[str, JumpTarget] = {}
     for post in posts:
-        name = " ".join(post.content.split())[:80] or f"Post {post.post_id}"
+        name = excerpt(post.content, _TARGET_CHARS) or f"Post {post.post_id}"
         targets.append(JumpTarget(name, (post.post_id, None), "Post"))
         for destination in post.destinations:
             if destination.account_id not in accounts:
@@ -95,6 +100,7 @@ class Desk(QObject):
         # The current row's (key, badge), to announce only a change of the same row.
         self._spoken: tuple[str, str] | None = None
         self.last_announcement = ""
+        self._pane_sized = False
 
         self.pane = DetailPane(open_link=open_url)
         self.dock = QDockWidget("Details", window)
@@ -154,6 +160,11 @@ class Desk(QObject):
 
     def _show_pane(self, shown: bool) -> None:
         self.dock.setVisible(shown)
+        if shown and not self._pane_sized:
+            # A third of the window, once: after that the operator's own width stands.
+            self._pane_sized = True
+            width = self._window.width() // _PANE_SHARE
+            self._window.resizeDocks([self.dock], [width], Qt.Orientation.Horizontal)
         if shown:
             self.refresh()
             self.pane.browser.setFocus(Qt.FocusReason.ShortcutFocusReason)

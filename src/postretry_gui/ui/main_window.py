@@ -327,18 +327,24 @@ class MainWindow(QMainWindow):
         self.tree.clearSelection()
 
     def select_rows(self, keys: Sequence[tuple[str, str]]) -> None:
-        """Select these (post id, account id) rows ("" for the post's own row), showing every
-        row first when the tab or filter hides some of them."""
+        """Select these (post id, account id) rows ("" for the post's own row). Rows that
+        changed since the last refilter are placed first; a tab or filter hiding some of them
+        gives way to every row."""
         if self._model is None:
             return
         self.flush_posts()
-        if self.tree.select_keys(self._model, keys) < len(keys):
-            self.filter_edit.clear()
-            self._model.set_text_filter("")
-            self._model.set_destination_filter(None)
-            self.set_tab(StatusTab.ALL)
-            self.tree.select_keys(self._model, keys)
+        for reveal in (self._model.refilter, self._show_every_row):
+            if self.tree.select_keys(self._model, keys) == len(keys):
+                break
+            reveal()
+        self.tree.select_keys(self._model, keys)
         self.tree.setFocus()
+
+    def _show_every_row(self) -> None:
+        self.filter_edit.clear()
+        self.model.set_text_filter("")
+        self.model.set_destination_filter(None)
+        self.set_tab(StatusTab.ALL)
 
     def focus_filter(self) -> None:
         self.filter_edit.setFocus()
