@@ -14,7 +14,7 @@ from postretry_gui.controller.events import SyncState
 from postretry_gui.domain import AccountHealth, Destination, Post, ProviderCapabilities, Status
 from postretry_gui.domain.outcome import Outcome
 from postretry_gui.domain.status import PostStatus
-from postretry_gui.domain.triage import Cause
+from postretry_gui.domain.triage import Cause, CauseTable, classify
 
 CAPS = ProviderCapabilities(
     display_name="PostEverywhere",
@@ -114,6 +114,15 @@ class DeskSession(FakeOracle):
         self.journal = SampleJournal()
         self.sync_state = SyncState()
         self.health = dict(HEALTH)
+
+    def cause_of(self, post: Post, destination: Destination) -> Cause | None:
+        """Set causes first, else the domain's classification on the common phrases (the
+        controller's, with the provider's own table, is another branch's work)."""
+        known = self.causes.get((post.post_id, destination.account_id))
+        if known is not None:
+            return known
+        health = self.health_of(destination.account_id)
+        return classify(destination, CauseTable(), self.capabilities, health)
 
     def health_of(self, account_id: str) -> AccountHealth | None:
         health = self.health.get(account_id)

@@ -5,8 +5,8 @@ there (grabbed from the X server's screen, so popups and window frames are in it
 
     xvfb-run -a -s "-screen 0 1280x800x24" python tests/ui/desk_xvfb_child.py [FOLDER]
 
-The session is :class:`desk_samples.DeskSession` (fixed posts, nothing sent). Causes come
-from a table here through the desk's ``cause_of`` port, standing in for the controller's.
+The session is :class:`desk_samples.DeskSession` (fixed posts, nothing sent); its causes
+stand in for the controller's (``cause_of``, the window's port).
 """
 
 from __future__ import annotations
@@ -61,12 +61,6 @@ CAUSE_TABLE = {
     ("p-17", "2287"): CAUSES["2287"],
     ("p-18", "2286"): Cause.CONTENT,
 }
-
-
-def cause_of(post: Post, destination: Destination) -> Cause | None:
-    if destination.status is not Status.FAILED:
-        return None
-    return CAUSE_TABLE.get((post.post_id, destination.account_id), Cause.TEMPORARY)
 
 
 def in_flight(post: Post) -> Post:
@@ -126,9 +120,9 @@ def main() -> int:
     follower = ThemeFollower(app)
     followed: list[str] = []
     window = MainWindow(open_url=lambda url: followed.append(QUrl(url).toString()), title="Demo")
-    window.desk.cause_of = cause_of
     after = [POST, P18, *mixed_posts(4)]
     session = DeskSession([in_flight(POST), in_flight(P18), *after[2:]])
+    session.causes.update(CAUSE_TABLE)
     window.attach(session)  # type: ignore[arg-type]
     ran: list[str] = []
     window.actions_by_id[ActionId.RETRY].triggered.connect(lambda: ran.append("RETRY"))

@@ -17,7 +17,8 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from postretry_gui.controller.events import SyncState
-from postretry_gui.domain import Post, Status
+from postretry_gui.domain import Destination, Post, Status
+from postretry_gui.domain.triage import Cause
 from postretry_gui.ui.actions import ActionId
 from postretry_gui.ui.main_window import MainWindow
 from postretry_gui.ui.rows import Badge, Column, DestinationRow
@@ -80,10 +81,14 @@ def desk(qloop: asyncio.AbstractEventLoop, qtbot: QtBot) -> Iterator[Desk]:
 
 
 def with_status(post: Post, account_id: str, status: Status, error: str | None) -> Post:
-    destinations = tuple(
-        replace(d, status=status, error=error) if d.account_id == account_id else d
-        for d in post.destinations
-    )
+    """The post with one destination turned ``status``; a failure has no live link (one
+    with a link would be "may already be live")."""
+
+    def changed(d: Destination) -> Destination:
+        url = None if status is Status.FAILED else d.platform_post_url
+        return replace(d, status=status, error=error, platform_post_url=url)
+
+    destinations = tuple(changed(d) if d.account_id == account_id else d for d in post.destinations)
     return replace(post, destinations=destinations)
 
 
@@ -181,3 +186,37 @@ def test_the_list_turns_dark_with_the_palette_and_back(desk: Desk, qtbot: QtBot)
     qtbot.waitUntil(lambda: model.presenter.scheme is Scheme.LIGHT)
     brush = failed.data(Qt.ItemDataRole.ForegroundRole)
     assert brush.color().name().upper() == badge_colors(Scheme.LIGHT)[Badge.FAILED]
+
+
+def test_the_cause_column_filter_and_counts_read_the_sessions_causes(
+    desk: Desk, qtbot: QtBot
+) -> None:
+    """Wiring only: the causes here are the sample session's (the controller's own
+    classification is connected when it lands)."""
+    model = desk.window.model
+    header = desk.window.tree.horizontalHeader()
+    assert header.visualIndex(Column.CAUSE) == header.visualIndex(Column.STATUS) + 1
+    reconnect = model.index_of("p-17", "2285", Column.CAUSE)
+    assert reconnect.data(Qt.ItemDataRole.DisplayRole) == "Reconnect"
+    assert reconnect.data(Qt.ItemDataRole.AccessibleTextRole) == "Cause: Reconnect"
+    causes = desk.window.desk.cause_filter
+    assert causes.accessibleName() == "Filter by cause"
+    texts = [causes.itemText(i) for i in range(causes.count())]
+    # p-17: a reconnect and one failed with a link; the samples: 5 media, 5 token failures.
+    assert texts[0] == "Every cause"
+    assert "Reconnect (6)" in texts
+    assert "Content (5)" in texts
+    assert "May already be live (1)" in texts
+    # Alt+U reaches it; a key chooses a cause, and only its rows show.
+    QTest.keyClick(desk.window.tree, Qt.Key.Key_U, Qt.KeyboardModifier.AltModifier)
+    assert causes.hasFocus()
+    causes.choose(Cause.MAY_BE_LIVE)
+    shown = {
+        (row.post_row.post.post_id, row.account_id)
+        for row in (model.row_at(model.index(n, 0)) for n in range(model.rowCount()))
+        if isinstance(row, DestinationRow)
+    }
+    assert shown == {("p-17", "2287")}
+    assert causes.cause is Cause.MAY_BE_LIVE
+    causes.choose(None)
+    assert model.rowCount() > 2

@@ -47,6 +47,7 @@ from postretry_gui.domain import (
     Post,
     ProviderCapabilities,
 )
+from postretry_gui.domain.triage import Cause
 from postretry_gui.providers.base import Provider
 
 T = TypeVar("T")
@@ -160,6 +161,10 @@ class WorkspaceSession:
 
     def health_of(self, account_id: str) -> AccountHealth | None:
         return self._state.health_of(account_id)
+
+    def cause_of(self, post: Post, destination: Destination) -> Cause | None:
+        """Stand-in until the workspace state classifies failures (branch h-triage)."""
+        return None
 
     def eligibility_of(self, post: Post, destination: Destination) -> Eligibility:
         return self._state.eligibility_of(post, destination)

@@ -12,15 +12,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Protocol
 
-from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt, QUrl
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt, QUrl
 from PySide6.QtGui import QAccessible, QAccessibleValueChangeEvent, QAction
-from PySide6.QtWidgets import QDockWidget, QMainWindow
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QToolBar
 
 from postretry_gui.controller.events import SyncState
 from postretry_gui.domain.models import AccountHealth, Destination, Post
 from postretry_gui.domain.new_failures import DestinationKey, new_failures
 from postretry_gui.domain.triage import Cause
 from postretry_gui.ui.actions import ActionId
+from postretry_gui.ui.cause_filter import CauseFilter, cause_counts
 from postretry_gui.ui.command_palette import CommandPalette, JumpTarget
 from postretry_gui.ui.destination_model import DestinationModel
 from postretry_gui.ui.destination_view import DestinationView
@@ -38,13 +39,6 @@ _HISTORY_LIMIT = 200
 _TARGET_CHARS = 64
 # The pane's share of the window's width when it first opens.
 _PANE_SHARE = 3
-
-CauseOf = Callable[[Post, Destination], Cause | None]
-
-
-def no_cause(_post: Post, _destination: Destination) -> Cause | None:
-    """The stand-in until the controller classifies failures (branch h-triage)."""
-    return None
 
 
 class SelectRows(Protocol):
@@ -93,7 +87,6 @@ class Desk(QObject):
         self._select_rows = select_rows
         self._session: SessionPort | None = None
         self._model: DestinationModel | None = None
-        self.cause_of: CauseOf = no_cause
         # The failures as of the last finished sync: what "new" is measured against.
         self._baseline: list[Post] | None = None
         self._last_sync_at: object = None
@@ -103,6 +96,8 @@ class Desk(QObject):
         self._pane_sized = False
 
         self.pane = DetailPane(open_link=open_url)
+        # Its links take the palette's colour when written: rewrite them when it changes.
+        self.pane.installEventFilter(self)
         self.dock = QDockWidget("Details", window)
         self.dock.setObjectName("details-dock")
         self.dock.setAccessibleName("Post details")
@@ -134,6 +129,11 @@ class Desk(QObject):
         switch.setChecked(notify)
         switch.toggled.connect(self.notifier.set_enabled)
 
+        self.cause_filter = CauseFilter(window)
+        bar = window.findChild(QToolBar, "main-toolbar")
+        if isinstance(bar, QToolBar):
+            self.cause_filter.add_to(bar)
+
     # -- the session -----------------------------------------------------------------------
 
     def attach(self, session: SessionPort, model: DestinationModel) -> None:
@@ -142,6 +142,14 @@ class Desk(QObject):
         self._tree.selectionModel().currentChanged.connect(lambda _now, _before: self.refresh())
         model.dataChanged.connect(self._rows_changed)
         model.modelReset.connect(self.refresh)
+        self.cause_filter.chosen.connect(model.set_cause_filter)
+        self.count_causes()
+
+    def count_causes(self) -> None:
+        """The filter's counts as the session's posts are now."""
+        if self._session is not None:
+            session = self._session
+            self.cause_filter.show_counts(cause_counts(session.posts.values(), session))
 
     def sync_changed(self, state: SyncState) -> None:
         """After each finished sync: one message for the failures it brought."""
@@ -150,11 +158,12 @@ class Desk(QObject):
         if state.last_sync_at == self._last_sync_at:
             return
         self._last_sync_at = state.last_sync_at
+        self.count_causes()
         now = list(self._session.posts.values())
         before, self._baseline = self._baseline, now
         if before is None:
             return  # the first read is the starting point, not news
-        self.notifier.notify(new_failures(before, now, self.cause_of))
+        self.notifier.notify(new_failures(before, now, self._session.cause_of))
 
     # -- the detail pane -------------------------------------------------------------------
 
@@ -175,6 +184,11 @@ class Desk(QObject):
         # The dock's own close button must untick the menu's toggle too.
         if self._details_action.isChecked() != visible and not self._window.isMinimized():
             self._details_action.setChecked(visible)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.pane and event.type() == QEvent.Type.PaletteChange:
+            self.refresh()
+        return super().eventFilter(watched, event)
 
     def current_post(self) -> Post | None:
         index = self._tree.currentIndex()
@@ -198,7 +212,7 @@ class Desk(QObject):
             account_health = session.health_of(destination.account_id)
             if account_health is not None:
                 health[destination.account_id] = account_health
-            cause = self.cause_of(post, destination)
+            cause = session.cause_of(post, destination)
             if cause is not None:
                 causes[destination.account_id] = cause
         expiry = {k: h.expires_at for k, h in health.items() if h.expires_at is not None}

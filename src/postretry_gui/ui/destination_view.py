@@ -26,15 +26,17 @@ from postretry_gui.ui.status_badge import StatusBadgeDelegate
 from postretry_gui.ui.theme import scheme_of_palette
 
 COLUMN_WIDTHS = {
+    # Narrower post and changed columns make room for the cause: the error keeps its share.
     Column.CHECK: 64,
-    Column.POST: 330,
+    Column.POST: 260,
     Column.PLATFORM: 120,
-    Column.ACCOUNT: 150,
-    Column.STATUS: 150,
+    Column.ACCOUNT: 140,
+    Column.STATUS: 140,
+    Column.CAUSE: 100,
     Column.ATTEMPTS: 70,
     Column.ERROR: 330,
     Column.LINK: 70,
-    Column.CHANGED: 130,
+    Column.CHANGED: 120,
 }
 
 
@@ -91,6 +93,8 @@ class DestinationView(QTableView):
         for column, width in COLUMN_WIDTHS.items():
             header.resizeSection(column, width)
         header.setSectionResizeMode(Column.ERROR, QHeaderView.ResizeMode.Stretch)
+        # Cause is the last column in the model and reads best beside the status it explains.
+        header.moveSection(header.visualIndex(Column.CAUSE), header.visualIndex(Column.STATUS) + 1)
         header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.setSortingEnabled(True)
 

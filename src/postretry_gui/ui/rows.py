@@ -27,6 +27,7 @@ from postretry_gui.domain import (
     Status,
     Verdict,
 )
+from postretry_gui.domain.triage import Cause
 
 
 class Column(IntEnum):
@@ -39,6 +40,8 @@ class Column(IntEnum):
     ERROR = 6
     LINK = 7
     CHANGED = 8
+    # Last, so the columns before keep their numbers; the view shows it beside Status.
+    CAUSE = 9
 
 
 COLUMN_TITLES = {
@@ -51,6 +54,7 @@ COLUMN_TITLES = {
     Column.ERROR: "Error",
     Column.LINK: "Link",
     Column.CHANGED: "Changed",
+    Column.CAUSE: "Cause",
 }
 
 
@@ -129,6 +133,10 @@ class RowOracle(Protocol):
     def mark(self, post_id: str) -> PostMark | None: ...
 
     def retry_unit_of(self, post: Post, ticked: frozenset[str]) -> frozenset[str]: ...
+
+    def cause_of(self, post: Post, destination: Destination) -> Cause | None:
+        """What will fix a failed destination (``domain.triage``); None when not failed."""
+        ...
 
 
 class SessionPort(RowOracle, Protocol):
@@ -238,6 +246,7 @@ class DestinationRow:
     row: int = -1
     _eligibility: Eligibility | None = None
     _badge: Badge | None = None
+    _cause: tuple[Cause | None] | None = None  # (cause,) once asked: None is an answer too
     _texts: tuple[str, ...] | None = None
     _haystack: str | None = None
 
@@ -248,6 +257,7 @@ class DestinationRow:
     def invalidate(self) -> None:
         self._eligibility = None
         self._badge = None
+        self._cause = None
         self._texts = None
         self._haystack = None
 
@@ -258,6 +268,11 @@ class DestinationRow:
 
     def retryable(self, oracle: RowOracle) -> bool:
         return self.eligibility(oracle).retryable
+
+    def cause(self, oracle: RowOracle) -> Cause | None:
+        if self._cause is None:
+            self._cause = (oracle.cause_of(self.post_row.post, self.destination),)
+        return self._cause[0]
 
     def badge(self, oracle: RowOracle) -> Badge:
         if self._badge is None:
@@ -278,6 +293,7 @@ class DestinationRow:
                 excerpt(self.error_text(oracle), 120),
                 "Open ↗" if safe_link(d.platform_post_url) else "",
                 when(self.changed_at),
+                cause.label if (cause := self.cause(oracle)) is not None else "",
             )
         return self._texts
 
@@ -394,4 +410,5 @@ def _post_texts(post_row: PostRow, oracle: RowOracle) -> tuple[str, ...]:
         "",
         "",
         when(changed),
+        "",
     )

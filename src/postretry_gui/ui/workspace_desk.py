@@ -37,7 +37,7 @@ class WorkspaceSwitcher(QComboBox):
         self.setToolTip(f"Switch workspace ({SWITCHER_SHORTCUT}; Ctrl+1..9 directly)")
         self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.activated.connect(lambda index: switch(str(self.itemData(index))))
-        label = QLabel("&Workspace:", window)
+        label = QLabel("Workspace:", window)  # Alt+W is the Workspace menu
         label.setBuddy(self)
         bar = QToolBar("Workspaces", window)
         bar.setObjectName("workspace-toolbar")
