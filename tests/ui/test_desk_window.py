@@ -13,7 +13,7 @@ import pytest
 from desk_samples import POST, DeskSession, desk_posts
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QAbstractButton, QApplication, QMessageBox, QScrollBar, QWidget
 from pytestqt.qtbot import QtBot
 
 from postretry_gui.controller.events import SyncState
@@ -220,3 +220,50 @@ def test_the_cause_column_filter_and_counts_read_the_sessions_causes(
     assert causes.cause is Cause.MAY_BE_LIVE
     causes.choose(None)
     assert model.rowCount() > 2
+
+
+def test_every_control_has_an_accessible_name(desk: Desk) -> None:
+    controls = [
+        widget
+        for widget in desk.window.findChildren(QWidget)
+        if widget.focusPolicy() != Qt.FocusPolicy.NoFocus
+        and widget.isVisible()
+        and not isinstance(widget, QAbstractButton | QScrollBar)  # buttons are named by text
+    ]
+    names = {widget.accessibleName() for widget in controls}
+    assert {"Destinations", "Filter rows", "Filter by cause"} <= names
+    assert "" not in names
+
+
+def test_the_desk_works_from_the_keyboard_alone(desk: Desk, qtbot: QtBot) -> None:
+    window = desk.window
+    window.tree.setFocus()
+    # Arrows move the current row; the pane (Ctrl+I) follows it.
+    QTest.keyClick(window.tree, Qt.Key.Key_Home, CTRL)
+    QTest.keyClick(window.tree, Qt.Key.Key_Down)
+    assert desk.current_key() == ("p-17", "2285")
+    QTest.keyClick(window.tree, Qt.Key.Key_I, CTRL)
+    qtbot.waitUntil(window.desk.dock.isVisible)
+    assert "Post p-17" in window.desk.pane.text()
+    QTest.keyClick(window.desk.pane.browser, Qt.Key.Key_I, CTRL)
+    qtbot.waitUntil(lambda: not window.desk.dock.isVisible())
+    # The palette jumps to an account by name.
+    QTest.keyClick(window.tree, Qt.Key.Key_K, CTRL)
+    qtbot.waitUntil(window.desk.palette.isVisible)
+    QTest.keyClicks(window.desk.palette.query, "account 12")
+    QTest.keyClick(window.desk.palette.query, Qt.Key.Key_Return)
+    assert desk.current_key() == ("p1", "12")
+    # Space ticks it; Ctrl+R asks first, Esc cancels: nothing is sent unasked.
+    QTest.keyClick(window.tree, Qt.Key.Key_Space)
+    assert window.model.selection() == {"p1": frozenset({"12"})}
+    QTest.keyClick(window.tree, Qt.Key.Key_R, CTRL)
+    box = window.findChild(QMessageBox)
+    assert box is not None
+    QTest.keyClick(box, Qt.Key.Key_Escape)
+    assert window.model.selection() == {"p1": frozenset({"12"})}
+    # The cause filter by Alt+U and arrows.
+    QTest.keyClick(window.tree, Qt.Key.Key_U, Qt.KeyboardModifier.AltModifier)
+    causes = window.desk.cause_filter
+    assert causes.hasFocus()
+    QTest.keyClick(causes, Qt.Key.Key_Down)
+    assert causes.cause is Cause.TEMPORARY

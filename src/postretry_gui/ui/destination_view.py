@@ -50,6 +50,7 @@ class DestinationView(QTableView):
 
     def __init__(self, parent: QWidget, row_height: int) -> None:
         super().__init__(parent)
+        self.setAccessibleName("Destinations")
         self._painted = False
         self._rows_painted = False
         # Every row the same height, set once: the view never asks the model for sizes.
