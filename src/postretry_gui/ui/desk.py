@@ -258,11 +258,16 @@ class Desk(QObject):
         self.refresh()
 
     def announce(self, index: QModelIndex) -> None:
-        """Tell a screen reader the current row's status changed (a value change on it)."""
-        status = index.siblingAtColumn(Column.STATUS).data(Qt.ItemDataRole.DisplayRole)
-        self.last_announcement = f"Status now {status}"
-        event = QAccessibleValueChangeEvent(self._tree, self.last_announcement)
-        event.setChild(index.row())
+        """Tell a screen reader the current row's status changed: a value change of its
+        status cell (the table's accessible children count header cells first)."""
+        status = index.siblingAtColumn(Column.STATUS)
+        self.last_announcement = f"Status now {status.data(Qt.ItemDataRole.DisplayRole)}"
+        tree = self._tree
+        header_rows = 1 if tree.horizontalHeader().isVisible() else 0
+        header_columns = 1 if tree.verticalHeader().isVisible() else 0
+        columns = status.model().columnCount() + header_columns
+        event = QAccessibleValueChangeEvent(tree, self.last_announcement)
+        event.setChild((status.row() + header_rows) * columns + status.column() + header_columns)
         QAccessible.updateAccessibility(event)
 
     # -- the palette and the notifications -------------------------------------------------

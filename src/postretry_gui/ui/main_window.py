@@ -175,8 +175,8 @@ class MainWindow(QMainWindow):
         model = DestinationModel(session, self)
         self._model = model
         self.tree.show_model(model)
-        model.rowsInserted.connect(self._rows_inserted)
-        model.modelReset.connect(self._model_reset)
+        model.rowsInserted.connect(lambda _parent, _first, _last: self._after_rows_changed())
+        model.modelReset.connect(self._after_rows_changed)
         model.countsChanged.connect(self._update_counts)
         model.ticksChanged.connect(self._ticks_changed)
         self.tree.selectionModel().currentChanged.connect(
@@ -388,12 +388,6 @@ class MainWindow(QMainWindow):
         update_row_actions(self.actions_by_id, self._current_destination(), self._session)
 
     # -- view bookkeeping ------------------------------------------------------------------
-
-    def _rows_inserted(self, _parent: QModelIndex, _first: int, _last: int) -> None:
-        self._after_rows_changed()
-
-    def _model_reset(self) -> None:
-        self._after_rows_changed()
 
     def _after_rows_changed(self) -> None:
         self.tree.ensure_current(self.model)
