@@ -20,6 +20,7 @@ from postretry_gui.controller.events import SyncState
 from postretry_gui.domain.models import AccountHealth, Destination, Post
 from postretry_gui.domain.new_failures import DestinationKey, new_failures
 from postretry_gui.domain.triage import Cause
+from postretry_gui.ui import icons
 from postretry_gui.ui.actions import ActionId
 from postretry_gui.ui.cause_filter import CauseFilter, cause_counts
 from postretry_gui.ui.command_palette import CommandPalette, JumpTarget
@@ -120,7 +121,7 @@ class Desk(QObject):
 
         self.banner = NoticeBanner()
         kwargs = {} if tray_available is None else {"tray_available": tray_available}
-        self.notifier = Notifier(window.windowIcon(), enabled=notify, parent=self, **kwargs)
+        self.notifier = Notifier(icons.app(), enabled=notify, parent=self, **kwargs)
         self.notifier.notice_requested.connect(self.banner.show_notice)
         self.banner.opened.connect(self.notifier.open_last)
         self.notifier.activated.connect(self._show_new_failures)
