@@ -162,15 +162,15 @@ class WorkspaceSession:
     def health_of(self, account_id: str) -> AccountHealth | None:
         return self._state.health_of(account_id)
 
-    def cause_of(self, post: Post, destination: Destination) -> Cause | None:
-        """Stand-in until the workspace state classifies failures (branch h-triage)."""
-        return None
-
     def eligibility_of(self, post: Post, destination: Destination) -> Eligibility:
         return self._state.eligibility_of(post, destination)
 
     def eligible_account_ids(self, post: Post) -> frozenset[str]:
         return self._state.eligible_account_ids(post)
+
+    def cause_of(self, post: Post, destination: Destination) -> Cause | None:
+        """Stand-in until the workspace state classifies failures (branch h-triage)."""
+        return None
 
     def retry_unit_of(self, post: Post, ticked: frozenset[str]) -> frozenset[str]:
         return self._state.retry_unit_of(post, ticked)
