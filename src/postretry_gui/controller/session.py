@@ -47,7 +47,7 @@ from postretry_gui.domain import (
     Post,
     ProviderCapabilities,
 )
-from postretry_gui.domain.triage import Cause
+from postretry_gui.domain.triage import Cause, CauseTable
 from postretry_gui.providers.base import Provider
 
 T = TypeVar("T")
@@ -71,6 +71,8 @@ class WorkspaceSession:
     ``on_error``: where an unexpected exception in a background task goes
     (default ``sys.excepthook``).
     ``bulk_settings``: concurrency and rate-limit manners of retry jobs (``controller.bulk``).
+    ``causes``: the provider's cause table (``ProviderSpec.causes``) that triages failures;
+    without it, only the phrases every network uses.
     """
 
     def __init__(
@@ -87,6 +89,7 @@ class WorkspaceSession:
         poll_settings: PollSettings | None = None,
         on_error: ErrorCallback | None = None,
         bulk_settings: BulkSettings | None = None,
+        causes: CauseTable | None = None,
     ) -> None:
         clock = clock or SystemClock()
         self._tasks = TaskSet(on_error)
@@ -100,6 +103,7 @@ class WorkspaceSession:
             lambda: provider.rate_limit,
             known_retries=self._journal.retries_sent,
             retries_sent=retries_sent,
+            causes=causes,
         )
         self._settler = WatchSettler(
             provider,
@@ -169,8 +173,13 @@ class WorkspaceSession:
         return self._state.eligible_account_ids(post)
 
     def cause_of(self, post: Post, destination: Destination) -> Cause | None:
-        """Stand-in until the workspace state classifies failures (branch h-triage)."""
-        return None
+        return self._state.cause_of(post, destination)
+
+    def tick_all_ids(self, post: Post) -> frozenset[str]:
+        return self._state.tick_all_ids(post)
+
+    def confirmations(self, post: Post, ticked: frozenset[str]) -> tuple[str, ...]:
+        return self._state.confirmations(post, ticked)
 
     def retry_unit_of(self, post: Post, ticked: frozenset[str]) -> frozenset[str]:
         return self._state.retry_unit_of(post, ticked)

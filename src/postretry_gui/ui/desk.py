@@ -17,7 +17,7 @@ from PySide6.QtGui import QAccessible, QAccessibleValueChangeEvent, QAction
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QToolBar
 
 from postretry_gui.controller.events import SyncState
-from postretry_gui.domain.models import AccountHealth, Destination, Post
+from postretry_gui.domain.models import AccountHealth, Post
 from postretry_gui.domain.new_failures import DestinationKey, new_failures
 from postretry_gui.domain.triage import Cause
 from postretry_gui.ui import icons
@@ -26,11 +26,11 @@ from postretry_gui.ui.cause_filter import CauseFilter, cause_counts
 from postretry_gui.ui.command_palette import CommandPalette, JumpTarget
 from postretry_gui.ui.destination_model import DestinationModel
 from postretry_gui.ui.destination_view import DestinationView
-from postretry_gui.ui.detail_pane import DetailPane
+from postretry_gui.ui.detail_pane import DetailPane, account_title
 from postretry_gui.ui.history_dialog import HistoryEntry
 from postretry_gui.ui.notifications import NoticeBanner, Notifier
 from postretry_gui.ui.row_roles import Role
-from postretry_gui.ui.rows import Column, DestinationRow, SessionPort, excerpt, platform_name
+from postretry_gui.ui.rows import Column, DestinationRow, SessionPort, excerpt
 
 # A post's retries are few (one on Ayrshare); the journal is searched by post id and this
 # bounds what a post id that is also a substring of others could bring back.
@@ -44,13 +44,6 @@ _PANE_SHARE = 3
 
 class SelectRows(Protocol):
     def __call__(self, keys: Sequence[DestinationKey]) -> None: ...
-
-
-def account_title(destination: Destination) -> str:
-    """ "Primary Profile on LinkedIn" for both providers; the network alone when unnamed."""
-    network = platform_name(destination.platform)
-    name = destination.account_name or network
-    return name if name == network else f"{name} on {network}"
 
 
 def jump_targets(posts: Iterable[Post]) -> list[JumpTarget]:

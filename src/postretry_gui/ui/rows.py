@@ -27,6 +27,7 @@ from postretry_gui.domain import (
     Status,
     Verdict,
 )
+from postretry_gui.domain.platforms import account_display_name, platform_display_name
 from postretry_gui.domain.triage import Cause
 
 
@@ -107,16 +108,6 @@ BADGE_COLOR = {
     Badge.UNKNOWN: "#6B21A8",
 }
 
-PLATFORM_NAMES = {
-    "x": "X",
-    "instagram": "Instagram",
-    "facebook": "Facebook",
-    "linkedin": "LinkedIn",
-    "youtube": "YouTube",
-    "tiktok": "TikTok",
-    "threads": "Threads",
-    "pinterest": "Pinterest",
-}
 
 EXCERPT_CHARS = 80
 
@@ -135,7 +126,8 @@ class RowOracle(Protocol):
     def retry_unit_of(self, post: Post, ticked: frozenset[str]) -> frozenset[str]: ...
 
     def cause_of(self, post: Post, destination: Destination) -> Cause | None:
-        """What will fix a failed destination (``domain.triage``); None when not failed."""
+        """What will fix a failed destination (None: not failed): the cause column, its
+        filter and tab counts, the detail pane and the grouped notification read this."""
         ...
 
 
@@ -156,6 +148,11 @@ class SessionPort(RowOracle, Protocol):
 
     def health_of(self, account_id: str) -> AccountHealth | None: ...
 
+    def confirmations(self, post: Post, ticked: frozenset[str]) -> tuple[str, ...]:
+        """The sentences to confirm before retrying ``ticked`` of ``post`` by hand (empty:
+        nothing to ask): why each will probably fail again or go out twice."""
+        ...
+
     def retry(
         self, selection: Mapping[str, frozenset[str]], *, observer: BulkObserver | None = None
     ) -> JobControl:
@@ -166,7 +163,7 @@ class SessionPort(RowOracle, Protocol):
 
 
 def platform_name(platform: str) -> str:
-    return PLATFORM_NAMES.get(platform, platform.capitalize() or "Unknown")
+    return platform_display_name(platform) or "Unknown"
 
 
 def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
@@ -287,7 +284,7 @@ class DestinationRow:
                 "",
                 "",
                 platform_name(d.platform),
-                d.account_name or d.account_id,
+                account_display_name(d),
                 BADGE_TEXT[self.badge(oracle)],
                 str(d.attempts) if d.attempts else "",
                 excerpt(self.error_text(oracle), 120),
