@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from postretry_gui.app import Endpoint, make_session
 from postretry_gui.controller import WorkspaceSession
 from postretry_gui.domain import Status, Verdict
+from postretry_gui.domain.triage import Cause
 from postretry_gui.sim import DEMO_PE_KEY, SimConfig, SimServer
 from postretry_gui.ui import memory_hooks
 from postretry_gui.ui.confirmations import retry_question
@@ -369,3 +370,39 @@ def test_the_confirmation_names_the_plan_and_bulk_requests_go_when_allowed(
     demo.session.set_single_post_retries(True)
     demo.window.sync_changed(demo.session.sync_state)
     assert action.isChecked()
+
+
+def test_the_cause_column_and_filter_show_the_sessions_triage(demo: Demo, qtbot) -> None:
+    """The causes the controller gives (PostEverywhere's table on the simulator's errors)
+    are what the Cause column, the filter's counts and the detail pane show."""
+    window, session = demo.window, demo.session
+    model = window.model
+    expected: dict[tuple[str, str], str] = {}
+    counts: dict[str, int] = {}
+    for post in session.posts.values():
+        for destination in post.destinations:
+            cause = session.cause_of(post, destination)
+            if cause is not None and destination.status is Status.FAILED:
+                expected[(post.post_id, destination.account_id)] = cause.label
+                counts[cause.label] = counts.get(cause.label, 0) + 1
+    assert expected, "the simulator has failures to triage"
+    for (post_id, account_id), label in expected.items():
+        index = model.index_of(post_id, account_id, Column.CAUSE)
+        if index.isValid():
+            assert index.data(Qt.ItemDataRole.DisplayRole) == label
+    causes = window.desk.cause_filter
+    shown = {causes.itemText(i) for i in range(1, causes.count())}
+    for label, count in counts.items():
+        assert f"{label} ({count:,})" in shown
+    # The commonest cause alone: every row shown has it.
+    top = max(counts, key=lambda label: counts[label])
+    causes.choose(next(c for c in Cause if c.label == top))
+    rows = [model.row_at(model.index(n, 0)) for n in range(model.rowCount())]
+    labels = {r.texts(session)[Column.CAUSE] for r in rows if isinstance(r, DestinationRow)}
+    assert labels == {top}
+    # The detail pane says it too.
+    first = next(r for r in rows if isinstance(r, DestinationRow))
+    window.select_rows([(first.post_row.post_id, first.account_id)])
+    QTest.keyClick(window.tree, Qt.Key.Key_I, CTRL)
+    qtbot.waitUntil(window.desk.dock.isVisible, timeout=WAIT_MS)
+    assert f"Cause {top}" in " ".join(window.desk.pane.text().split())

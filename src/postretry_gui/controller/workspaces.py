@@ -17,6 +17,7 @@ from typing import Any
 
 from postretry_gui.domain.provider_spec import ProviderCatalog
 from postretry_gui.store import (
+    SecretKind,
     StoreUnavailable,
     Workspace,
     WorkspaceNotFound,
@@ -68,6 +69,14 @@ class KeyCheck:
 # -- the list of workspaces ----------------------------------------------------------------------
 
 
+class KeyKept(StrEnum):
+    """Where a workspace's API key is kept, as the workspace switcher says it."""
+
+    KEYRING = "keyring"
+    SESSION_ONLY = "session only"
+    DEMO = "demo key"
+
+
 class WorkspaceBook:
     """Saved workspaces (the registry: settings file + keyring) and this run's demo
     workspaces (simulator, never saved, their demo keys held here)."""
@@ -88,6 +97,14 @@ class WorkspaceBook:
 
     def is_demo(self, workspace_id: str) -> bool:
         return workspace_id in self._demo
+
+    def key_kept(self, workspace_id: str) -> KeyKept:
+        """Where the API key is kept, told without reading the keyring (which may prompt)."""
+        if workspace_id in self._demo:
+            return KeyKept.DEMO
+        if self.registry.secret_store.is_session_only(workspace_id, SecretKind.API_KEY):
+            return KeyKept.SESSION_ONLY
+        return KeyKept.KEYRING
 
     def get(self, workspace_id: str) -> Workspace:
         if workspace_id in self._demo:

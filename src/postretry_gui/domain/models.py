@@ -75,6 +75,8 @@ class AccountHealth:
     needs_reconnection: bool = False
     token_expired: bool = False
     reasons: tuple[str, ...] = ()
+    # When the account's token runs out, where the provider says (the detail pane shows it).
+    expires_at: datetime | None = None
 
     @property
     def requires_reconnect(self) -> bool:

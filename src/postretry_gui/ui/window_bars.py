@@ -54,6 +54,7 @@ class FilterEdit(QLineEdit):
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
         self.setPlaceholderText("Filter (Ctrl+F): account, platform, error, post text")
+        self.setAccessibleName("Filter rows")
         self.setClearButtonEnabled(True)
         self.setMaximumWidth(420)
         self._timer = QTimer(self)
@@ -122,6 +123,7 @@ class StatusTabBar(QTabBar):
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.setAccessibleName("Status tabs (Alt+1 to Alt+4)")
         self.setExpanding(False)
         self.setDrawBase(True)
         for tab in StatusTab:

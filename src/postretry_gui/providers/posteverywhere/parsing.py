@@ -10,6 +10,7 @@ account id as ``account_id`` or the older ``id`` (int or str); a post's ``id`` a
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 
 from postretry_gui.domain import (
     Account,
@@ -182,7 +183,19 @@ def _health_from_list(value: object, account_id: str) -> AccountHealth | None:
         needs_reconnection=opt_bool(value, "needs_reconnection") is True,
         token_expired=status == "expired",
         reasons=text_list(value.get("reasons")),
+        expires_at=_token_expiry(value),
     )
+
+
+def _token_expiry(health: JsonObject) -> datetime | None:
+    """``token.expires_at`` (``/health``), or a flat ``token_expires_at`` where a list entry
+    carries one."""
+    token = health.get("token")
+    if isinstance(token, Mapping):
+        expiry = opt_datetime(token, "expires_at")
+        if expiry is not None:
+            return expiry
+    return opt_datetime(health, "token_expires_at")
 
 
 def parse_account(value: object) -> Account:
@@ -218,4 +231,5 @@ def parse_health(data: object, account_id: str) -> AccountHealth:
         or "needs_reconnection" in reasons,
         token_expired=opt_bool(token_obj, "expired") is True or "token_expired" in reasons,
         reasons=reasons,
+        expires_at=_token_expiry(obj),
     )
