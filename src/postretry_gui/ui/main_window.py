@@ -234,7 +234,8 @@ class MainWindow(QMainWindow):
         show_single_post(self.single_post_action, state.single_post_retries)
         self.sync_status.show(state)
         self._update_empty_text()
-        self.flush_posts()  # the rows a new-failure message selects are on screen
+        if not state.loading:  # a load's pages keep their paced flushes (150 ms apart)
+            self.flush_posts()  # the rows a new-failure message selects are on screen
         self.desk.sync_changed(state)
 
     def retry_finished(self, report: RetryReport) -> None:
