@@ -29,6 +29,8 @@ from postretry_gui.store.errors import (
 from postretry_gui.store.files import atomic_write_text, set_aside
 from postretry_gui.store.paths import check_workspace_id
 from postretry_gui.store.secrets import SecretKind, SecretStore
+from postretry_gui.store.team.connection import TeamSettings
+from postretry_gui.store.workspace_team import team_from_json, team_to_json
 
 SETTINGS_FILE_NAME = "workspaces.json"
 SETTINGS_FORMAT = 1
@@ -42,6 +44,8 @@ class Workspace:
     # The provider's kind (``ProviderSpec.kind``), as saved in the settings file.
     provider: str
     base_url: str
+    # Team mode: the shared PostgreSQL and this operator's name (None: this machine alone).
+    team: TeamSettings | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,16 +144,20 @@ def _workspace_from_json(raw: Any, providers: ProviderCatalog) -> Workspace:
         name=check_name(raw.get("name")),  # type: ignore[arg-type]
         provider=check_provider(raw.get("provider"), providers).kind,  # type: ignore[arg-type]
         base_url=check_base_url(raw.get("base_url")),  # type: ignore[arg-type]
+        team=team_from_json(raw.get("team")),
     )
 
 
-def _workspace_to_json(workspace: Workspace) -> dict[str, str]:
-    return {
+def _workspace_to_json(workspace: Workspace) -> dict[str, Any]:
+    data: dict[str, Any] = {
         "workspace_id": workspace.workspace_id,
         "name": workspace.name,
         "provider": workspace.provider,
         "base_url": workspace.base_url,
     }
+    if workspace.team is not None:
+        data["team"] = team_to_json(workspace.team)
+    return data
 
 
 class WorkspaceRegistry:
@@ -327,6 +335,17 @@ class WorkspaceRegistry:
                     break
             raise
 
+    def _swap(self, current: Workspace, changed: Workspace) -> Workspace:
+        """Put ``changed`` in ``current``'s place and save; unchanged if the save fails."""
+        index = self._workspaces.index(current)
+        self._workspaces[index] = changed
+        try:
+            self._save()
+        except StoreUnavailable:
+            self._workspaces[index] = current
+            raise
+        return changed
+
     def update(
         self, workspace_id: str, *, name: str | None = None, base_url: str | None = None
     ) -> Workspace:
@@ -340,14 +359,35 @@ class WorkspaceRegistry:
                 self._check_unique_name(changed.name, except_id=workspace_id)
             if base_url is not None:
                 changed = replace(changed, base_url=check_base_url(base_url))
-            index = self._workspaces.index(current)
-            self._workspaces[index] = changed
-            try:
-                self._save()
-            except StoreUnavailable:
-                self._workspaces[index] = current
-                raise
-            return changed
+            return self._swap(current, changed)
+
+    def set_team(
+        self,
+        workspace_id: str,
+        team: TeamSettings | None,
+        password: str | None = None,
+        *,
+        session_only: bool = False,
+    ) -> Workspace:
+        """Share a workspace through a team database (``team``), or run it alone again (None:
+        the password is forgotten too). ``password`` None leaves a stored one as it is; the
+        keyring goes first, so a refused password changes nothing."""
+        with self._lock:
+            current = self.get(workspace_id)
+            if team is None:
+                self.secret_store.delete(workspace_id, SecretKind.TEAM_DB_PASSWORD)
+            elif password is not None:
+                self.secret_store.save(
+                    workspace_id, SecretKind.TEAM_DB_PASSWORD, password, session_only=session_only
+                )
+            changed = replace(current, team=team)
+            return self._swap(current, changed)
+
+    def team_password(self, workspace_id: str) -> str | None:
+        """The team database's password (None: none stored, say a server trusting the OS
+        user); ``KeyringUnavailable`` if the keyring cannot be read."""
+        self.get(workspace_id)
+        return self.secret_store.load(workspace_id, SecretKind.TEAM_DB_PASSWORD)
 
     def set_secrets(
         self, workspace_id: str, secrets: WorkspaceSecrets, *, session_only: bool = False
