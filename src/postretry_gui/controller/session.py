@@ -182,6 +182,10 @@ class WorkspaceSession:
         """Show posts read in an earlier run (the offline cache) before any request."""
         self._syncer.seed(posts, synced_from)
 
+    def take_in(self, posts: Iterable[Post]) -> None:
+        """Show posts another instance read (team mode's leader), as if this one had."""
+        self._state.ingest(posts)
+
     @property
     def synced_from(self) -> datetime | None:
         return self._syncer.synced_from
