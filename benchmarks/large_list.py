@@ -166,7 +166,7 @@ async def replay_into_view(session: WorkspaceSession, posts: list[Post]) -> tupl
     window.attach(session)  # the session only answers eligibility questions here
     window.set_tab(StatusTab.ALL)
     window.show()
-    await until(lambda: window._painted)
+    await until(lambda: window.painted)
     probe = StallProbe()
     probe.start()
     started = time.thread_time()
@@ -189,7 +189,7 @@ async def our_fill(session: WorkspaceSession, posts: list[Post]) -> float:
     window.attach(session)  # the session only answers eligibility questions here
     window.set_tab(StatusTab.ALL)
     window.show()
-    await until(lambda: window._painted)
+    await until(lambda: window.painted)
     started = time.perf_counter()
     window.posts_changed(posts)
     window.flush_posts()
@@ -208,7 +208,7 @@ async def large(url: str) -> dict[str, float]:
     window.attach(session)
     window.set_tab(StatusTab.ALL)
     window.show()
-    await until(lambda: window._painted)
+    await until(lambda: window.painted)
     probe = StallProbe()
     probe.start()
     started = time.perf_counter()

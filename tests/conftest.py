@@ -67,7 +67,7 @@ def qloop(qapp: object) -> Iterator[asyncio.AbstractEventLoop]:
     """
     import qasync  # imported after PySide6 (pytest-qt's qapp) so qasync binds to it
 
-    from postretry_gui.ui.gc_guard import MainThreadCollector
+    from postretry_gui.gc_policy import MainThreadCollector
 
     # The simulator runs a thread in this process: collect Qt objects on this thread only.
     collector = MainThreadCollector()

@@ -186,14 +186,13 @@ def qt_application() -> Any:
     collection); benchmarks start it the same way."""
     from PySide6.QtWidgets import QApplication
 
-    from postretry_gui.ui.gc_guard import MainThreadCollector
+    from postretry_gui import gc_policy
 
     existing = QApplication.instance()
     app = existing or QApplication(sys.argv[:1])
     if existing is None:
-        # The simulator and the cache writer run threads in this process: Qt objects must
-        # only ever be collected on this one (ui/gc_guard.py says why).
-        MainThreadCollector(app).start()
+        # Once per process, with the application that owns it (gc_policy says why).
+        gc_policy.install(app)
     app.setApplicationName("postretry-gui")
     app.setApplicationVersion(__version__)
     QApplication.setQuitOnLastWindowClosed(False)  # closing waits for the session's tasks first

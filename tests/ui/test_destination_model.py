@@ -10,7 +10,8 @@ from PySide6.QtTest import QAbstractItemModelTester
 from ui_fakes import WHOLE_POST, FakeOracle, destination, mixed_posts, post
 
 from postretry_gui.domain import Status
-from postretry_gui.ui.destination_model import DestinationModel, Role
+from postretry_gui.ui.destination_model import DestinationModel
+from postretry_gui.ui.row_roles import Role
 from postretry_gui.ui.rows import Column, StatusTab
 
 CHECK = Qt.ItemDataRole.CheckStateRole

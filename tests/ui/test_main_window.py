@@ -20,8 +20,10 @@ from postretry_gui.app import Endpoint, make_session
 from postretry_gui.controller import WorkspaceSession
 from postretry_gui.domain import Status, Verdict
 from postretry_gui.sim import DEMO_PE_KEY, SimConfig, SimServer
-from postretry_gui.ui.destination_model import Role
-from postretry_gui.ui.main_window import MainWindow, retry_question
+from postretry_gui.ui import memory_hooks
+from postretry_gui.ui.confirmations import retry_question
+from postretry_gui.ui.main_window import MainWindow
+from postretry_gui.ui.row_roles import Role
 from postretry_gui.ui.rows import Column, DestinationRow, StatusTab
 
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -324,3 +326,14 @@ def test_ctrl_f_filters_by_text(demo: Demo, qtbot) -> None:
     assert row.destination.status is Status.FAILED
     index = window.model.index_of(row.post_row.post_id, row.account_id)
     assert index.data(Role.DESTINATION).account_id == row.account_id
+
+
+def test_each_flush_tells_the_memory_hook_that_rows_landed(demo: Demo) -> None:
+    landed: list[int] = []
+    memory_hooks.set_rows_landed_hook(lambda: landed.append(demo.window.model.post_count()))
+    try:
+        demo.window.posts_changed(list(demo.session.posts.values())[:1])
+        demo.window.flush_posts()
+    finally:
+        memory_hooks.set_rows_landed_hook(None)
+    assert landed == [24]

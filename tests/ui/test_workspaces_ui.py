@@ -7,13 +7,16 @@ import asyncio
 from pathlib import Path
 
 import keyring.backends.fail
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from workspaces_testkit import FAST, WAIT_MS, Env, active_window, pe_workspace, shell_env
 
+from postretry_gui.controller.events import NoticeLevel
 from postretry_gui.sim import DEMO_PE_KEY, SimConfig, SimServer
 from postretry_gui.store import MemoryKeyring, SecretKind, WorkspaceSecrets
 from postretry_gui.ui.keyring_dialog import KeyringDialog
+from postretry_gui.ui.main_window import MainWindow
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 SHIFT = Qt.KeyboardModifier.ShiftModifier
@@ -145,8 +148,16 @@ def test_a_locked_keyring_at_start_asks_and_the_key_can_be_entered_for_the_sessi
 
 
 def test_a_damaged_cache_shows_a_notice_and_is_rebuilt(
-    tmp_path: Path, qtbot, qloop: asyncio.AbstractEventLoop
+    tmp_path: Path, qtbot, qloop: asyncio.AbstractEventLoop, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    notices: list[str] = []  # every notice the window was given to show
+    show_notice = MainWindow.notice
+
+    def record_notice(window: MainWindow, level: NoticeLevel, text: str) -> None:
+        notices.append(text)
+        show_notice(window, level, text)
+
+    monkeypatch.setattr(MainWindow, "notice", record_notice)
     with shell_env(tmp_path, qtbot, qloop) as env:
         workspace_id = save(env, "Alpha")
         cache = env.dirs.cache_path(workspace_id)
@@ -154,7 +165,7 @@ def test_a_damaged_cache_shows_a_notice_and_is_rebuilt(
         cache.write_bytes(b"\x00garbage" * 512)
         env.shell.start()
         wait_synced(env, qtbot)
-        assert any("set aside" in text for text in env.shell.notices)
+        assert any("set aside" in text for text in notices)
         # The window shows batches at most ten times a second: wait for the last one.
         qtbot.waitUntil(lambda: env.shell.window.model.post_count() == 24, timeout=WAIT_MS)
         assert list(cache.parent.glob("cache.sqlite3.corrupt-*"))

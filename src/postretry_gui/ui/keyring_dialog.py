@@ -4,6 +4,7 @@ There is no plaintext fallback, and no choice is made silently."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import Enum, auto
 
 from PySide6.QtWidgets import QMessageBox, QPushButton, QWidget
@@ -15,6 +16,14 @@ class KeyringChoice(Enum):
     SESSION_ONLY = auto()
     TRY_AGAIN = auto()
     CANCEL = auto()
+
+
+def save_after(choice: KeyringChoice, save_again: Callable[[bool], object]) -> None:
+    """Save again as the operator chose: for this session only, or to the keyring again."""
+    if choice is KeyringChoice.SESSION_ONLY:
+        save_again(True)
+    elif choice is KeyringChoice.TRY_AGAIN:
+        save_again(False)
 
 
 def keyring_text(error: KeyringUnavailable) -> tuple[str, str]:

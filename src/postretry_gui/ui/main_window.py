@@ -9,92 +9,55 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-import gc
-import time
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, QPoint, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QCloseEvent, QDesktopServices, QKeyEvent
+from PySide6.QtCore import QModelIndex, QPoint, Qt, QUrl, Signal
+from PySide6.QtGui import QCloseEvent, QDesktopServices
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QFrame,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
-    QLineEdit,
     QMainWindow,
     QMenu,
     QMessageBox,
-    QTabBar,
-    QTableView,
-    QToolBar,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from postretry_gui.controller.events import NoticeLevel, RetryReport, SyncState
-from postretry_gui.domain import Outcome, Post, Verdict
-from postretry_gui.ui import icons
-from postretry_gui.ui.actions import ACTION_SPECS, MENU_ORDER, ActionId, build_actions
+from postretry_gui.domain import Post, Verdict
+from postretry_gui.ui import memory_hooks
+from postretry_gui.ui.actions import ActionId, build_actions
 from postretry_gui.ui.bulk_panel import BulkPanel
-from postretry_gui.ui.destination_model import DestinationModel, Role
+from postretry_gui.ui.confirmations import confirm_retry
+from postretry_gui.ui.destination_model import DestinationModel
+from postretry_gui.ui.destination_view import DestinationView
 from postretry_gui.ui.history_dialog import HistoryDialog
+from postretry_gui.ui.post_batches import PostBatches
 from postretry_gui.ui.rows import (
-    BADGE_ICON,
-    TAB_TITLES,
     Column,
     DestinationRow,
     SessionPort,
     StatusTab,
-    when,
 )
-from postretry_gui.ui.status_badge import StatusBadgeDelegate
+from postretry_gui.ui.window_bars import (
+    StatusTabBar,
+    SyncStatus,
+    build_menus,
+    build_toolbar,
+    context_menu,
+    retry_message,
+    shortcut_table,
+)
 
-_COLUMN_WIDTHS = {
-    Column.CHECK: 64,
-    Column.POST: 330,
-    Column.PLATFORM: 120,
-    Column.ACCOUNT: 150,
-    Column.STATUS: 150,
-    Column.ATTEMPTS: 70,
-    Column.ERROR: 330,
-    Column.LINK: 70,
-    Column.CHANGED: 130,
-}
 _TAB_ACTIONS = {
     ActionId.TAB_FAILED: StatusTab.FAILED,
     ActionId.TAB_PARTIAL: StatusTab.PARTIAL,
     ActionId.TAB_IN_FLIGHT: StatusTab.IN_FLIGHT,
     ActionId.TAB_ALL: StatusTab.ALL,
 }
-_FILTER_DELAY_MS = 120
-# The view shows incoming batches at most this often (see posts_changed).
-_FLUSH_INTERVAL_S = 0.1
-# ... and while a full load streams in: each repaint costs ~16 ms whatever arrived, so fewer
-# repaints shorten a 200-page load, while each flush grows with the rows it inserts (rows are
-# built as pages arrive, DestinationModel.stage, so it stays short). Measured on 100,000
-# destinations: 0.1 s gave 13-15 flushes of <=14 ms, 0.15 s 8-9 of <=22 ms and the shortest
-# load, 0.25 s 6-7 of up to 49 ms (a visible stall).
-_LOADING_FLUSH_INTERVAL_S = 0.15
 
 UrlOpener = Callable[[QUrl], object]
-
-
-def retry_question(destinations: int, posts: int) -> str:
-    d = "destination" if destinations == 1 else "destinations"
-    p = "post" if posts == 1 else "posts"
-    return f"Retry {destinations} {d} in {posts} {p}?"
-
-
-class DestinationView(QTableView):
-    """The grouped list; keys that mean something here go to the window's actions, not to
-    Qt's defaults (Space would otherwise only select)."""
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() == Qt.Key.Key_Space and not event.modifiers():
-            event.ignore()  # the window's Space shortcut handles it
-            return
-        super().keyPressEvent(event)
 
 
 class MainWindow(QMainWindow):
@@ -117,24 +80,21 @@ class MainWindow(QMainWindow):
         self._closing = False
         self._closed_done = False
         self._closed_emitted = False
-        self._painted = False
-        self._rows_painted = False
-        self._had_rows = False
         self._close_task: asyncio.Task[None] | None = None
         self._last_sync: SyncState = SyncState()
+        # Filled by the workspace shell: its Workspace menu and, after a 401, the re-key button.
+        self.workspace_menu: QMenu | None = None
+        self.reenter_button: QPushButton | None = None
         self.setWindowTitle(f"postretry — {title}" if title else "postretry")
         self.resize(1280, 720)
 
-        self._pending: list[Post] = []
-        self._last_flush = 0.0
-        self._flush_timer = QTimer(self)
-        self._flush_timer.setSingleShot(True)
-        self._flush_timer.timeout.connect(self.flush_posts)
+        self._batches = PostBatches(self._show_batch, self)
         self.actions_by_id = build_actions(self, self._handlers())
-        self._build_menus()
-        self._build_toolbar()
+        build_menus(self, self.actions_by_id)
+        self.filter_edit = build_toolbar(self, self.actions_by_id)
         self._build_central()
-        self._build_status_bar()
+        self.filter_edit.changed.connect(self._apply_text_filter)
+        self.filter_edit.done.connect(self.tree.setFocus)
         self._update_action_states()
 
     # -- building --------------------------------------------------------------------------
@@ -157,53 +117,21 @@ class MainWindow(QMainWindow):
             handlers[action_id] = functools.partial(self.set_tab, tab)
         return handlers
 
-    def _build_menus(self) -> None:
-        menus = {title: self.menuBar().addMenu(title) for title in MENU_ORDER}
-        for action_id, spec in ACTION_SPECS.items():
-            menus[spec.menu].addAction(self.actions_by_id[action_id])
-            if action_id in (ActionId.OPEN_LINK, ActionId.TICK_ALL):
-                menus[spec.menu].addSeparator()
-
-    def _build_toolbar(self) -> None:
-        bar = QToolBar("Main", self)
-        bar.setObjectName("main-toolbar")
-        bar.setMovable(False)
-        bar.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        for action_id in (ActionId.RETRY, ActionId.TICK_ALL, ActionId.REFRESH):
-            bar.addAction(self.actions_by_id[action_id])
-        bar.addSeparator()
-        self.filter_edit = QLineEdit(bar)
-        self.filter_edit.setPlaceholderText("Filter (Ctrl+F): account, platform, error, post text")
-        self.filter_edit.setClearButtonEnabled(True)
-        self.filter_edit.setMaximumWidth(420)
-        bar.addWidget(self.filter_edit)
-        self.addToolBar(bar)
-        self._filter_timer = QTimer(self)
-        self._filter_timer.setSingleShot(True)
-        self._filter_timer.setInterval(_FILTER_DELAY_MS)
-        self._filter_timer.timeout.connect(self._apply_text_filter)
-        self.filter_edit.textChanged.connect(lambda _text: self._filter_timer.start())
-
     def _build_central(self) -> None:
         central = QWidget(self)
         layout = QVBoxLayout(central)
         layout.setContentsMargins(6, 4, 6, 0)
         layout.setSpacing(4)
 
-        self.banner = QLabel(central)
-        self.banner.setObjectName("banner")
-        self.banner.setWordWrap(True)
-        self.banner.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.banner.setVisible(False)
+        self.sync_status = SyncStatus(central, self.statusBar())
+        # The labels by name, for the shell (stale mark) and the tests.
+        self.banner = self.sync_status.banner
+        self.sync_label = self.sync_status.sync_label
+        self.rate_label = self.sync_status.rate_label
+        self.error_label = self.sync_status.error_label
         layout.addWidget(self.banner)
 
-        self.tabs = QTabBar(central)
-        self.tabs.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.tabs.setExpanding(False)
-        self.tabs.setDrawBase(True)
-        for tab in StatusTab:
-            self.tabs.addTab(TAB_TITLES[tab])
+        self.tabs = StatusTabBar(central)
         self.tabs.currentChanged.connect(lambda n: self.set_tab(StatusTab(n)))
         tab_row = QHBoxLayout()
         tab_row.addWidget(self.tabs)
@@ -212,23 +140,9 @@ class MainWindow(QMainWindow):
         tab_row.addWidget(self.ticks_label)
         layout.addLayout(tab_row)
 
-        self.tree = DestinationView(central)
-        # Every row the same height, set once: the view never asks the model for sizes.
-        rows = self.tree.verticalHeader()
-        rows.setVisible(False)
-        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        rows.setDefaultSectionSize(self.fontMetrics().height() + 10)
-        self.tree.setShowGrid(False)
-        self.tree.setWordWrap(False)
-        self.tree.setCornerButtonEnabled(False)
-        self.tree.setTabKeyNavigation(False)
-        self.tree.setAlternatingRowColors(False)
-        self.tree.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.tree.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.tree = DestinationView(central, self.fontMetrics().height() + 10)
         self.tree.customContextMenuRequested.connect(self._context_menu)
         self.tree.doubleClicked.connect(self._double_clicked)
-        self.tree.setFrameShape(QFrame.Shape.StyledPanel)
         layout.addWidget(self.tree, 1)
         # Follows a retry job; its summary groups filter the rows.
         self.bulk_panel = BulkPanel(central)
@@ -236,26 +150,9 @@ class MainWindow(QMainWindow):
         self.bulk_panel.filterCleared.connect(self._clear_group)
         layout.addWidget(self.bulk_panel)
 
-        self.empty_label = QLabel(self.tree.viewport())
-        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty_label.setWordWrap(True)
-        self.empty_label.setObjectName("empty")
-        self.empty_label.setStyleSheet("color: palette(mid); font-size: 15px;")
-        self.empty_label.setText("Loading…")
-        # Installed last: the filter reads self.tree.
-        self.tree.viewport().installEventFilter(self)
-        self.filter_edit.installEventFilter(self)
+        self.tree.firstPainted.connect(self.firstPainted.emit)
+        self.tree.firstRowsPainted.connect(self.firstRowsPainted.emit)
         self.setCentralWidget(central)
-
-    def _build_status_bar(self) -> None:
-        bar = self.statusBar()
-        self.sync_label = QLabel("Not synced yet", bar)
-        self.rate_label = QLabel("", bar)
-        self.error_label = QLabel("", bar)
-        self.error_label.setStyleSheet("color: #B91C1C;")
-        bar.addWidget(self.error_label, 1)
-        bar.addPermanentWidget(self.rate_label)
-        bar.addPermanentWidget(self.sync_label)
 
     # -- wiring to a session ---------------------------------------------------------------
 
@@ -263,19 +160,7 @@ class MainWindow(QMainWindow):
         self._session = session
         model = DestinationModel(session, self)
         self._model = model
-        self.tree.setModel(model)
-        delegate = StatusBadgeDelegate(Role.BADGE, self.tree)
-        self.tree.setItemDelegateForColumn(Column.STATUS, delegate)
-        header = self.tree.horizontalHeader()
-        header.setHighlightSections(False)
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(False)
-        for column, width in _COLUMN_WIDTHS.items():
-            header.resizeSection(column, width)
-        header.setSectionResizeMode(Column.ERROR, QHeaderView.ResizeMode.Stretch)
-        header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
-        self.tree.setSortingEnabled(True)
+        self.tree.show_model(model)
         model.rowsInserted.connect(self._rows_inserted)
         model.modelReset.connect(self._model_reset)
         model.countsChanged.connect(self._update_counts)
@@ -293,6 +178,11 @@ class MainWindow(QMainWindow):
         return self._model
 
     @property
+    def painted(self) -> bool:
+        """The list has been painted at least once (the benchmarks wait for it)."""
+        return self.tree.painted
+
+    @property
     def session(self) -> SessionPort:
         assert self._session is not None, "attach() a session first"
         return self._session
@@ -300,86 +190,38 @@ class MainWindow(QMainWindow):
     # -- the session's listener ------------------------------------------------------------
 
     def posts_changed(self, posts: Sequence[Post]) -> None:
-        """Batches arriving within ``_FLUSH_INTERVAL_S`` of the last one shown wait for the
-        next flush: while 200 pages stream in, the view repaints ten times a second instead
-        of 200 times, and a lone update (a retry turning queued) still shows at once."""
+        """Rows are built at once; the view gets them at its next flush (post_batches)."""
         if self._model is None or self._closing:
             return
-        self._pending.extend(posts)
         self._model.stage(posts)
-        if self._flush_timer.isActive():
-            return
-        interval = _LOADING_FLUSH_INTERVAL_S if self._last_sync.loading else _FLUSH_INTERVAL_S
-        wait_s = self._last_flush + interval - time.monotonic()
-        if wait_s <= 0:
-            self.flush_posts()
-        else:
-            self._flush_timer.start(max(int(wait_s * 1000), 1))
+        self._batches.add(posts, loading=self._last_sync.loading)
 
     def flush_posts(self) -> None:
         """Hand every waiting batch to the model now."""
-        self._flush_timer.stop()
-        self._last_flush = time.monotonic()
-        if self._model is None or not self._pending:
+        self._batches.flush()
+
+    def _show_batch(self, posts: list[Post]) -> None:
+        if self._model is None:
             return
-        pending, self._pending = self._pending, []
-        self._model.upsert(pending)
-        # Loaded posts and rows live as long as the window. Moving them out of the cyclic
-        # collector's reach keeps a gen-2 collection over 100k rows (150-600 ms measured)
-        # from freezing the UI; they are still freed by reference counting when replaced.
-        # The young generations are collected first so that no cyclic garbage is frozen
-        # with them (it would never be freed).
-        gc.collect(1)
-        gc.freeze()
+        self._model.upsert(posts)
+        # The rows live as long as the window: the start-up's policy may keep them out of
+        # the cyclic collector's reach (gc_policy says why).
+        memory_hooks.rows_landed()
         self._update_action_states()
 
     def sync_changed(self, state: SyncState) -> None:
         self._last_sync = state
-        if state.last_sync_at is not None:
-            self.sync_label.setText(f"Last sync {when(state.last_sync_at)}")
-        if state.requests_left is not None:
-            limit = f" of {state.request_limit}" if state.request_limit is not None else ""
-            self.rate_label.setText(f"{state.requests_left}{limit} requests left")
-        self.error_label.setText(state.last_error or "")
-        if state.key_rejected:
-            self._show_banner(
-                "The API key was rejected (401). Nothing more will be sent with it: check the "
-                "key or enter a new one, then restart the workspace."
-            )
-        elif not state.online:
-            since = when(state.last_sync_at) if state.last_sync_at else "never"
-            self._show_banner(
-                "Offline: the server cannot be reached. The rows show the last data read "
-                f"(last sync {since}); the app keeps trying in the background."
-            )
-        else:
-            self.banner.setVisible(False)
+        self.sync_status.show(state)
         self._update_empty_text()
 
     def retry_finished(self, report: RetryReport) -> None:
-        messages = [
-            o.message for o in report.outcomes if o.message and o.outcome is not Outcome.RETRIED
-        ]
-        text = f"Retry: {report.summary()}."
-        if messages:
-            text += " " + messages[0]
-            if len(messages) > 1:
-                text += f" (+{len(messages) - 1} more)"
-        self.statusBar().showMessage(text, 15000)
+        self.statusBar().showMessage(retry_message(report), 15000)
 
     def notice(self, level: NoticeLevel, text: str) -> None:
         if level is NoticeLevel.ERROR:
             self.error_label.setText(text)
         else:
             self.statusBar().showMessage(text, 10000)
-
-    def _show_banner(self, text: str) -> None:
-        self.banner.setText(text)
-        self.banner.setStyleSheet(
-            "QLabel#banner { background: #FEF3C7; color: #78350F; border: 1px solid #F59E0B;"
-            " border-radius: 4px; padding: 6px 10px; }"
-        )
-        self.banner.setVisible(True)
 
     # -- commands --------------------------------------------------------------------------
 
@@ -396,23 +238,7 @@ class MainWindow(QMainWindow):
                 8000,
             )
             return
-        box = QMessageBox(self)
-        box.setIcon(QMessageBox.Icon.Question)
-        box.setWindowTitle("Retry")
-        box.setText(retry_question(destinations, posts))
-        box.setInformativeText(
-            "One retry request per post, naming exactly the ticked destinations. "
-            "A retry can publish again: it is never resent on its own."
-        )
-        retry_button = box.addButton("Retry", QMessageBox.ButtonRole.AcceptRole)
-        box.addButton(QMessageBox.StandardButton.Cancel)
-        box.setDefaultButton(retry_button)
-        box.setEscapeButton(QMessageBox.StandardButton.Cancel)
-        box.finished.connect(
-            lambda _result: self._confirmed(box, box.clickedButton() is retry_button)
-        )
-        self._confirm = box
-        box.open()
+        self._confirm = confirm_retry(self, destinations, posts, self._confirmed)
 
     def _confirmed(self, box: QMessageBox, accepted: bool) -> None:
         self._confirm = None
@@ -503,9 +329,9 @@ class MainWindow(QMainWindow):
         if self._model is not None:
             self._model.set_tab(tab)
 
-    def _apply_text_filter(self) -> None:
+    def _apply_text_filter(self, text: str) -> None:
         if self._model is not None:
-            self._model.set_text_filter(self.filter_edit.text())
+            self._model.set_text_filter(text)
 
     def _current_destination(self) -> DestinationRow | None:
         if self._model is None:
@@ -525,29 +351,14 @@ class MainWindow(QMainWindow):
             self._open_url(QUrl(row.link))
 
     def show_shortcuts(self) -> None:
-        lines = [
-            f"<tr><td>{action.text().replace('&', '')}</td>"
-            f"<td><b>{action.shortcut().toString()}</b></td></tr>"
-            for action in self.actions_by_id.values()
-            if not action.shortcut().isEmpty()
-        ]
-        QMessageBox.information(self, "Keyboard shortcuts", "<table>" + "".join(lines) + "</table>")
+        QMessageBox.information(self, "Keyboard shortcuts", shortcut_table(self.actions_by_id))
 
     def _double_clicked(self, index: QModelIndex) -> None:
         if index.column() == Column.LINK:
             self.open_link()
 
     def _context_menu(self, point: QPoint) -> None:
-        menu = QMenu(self)
-        for action_id in (
-            ActionId.TOGGLE_TICK,
-            ActionId.RETRY,
-            ActionId.RECONNECT,
-            ActionId.OPEN_LINK,
-            ActionId.TICK_ALL,
-            ActionId.CLEAR,
-        ):
-            menu.addAction(self.actions_by_id[action_id])
+        menu = context_menu(self, self.actions_by_id)
         menu.popup(self.tree.viewport().mapToGlobal(point))
 
     def _update_action_states(self) -> None:
@@ -572,70 +383,22 @@ class MainWindow(QMainWindow):
         self._after_rows_changed()
 
     def _after_rows_changed(self) -> None:
-        model = self.model
-        if not self.tree.currentIndex().isValid() and model.rowCount() > 0:
-            # The first destination, so Space works from launch.
-            target = model.index(1 if model.rowCount() > 1 else 0, 0)
-            self.tree.selectionModel().setCurrentIndex(
-                target, self.tree.selectionModel().SelectionFlag.NoUpdate
-            )
+        self.tree.ensure_current(self.model)
         self._update_empty_text()
         self._update_action_states()
 
     def _update_empty_text(self) -> None:
-        if self._model is None:
-            return
-        empty = self._model.rowCount() == 0
-        if empty:
-            state = self._last_sync
-            if not state.online or state.key_rejected:
-                text = "No data: the server could not be read."
-            elif state.loading and not state.failures_loaded:
-                text = "Loading…"
-            elif self._model.text_filter:
-                text = f"Nothing matches “{self._model.text_filter}”."
-            elif self._model.tab is StatusTab.FAILED:
-                text = "No failed destinations. Nothing to retry."
-            else:
-                text = f"Nothing in “{TAB_TITLES[self._model.tab]}”."
-            self.empty_label.setText(text)
-            self.empty_label.resize(self.tree.viewport().size())
-        self.empty_label.setVisible(empty)
+        if self._model is not None:
+            self.tree.show_empty(self._model, self._last_sync)
 
     def _update_counts(self) -> None:
-        counts = self.model.counts()
-        for tab in StatusTab:
-            self.tabs.setTabText(tab, f"{TAB_TITLES[tab]} ({counts[tab]:,})")
+        self.tabs.show_counts(self.model.counts())
 
     def _ticks_changed(self, destinations: int, posts: int) -> None:
         if destinations:
             self.ticks_label.setText(f"{destinations} ticked in {posts} posts · Ctrl+R retries")
         else:
             self.ticks_label.setText("")
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.tree.viewport() and event.type() == QEvent.Type.Resize:
-            self.empty_label.resize(self.tree.viewport().size())
-        elif watched is self.tree.viewport() and event.type() == QEvent.Type.Paint:
-            if not self._painted:
-                self._painted = True
-                QTimer.singleShot(0, self.firstPainted.emit)
-                # In the idle moment after the first paint, not when the first rows arrive.
-                QTimer.singleShot(0, lambda: icons.warm_up(BADGE_ICON.values()))
-            if not self._rows_painted and self._model is not None and self._model.rowCount():
-                self._rows_painted = True
-                QTimer.singleShot(0, self.firstRowsPainted.emit)
-        elif (
-            watched is self.filter_edit
-            and event.type() == QEvent.Type.KeyPress
-            and isinstance(event, QKeyEvent)
-            and event.key() in (Qt.Key.Key_Down, Qt.Key.Key_Return, Qt.Key.Key_Enter)
-        ):
-            self._filter_timer.stop()
-            self._apply_text_filter()
-            self.tree.setFocus()
-            return True
-        return super().eventFilter(watched, event)
 
     # -- closing ---------------------------------------------------------------------------
 

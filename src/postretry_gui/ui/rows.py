@@ -339,6 +339,12 @@ class PostRow:
     def eligible_ids(self, oracle: RowOracle) -> frozenset[str]:
         return frozenset(c.account_id for c in self.children if c.retryable(oracle))
 
+    def any_retryable(self, oracle: RowOracle) -> bool:
+        """A failed destination that may be retried (only failures ever are)."""
+        return any(
+            c.destination.status is Status.FAILED and c.retryable(oracle) for c in self.children
+        )
+
     def ticked_ids(self) -> frozenset[str]:
         return frozenset(c.account_id for c in self.children if c.ticked)
 

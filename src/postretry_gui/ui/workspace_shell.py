@@ -1,6 +1,7 @@
-"""The app around the window: which workspace is open, the Workspace menu (Ctrl+1..9), the
-welcome screen, adding/editing/removing workspaces, a keyring that cannot keep a key, and a
-key rejected at any time.
+"""The app around the window: which workspace is open, the welcome screen, adding/editing/
+removing workspaces, a keyring that cannot keep a key, and a key rejected at any time. The
+Workspace menu (Ctrl+1..9) is ``workspace_menu``; the stale mark and the 401 button are
+``workspace_sync``.
 
 One :class:`~postretry_gui.ui.main_window.MainWindow` per open workspace: switching opens
 the next workspace's window where the last one was and closes the last one (which cancels
@@ -13,99 +14,29 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
-from typing import Protocol
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QMenu, QMessageBox, QPushButton, QWidget
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QMessageBox, QWidget
 
-from postretry_gui.controller.events import (
-    NoticeLevel,
-    RetryReport,
-    SessionListener,
-    SyncState,
-)
+from postretry_gui.controller.events import SyncState
 from postretry_gui.controller.workspaces import KeyChecker, WorkspaceBook
-from postretry_gui.domain import Post
 from postretry_gui.domain.errors import ProviderError
-from postretry_gui.domain.provider_spec import ProviderCatalog
 from postretry_gui.store import KeyringUnavailable, StoreError, Workspace, WorkspaceSecrets
-from postretry_gui.ui.keyring_dialog import KeyringChoice, KeyringDialog
+from postretry_gui.ui.confirmations import confirm_removal
+from postretry_gui.ui.keyring_dialog import KeyringChoice, KeyringDialog, save_after
 from postretry_gui.ui.main_window import MainWindow
-from postretry_gui.ui.rows import SessionPort
 from postretry_gui.ui.welcome import WelcomeWindow
-from postretry_gui.ui.workspace_dialog import WorkspaceDialog
-
-MAX_SHORTCUTS = 9
-STALE_STYLE = "color: #92400E; font-weight: bold;"
-
-
-class WorkspaceHandle(Protocol):
-    """What the shell needs of an opened workspace (``controller.workspace_opener``)."""
-
-    @property
-    def workspace(self) -> Workspace: ...
-
-    @property
-    def session(self) -> SessionPort: ...
-
-    @property
-    def cached_posts(self) -> int: ...
-
-    @property
-    def cached_at(self) -> datetime | None: ...
-
-    def start(self, *, background: bool = True) -> asyncio.Task[None]: ...
-
-    async def aclose(self) -> None: ...
-
-
-Opener = Callable[[Workspace, WorkspaceSecrets, SessionListener], WorkspaceHandle]
-DemoStarter = Callable[[], Sequence[tuple[Workspace, WorkspaceSecrets]]]
-
-
-def age_text(then: datetime, now: datetime | None = None) -> str:
-    """ "just now", "12 min ago", "3 h ago", "5 days ago"."""
-    seconds = max(((now or datetime.now(UTC)) - then).total_seconds(), 0.0)
-    if seconds < 60:
-        return "just now"
-    if seconds < 3600:
-        return f"{int(seconds // 60)} min ago"
-    if seconds < 48 * 3600:
-        return f"{int(seconds // 3600)} h ago"
-    return f"{int(seconds // 86400)} days ago"
-
-
-def workspace_label(workspace: Workspace, providers: ProviderCatalog, demo: bool = False) -> str:
-    known = workspace.provider in providers
-    provider = providers.spec(workspace.provider).display_name if known else workspace.provider
-    return f"{workspace.name} ({provider}{', demo' if demo else ''})"
-
-
-class _WindowListener:
-    """The session's listener: the window, plus what the shell adds (stale mark, 401)."""
-
-    def __init__(self, shell: WorkspaceShell, window: MainWindow) -> None:
-        self.shell = shell
-        self.window = window
-        self.handle: WorkspaceHandle | None = None
-
-    def posts_changed(self, posts: Sequence[Post]) -> None:
-        self.window.posts_changed(posts)
-
-    def sync_changed(self, state: SyncState) -> None:
-        self.window.sync_changed(state)
-        self.shell._after_sync(self, state)
-
-    def retry_finished(self, report: RetryReport) -> None:
-        self.window.retry_finished(report)
-
-    def notice(self, level: NoticeLevel, text: str) -> None:
-        self.window.notice(level, text)
-        if level is not NoticeLevel.INFO:
-            self.shell.notices.append(text)
+from postretry_gui.ui.workspace_dialog import SaveHandler, WorkspaceDialog
+from postretry_gui.ui.workspace_menu import MenuCommand, WorkspaceMenus, workspace_label
+from postretry_gui.ui.workspace_ports import DemoStarter, Opener, WorkspaceHandle
+from postretry_gui.ui.workspace_sync import (
+    WindowListener,
+    mark_stale,
+    offer_new_key,
+    show_freshness,
+)
 
 
 class WorkspaceShell(QObject):
@@ -136,8 +67,26 @@ class WorkspaceShell(QObject):
         self.welcome: WelcomeWindow | None = None
         self.dialog: WorkspaceDialog | None = None
         self.keyring_dialog: KeyringDialog | None = None
-        self.notices: list[str] = []
-        self.menu_actions: dict[str, QAction] = {}
+        self.menus = WorkspaceMenus(
+            book,
+            [
+                MenuCommand("workspace-add", "&Add workspace…", "Ctrl+Shift+N", self.add_workspace),
+                MenuCommand("workspace-edit", "&Edit workspace…", None, self.edit_current),
+                MenuCommand(
+                    "workspace-reenter-key",
+                    "Re-enter the API &key…",
+                    "Ctrl+Shift+K",
+                    self.reenter_key,
+                ),
+                MenuCommand(
+                    "workspace-remove", "&Remove workspace…", None, self.ask_remove_current
+                ),
+                MenuCommand(
+                    "workspace-demo", "Try the &demo", None, self.try_demo, start_demo is not None
+                ),
+            ],
+            self._menu_switch,
+        )
         self._handles: dict[MainWindow, WorkspaceHandle] = {}
         self._closing: set[asyncio.Task[None]] = set()
         self._rejected: set[str] = set()
@@ -193,7 +142,7 @@ class WorkspaceShell(QObject):
             return False
         demo = self.book.is_demo(workspace_id)
         window = MainWindow(title=workspace_label(workspace, self.book.providers, demo))
-        listener = _WindowListener(self, window)
+        listener = WindowListener(window, self._after_sync)
         try:
             handle = self._opener(workspace, secrets, listener)
         except ProviderError as error:
@@ -202,7 +151,7 @@ class WorkspaceShell(QObject):
             return False
         listener.handle = handle
         window.attach(handle.session)
-        self._install_menu(window, workspace_id)
+        self.menus.install(window, workspace_id, self.window)
         self._handles[window] = handle
         window.closed.connect(functools.partial(self._window_closed, window))
         previous = self.window
@@ -215,7 +164,7 @@ class WorkspaceShell(QObject):
         self.book.set_active(workspace_id)
         handle.start(background=self._background)
         if handle.cached_at is not None:
-            self._mark_stale(window, handle)
+            mark_stale(window, handle)
         if previous is not None:
             previous.close()
         if self.welcome is not None:
@@ -281,131 +230,36 @@ class WorkspaceShell(QObject):
         if not self._finished:
             await done
 
-    # -- stale cache and a rejected key ----------------------------------------------------
+    # -- a rejected key and the Workspace menu ---------------------------------------------
 
-    def _mark_stale(self, window: MainWindow, handle: WorkspaceHandle) -> None:
-        if handle.cached_at is None:
-            return
-        window.sync_label.setText(
-            f"Showing {handle.cached_posts:,} cached posts · cached {age_text(handle.cached_at)}"
-            " · refreshing…"
-        )
-        window.sync_label.setStyleSheet(STALE_STYLE)
-        window.sync_label.setToolTip("Read in an earlier session; newer data is on its way.")
-
-    def _after_sync(self, listener: _WindowListener, state: SyncState) -> None:
+    def _after_sync(self, listener: WindowListener, state: SyncState) -> None:
         handle = listener.handle
-        window = listener.window
         if handle is None:
             return
-        cached_at = handle.cached_at
-        still_stale = cached_at is not None and state.last_sync_at == cached_at
-        if still_stale:
-            self._mark_stale(window, handle)
-            if not state.online:
-                window.sync_label.setText(
-                    f"Cached {age_text(cached_at)} · offline"  # type: ignore[arg-type]
-                )
-        else:
-            window.sync_label.setStyleSheet("")
-            window.sync_label.setToolTip("")
+        show_freshness(listener.window, handle, state)
         workspace_id = handle.workspace.workspace_id
         if state.key_rejected and workspace_id not in self._rejected:
             self._rejected.add(workspace_id)
-            self._offer_new_key(window)
+            offer_new_key(listener.window, self.reenter_key)
 
-    def _offer_new_key(self, window: MainWindow) -> None:
-        button = QPushButton("Re-enter the API &key…", window.statusBar())
-        button.setObjectName("reenter-key")
-        button.clicked.connect(self.reenter_key)
-        window.statusBar().addPermanentWidget(button)
-        window.reenter_button = button  # type: ignore[attr-defined]
-        action = window.findChild(QAction, "workspace-reenter-key")
-        if isinstance(action, QAction):
-            action.setEnabled(True)
-        window.statusBar().showMessage(
-            "Key rejected: nothing more is sent with it. Ctrl+Shift+K enters a new key.", 0
-        )
-
-    # -- the Workspace menu ----------------------------------------------------------------
-
-    def _install_menu(self, window: MainWindow, workspace_id: str) -> None:
-        menu = QMenu("&Workspace", window)
-        menu.setObjectName("workspace-menu")
-        bar = window.menuBar()
-        actions = bar.actions()
-        if len(actions) > 1:
-            bar.insertMenu(actions[1], menu)
-        else:
-            bar.addMenu(menu)
-        window.workspace_menu = menu  # type: ignore[attr-defined]
-        self._fill_menu(window, menu, workspace_id)
+    @property
+    def menu_actions(self) -> dict[str, QAction]:
+        """Each workspace's entry in the open window's Workspace menu."""
+        return self.menus.actions
 
     def _refresh_menus(self) -> None:
         for window, handle in self._handles.items():
-            menu = getattr(window, "workspace_menu", None)
-            if isinstance(menu, QMenu):
-                self._fill_menu(window, menu, handle.workspace.workspace_id)
+            self.menus.fill(window, handle.workspace.workspace_id, self.window)
 
-    def _fill_menu(self, window: MainWindow, menu: QMenu, current_id: str) -> None:
-        for action in menu.actions():
-            window.removeAction(action)
-        menu.clear()
-        group = QActionGroup(menu)
-        group.setExclusive(True)
-        if window is self.window:
-            self.menu_actions = {}
-        for index, workspace in enumerate(self.book.workspaces()):
-            number = f"&{index + 1} " if index < MAX_SHORTCUTS else ""
-            demo = self.book.is_demo(workspace.workspace_id)
-            label = workspace_label(workspace, self.book.providers, demo)
-            action = QAction(number + label.replace("&", "&&"), menu)
-            action.setCheckable(True)
-            action.setChecked(workspace.workspace_id == current_id)
-            if index < MAX_SHORTCUTS:
-                action.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))
-                action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-            action.triggered.connect(functools.partial(self._menu_switch, workspace.workspace_id))
-            group.addAction(action)
-            menu.addAction(action)
-            window.addAction(action)
-            if window is self.window or self.window is None:
-                self.menu_actions[workspace.workspace_id] = action
-        menu.addSeparator()
-        entries: list[tuple[str, str, str | None, Callable[[], object]]] = [
-            ("workspace-add", "&Add workspace…", "Ctrl+Shift+N", self.add_workspace),
-            ("workspace-edit", "&Edit workspace…", None, self.edit_current),
-            ("workspace-reenter-key", "Re-enter the API &key…", "Ctrl+Shift+K", self.reenter_key),
-            ("workspace-remove", "&Remove workspace…", None, self.ask_remove_current),
-            ("workspace-demo", "Try the &demo", None, self.try_demo),
-        ]
-        for name, text, shortcut, handler in entries:
-            action = QAction(text, menu)
-            action.setObjectName(name)
-            if shortcut:
-                action.setShortcut(QKeySequence(shortcut))
-                action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-            action.triggered.connect(lambda _checked=False, h=handler: h())
-            menu.addAction(action)
-            window.addAction(action)
-            if name == "workspace-demo":
-                action.setEnabled(self._start_demo is not None)
-
-    def _menu_switch(self, workspace_id: str, _checked: bool = False) -> None:
+    def _menu_switch(self, workspace_id: str) -> None:
         self.open_workspace(workspace_id)
         # A refused switch (a dialog asks first) must not leave the wrong item ticked.
-        action = self.menu_actions.get(
-            self.handle.workspace.workspace_id if self.handle else workspace_id
-        )
-        if action is not None:
-            action.setChecked(True)
+        self.menus.tick(self.handle.workspace.workspace_id if self.handle else workspace_id)
 
     # -- adding, editing, removing ---------------------------------------------------------
 
     def add_workspace(self) -> WorkspaceDialog:
-        return self._open_dialog(
-            WorkspaceDialog(self._checker, self._save_new, None, providers=self.book.providers)
-        )
+        return self._open_dialog(self._save_new)
 
     def edit_current(self) -> WorkspaceDialog | None:
         if self.handle is None:
@@ -426,18 +280,14 @@ class WorkspaceShell(QObject):
     ) -> WorkspaceDialog:
         workspace = self.book.get(workspace_id)
         save = functools.partial(self._save_existing, workspace_id, session_only)
-        return self._open_dialog(
-            WorkspaceDialog(
-                self._checker,
-                save,
-                None,
-                providers=self.book.providers,
-                existing=workspace,
-                reason=reason,
-            )
-        )
+        return self._open_dialog(save, existing=workspace, reason=reason)
 
-    def _open_dialog(self, dialog: WorkspaceDialog) -> WorkspaceDialog:
+    def _open_dialog(
+        self, save: SaveHandler, existing: Workspace | None = None, reason: str | None = None
+    ) -> WorkspaceDialog:
+        dialog = WorkspaceDialog(
+            self._checker, save, providers=self.book.providers, existing=existing, reason=reason
+        )
         if self.dialog is not None:
             self.dialog.reject()
         parent = self._dialog_parent()
@@ -468,7 +318,7 @@ class WorkspaceShell(QObject):
         except KeyringUnavailable as error:
             self._ask_keyring(
                 error,
-                then=lambda choice: self._keyring_on_save(
+                then=lambda choice: save_after(
                     choice, functools.partial(self._save_new, dialog, draft, secrets)
                 ),
                 parent=dialog,
@@ -493,7 +343,7 @@ class WorkspaceShell(QObject):
         except KeyringUnavailable as error:
             self._ask_keyring(
                 error,
-                then=lambda choice: self._keyring_on_save(
+                then=lambda choice: save_after(
                     choice,
                     lambda only: self._save_existing(workspace_id, only, dialog, draft, secrets),
                 ),
@@ -516,22 +366,10 @@ class WorkspaceShell(QObject):
     def ask_remove_current(self) -> QMessageBox | None:
         if self.handle is None or self.window is None:
             return None
-        workspace = self.handle.workspace
-        box = QMessageBox(self.window)
-        box.setIcon(QMessageBox.Icon.Question)
-        box.setWindowTitle("Remove workspace")
-        box.setText(f"Remove the workspace “{workspace.name}”?")
-        box.setInformativeText(
-            "Its keys are deleted from the system keyring. Nothing changes at the provider."
+        workspace_id = self.handle.workspace.workspace_id
+        return confirm_removal(
+            self.window, self.handle.workspace.name, lambda: self.remove(workspace_id)
         )
-        remove = box.addButton("Remove", QMessageBox.ButtonRole.DestructiveRole)
-        box.addButton(QMessageBox.StandardButton.Cancel)
-        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-        box.finished.connect(
-            lambda _r: box.clickedButton() is remove and self.remove(workspace.workspace_id)
-        )
-        box.open()
-        return box
 
     def remove(self, workspace_id: str) -> bool:
         """Forget the workspace and delete its keyring entries; open another (or the
@@ -584,12 +422,6 @@ class WorkspaceShell(QObject):
         dialog.finished.connect(finished)
         dialog.open()
         return dialog
-
-    def _keyring_on_save(self, choice: KeyringChoice, save_again: Callable[[bool], object]) -> None:
-        if choice is KeyringChoice.SESSION_ONLY:
-            save_again(True)
-        elif choice is KeyringChoice.TRY_AGAIN:
-            save_again(False)
 
     def _keyring_on_open(self, workspace: Workspace, choice: KeyringChoice) -> None:
         if choice is KeyringChoice.TRY_AGAIN:

@@ -1,5 +1,6 @@
-"""Qt objects in reference cycles must be destroyed on the GUI thread, never on the
-simulator's or the cache writer's thread (ui/gc_guard.py says what goes wrong otherwise)."""
+"""The start-up's garbage-collection policy. Qt objects in reference cycles must be destroyed
+on the GUI thread, never on the simulator's or the cache writer's thread (gc_policy.py says
+what goes wrong otherwise); rows the window reports as landed are frozen."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ from collections.abc import Iterator
 import pytest
 from PySide6.QtCore import QObject, Qt
 
-from postretry_gui.ui.gc_guard import MainThreadCollector
+from postretry_gui import gc_policy
+from postretry_gui.gc_policy import MainThreadCollector
+from postretry_gui.ui import memory_hooks
 
 
 def _cycle_reporting_where_it_dies(destroyed_in: list[int]) -> None:
@@ -67,3 +70,25 @@ def test_stop_hands_collection_back_to_python(qapp: object) -> None:
     assert not gc.isenabled()
     collector.stop()
     assert gc.isenabled()
+
+
+@pytest.mark.usefixtures("python_collects_automatically")
+def test_the_policy_freezes_what_the_window_reports_as_landed(qapp: object) -> None:
+    owner = QObject()
+    collector = gc_policy.install(owner)
+    try:
+        frozen_before = gc.get_freeze_count()
+        rows = [[] for _ in range(1_000)]  # long-lived container objects, as the rows are
+        memory_hooks.rows_landed()
+        assert gc.get_freeze_count() >= frozen_before + len(rows)
+        assert not gc.isenabled()  # collection stays on the GUI thread's timer
+    finally:
+        memory_hooks.set_rows_landed_hook(None)
+        collector.stop()
+        gc.unfreeze()  # back into the collector's reach: later tests start as they would
+
+
+def test_without_a_policy_landed_rows_change_nothing() -> None:
+    frozen_before = gc.get_freeze_count()
+    memory_hooks.rows_landed()
+    assert gc.get_freeze_count() == frozen_before
