@@ -123,3 +123,18 @@ def test_a_workspace_whose_team_entry_is_unreadable_is_kept_untouched(
     assert workspaces.notice is not None
     saved = json.loads(path.read_text(encoding="utf-8"))
     assert entry in saved["workspaces"]
+
+
+def test_the_team_password_travels_with_the_other_secrets_of_a_team_workspace(
+    dirs: StoreDirs, memory_keyring: MemoryKeyring
+) -> None:
+    workspaces, added = agency(dirs)
+    workspaces.set_secrets(added.workspace_id, WorkspaceSecrets(team_db_password=PASSWORD))
+    assert workspaces.secrets(added.workspace_id).team_db_password is None  # not shared yet
+
+    workspaces.set_team(added.workspace_id, team_settings(TEAM_URL))
+
+    assert workspaces.secrets(added.workspace_id) == WorkspaceSecrets(
+        api_key=KEY, team_db_password=PASSWORD
+    )
+    assert "s3cret" not in repr(workspaces.secrets(added.workspace_id))

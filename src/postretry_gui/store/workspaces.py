@@ -56,6 +56,8 @@ class WorkspaceSecrets:
     profile_key: str | None = field(default=None, repr=False)
     x_api_key: str | None = field(default=None, repr=False)
     x_api_secret: str | None = field(default=None, repr=False)
+    # Team mode: the team database's password (any provider's workspace may have one).
+    team_db_password: str | None = field(default=None, repr=False)
 
     def items(self) -> list[tuple[SecretKind, str]]:
         """(kind, value) for each secret that is set."""
@@ -264,6 +266,11 @@ class WorkspaceRegistry:
     def _spec_of(self, workspace: Workspace) -> ProviderSpec:
         return check_provider(workspace.provider, self.providers)
 
+    def _kinds_of(self, workspace: Workspace) -> tuple[SecretKind, ...]:
+        """The provider's secret kinds, and the team database's password in team mode."""
+        team = (SecretKind.TEAM_DB_PASSWORD,) if workspace.team is not None else ()
+        return (*secret_kinds(self._spec_of(workspace)), *team)
+
     # -- changing ----------------------------------------------------------------------------
 
     def _check_unique_name(self, name: str, except_id: str | None = None) -> None:
@@ -315,7 +322,7 @@ class WorkspaceRegistry:
         self, workspace: Workspace, secrets: WorkspaceSecrets, session_only: bool
     ) -> None:
         items = secrets.items()
-        allowed = secret_kinds(self._spec_of(workspace))
+        allowed = (*self._kinds_of(workspace), SecretKind.TEAM_DB_PASSWORD)
         for kind, _ in items:
             if kind not in allowed:
                 raise InvalidWorkspace(f"A {workspace.provider} workspace has no {kind.label}.")
@@ -415,7 +422,7 @@ class WorkspaceRegistry:
                 and not store.is_session_only(workspace_id, kind)
                 else store.load(workspace_id, kind)
             )
-            for kind in secret_kinds(self._spec_of(workspace))
+            for kind in self._kinds_of(workspace)
         }
         return WorkspaceSecrets(**values)
 
