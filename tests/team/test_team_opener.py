@@ -6,7 +6,12 @@ from __future__ import annotations
 import pytest
 from team_testkit import PgServer
 
-from postretry_gui.controller.team_opener import TeamOptions, check_team_database, open_team
+from postretry_gui.controller.team_opener import (
+    TeamOptions,
+    build_team,
+    check_team_database,
+    open_team,
+)
 from postretry_gui.domain.budget import WindowSpec
 from postretry_gui.store.team import TeamAuthenticationFailed, TeamSettings
 
@@ -40,8 +45,10 @@ async def test_an_opened_team_side_shares_one_budget_per_key(
     )
     opened = [
         await open_team(
-            TeamSettings(team_url, name), pg_server.password, "w1", "posteverywhere", options,
-            on_link=lambda up, said: None,
+            build_team(
+                TeamSettings(team_url, name), pg_server.password, "w1", "posteverywhere", options,
+                on_link=lambda up, said: None,
+            )
         )
         for name in ("alice", "bob")
     ]  # fmt: skip

@@ -86,7 +86,7 @@ async def test_the_worker_leads_publishes_the_list_and_hands_over_on_sigterm(
     assert await election.holder_pid() is None
     assert await election.try_lead()
     await election.resign()
-    assert "leading: syncing for the team" in errors
+    assert "This instance now syncs the list for the team." in errors
 
 
 def test_the_worker_refuses_a_workspace_it_does_not_know_or_one_run_alone(
@@ -101,3 +101,22 @@ def test_the_worker_refuses_a_workspace_it_does_not_know_or_one_run_alone(
     assert "No workspace named 'Nope' (workspaces: Alone)" in capsys.readouterr().err
     assert main(["worker", "alone"]) == 2
     assert "has no team database" in capsys.readouterr().err
+
+
+@pytest.mark.asyncio
+async def test_the_worker_exits_with_the_reason_when_the_database_refuses_its_login(
+    tmp_path: Path, sim: SimServer, pg_server: PgServer, team_url: str
+) -> None:
+    home = tmp_path / "home"
+    shared_workspace(home, sim.posteverywhere_url, team_url)
+    env = worker_env(home, pg_server)
+    env["POSTRETRY_TEAM_PASSWORD"] = "wrong-password-7"
+    worker = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "postretry_gui", "worker", "Agency",
+        env=env, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    _, errors = await asyncio.wait_for(worker.communicate(), WAIT_S)
+
+    assert worker.returncode == 2
+    assert "refused the login" in errors.decode()
+    assert "wrong-password-7" not in errors.decode()

@@ -31,6 +31,7 @@ from typing import Any, TypeVar
 from postretry_gui.controller.bulk import BulkRetryJob, BulkSettings, JobPorts
 from postretry_gui.controller.bulk_events import BulkObserver
 from postretry_gui.controller.clock import Clock, SystemClock
+from postretry_gui.controller.coordination import Coordination, SoloCoordination
 from postretry_gui.controller.events import NoticeLevel, PostMark, SessionListener, SyncState
 from postretry_gui.controller.journal_port import JournalLink, RetryJournal
 from postretry_gui.controller.poller import PollSettings
@@ -48,6 +49,7 @@ from postretry_gui.domain import (
     ProviderCapabilities,
 )
 from postretry_gui.providers.base import Provider
+from postretry_gui.store.journal import current_operator
 
 T = TypeVar("T")
 
@@ -70,6 +72,8 @@ class WorkspaceSession:
     ``on_error``: where an unexpected exception in a background task goes
     (default ``sys.excepthook``).
     ``bulk_settings``: concurrency and rate-limit manners of retry jobs (``controller.bulk``).
+    ``coordination``: how this instance agrees with others on the workspace before it sends
+    (``controller.coordination``; default: alone).
     """
 
     def __init__(
@@ -86,8 +90,10 @@ class WorkspaceSession:
         poll_settings: PollSettings | None = None,
         on_error: ErrorCallback | None = None,
         bulk_settings: BulkSettings | None = None,
+        coordination: Coordination | None = None,
     ) -> None:
         clock = clock or SystemClock()
+        self.coordination = coordination or SoloCoordination(current_operator())
         self._tasks = TaskSet(on_error)
         self._bulk = bulk_settings or BulkSettings()
         self._journal = JournalLink(

@@ -64,6 +64,10 @@ class TeamCoordination:
     def link(self) -> TeamLink:
         return self._link
 
+    def use_budget(self, budget: TeamBudget | None) -> None:
+        """The key's shared budget, once the database named it (``team_opener``)."""
+        self._budget = budget
+
     async def _when_up(self, call: Callable[[], Awaitable[T]]) -> T:
         """``call()`` once the server is reachable, again after each outage it hits."""
         while True:

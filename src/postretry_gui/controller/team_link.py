@@ -29,13 +29,17 @@ class TeamLink:
         *,
         probe_interval_s: float = 1.0,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        reached: bool = True,
     ) -> None:
         self._database = database
         self._on_change = on_change
         self._probe_interval_s = probe_interval_s
         self._sleep = sleep
+        # Down until ``reached()`` when the database has not been reached yet (start-up).
         self._up = asyncio.Event()
-        self._up.set()
+        if reached:
+            self._up.set()
+        self._told_down = False
         self._probe: asyncio.Task[None] | None = None
 
     @property
@@ -45,12 +49,24 @@ class TeamLink:
     async def wait_up(self) -> None:
         await self._up.wait()
 
+    def reached(self) -> None:
+        """The first call of this run got through (start-up is over)."""
+        if not self._probing:
+            self._up.set()
+
+    @property
+    def _probing(self) -> bool:
+        return self._probe is not None and not self._probe.done()
+
     def lost(self, error: TeamStoreUnavailable) -> None:
-        """A call failed for want of the server: down until a probe gets an answer."""
-        if not self._up.is_set():
+        """A call failed for want of the server: down until a probe gets an answer. The
+        operator is told once per outage."""
+        if self._probing:
             return
         self._up.clear()
-        self._on_change(False, str(error))
+        if not self._told_down:
+            self._told_down = True
+            self._on_change(False, str(error))
         self._probe = asyncio.get_running_loop().create_task(
             self._probe_until_back(), name="team-link-probe"
         )
@@ -64,6 +80,7 @@ class TeamLink:
             except TeamStoreUnavailable:
                 continue
             self._up.set()
+            self._told_down = False
             self._on_change(True, RESUMED)
             return
 

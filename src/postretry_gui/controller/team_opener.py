@@ -1,15 +1,16 @@
-"""Opening a workspace's team side: the database (checked and migrated), the link that
-watches it, this instance's coordination (claims, the key's shared budget), the team's journal
-and the team's syncer.
+"""A workspace's team side: the database, the link that watches it, this instance's
+coordination (claims, the key's shared budget), the team's journal and the team's syncer.
 
-Start-up failures are the store's typed errors with their operator-facing sentences (a URL it
-cannot read, no server, a refused login, a server too old, a schema too new); nothing is left
-open after one.
+Built at once (``build_team``: no I/O, so the session can be wired to it), then ``run``:
+connect and migrate, name the key's budget, and lead or follow until closed. Until the
+database has been reached the link is down, so no claim is granted and nothing is sent. A
+start-up refusal that waiting cannot mend (a refused login, a server too old, a schema newer
+than the app) is told once with the store's sentence and leaves the link down.
 """
 
 from __future__ import annotations
 
-import contextlib
+import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -23,6 +24,8 @@ from postretry_gui.store.team import (
     TeamDatabase,
     TeamJournal,
     TeamSettings,
+    TeamStoreError,
+    TeamStoreUnavailable,
     budget_id_for,
 )
 
@@ -48,10 +51,84 @@ class TeamWorkspace:
     coordination: TeamCoordination
     journal: TeamJournal
     sync: TeamSync
+    provider_kind: str
+    options: TeamOptions
+    on_link: LinkListener
+
+    async def prepare(self) -> None:
+        """Migrate and name the key's budget, waiting out an unreachable server. Raises the
+        store's error for what waiting cannot mend."""
+        while True:
+            try:
+                await self.database.migrate()
+                if self.options.budget_windows:
+                    budget_id = await budget_id_for(
+                        self.database, self.provider_kind, self.options.api_key,
+                        self.options.profile,
+                    )  # fmt: skip
+                    budget = TeamBudget(self.database, budget_id, self.options.budget_windows)
+                    self.coordination.use_budget(budget)
+                break
+            except TeamStoreUnavailable as error:
+                self.link.lost(error)
+                await self.link.wait_up()
+        self.link.reached()
+
+    async def run(self, *, give_up: bool = False) -> None:
+        """Prepare, then lead or follow until cancelled. A refusal waiting cannot mend is
+        raised with ``give_up`` (the worker exits), else told and the link stays down (a
+        window keeps showing the cached posts and sends nothing)."""
+        try:
+            await self.prepare()
+        except TeamStoreError as error:
+            if give_up:
+                raise
+            self.on_link(False, str(error))
+            await asyncio.Event().wait()  # nothing to do but stay down until closed
+        await self.sync.run()
 
     async def aclose(self) -> None:
         await self.link.aclose()
         await self.database.close()
+
+
+def build_team(
+    settings: TeamSettings,
+    password: str | None,
+    workspace_id: str,
+    provider_kind: str,
+    options: TeamOptions,
+    *,
+    on_link: LinkListener,
+    on_role: Callable[[bool], None] | None = None,
+) -> TeamWorkspace:
+    database = TeamDatabase(settings, password)
+    link = TeamLink(database, on_link, probe_interval_s=options.probe_interval_s, reached=False)
+    coordination = TeamCoordination(
+        Claims(database, workspace_id), link, settings.operator, lease_s=options.lease_s
+    )
+    sync = TeamSync(
+        database,
+        workspace_id,
+        link,
+        refresh_interval_s=options.refresh_interval_s,
+        poll_interval_s=options.poll_interval_s,
+        on_role=on_role,
+    )
+    journal = TeamJournal(database, workspace_id)
+    return TeamWorkspace(
+        database, link, coordination, journal, sync, provider_kind, options, on_link
+    )
+
+
+async def open_team(team: TeamWorkspace) -> TeamWorkspace:
+    """A built team side, prepared; closed again if the database refuses (its error)."""
+    try:
+        await team.prepare()
+    except BaseException:
+        await team.aclose()
+        raise
+    return team
 
 
 async def check_team_database(settings: TeamSettings, password: str | None) -> str:
@@ -68,45 +145,3 @@ async def check_team_database(settings: TeamSettings, password: str | None) -> s
         f"Connected: PostgreSQL {server // 10000}.{server % 10000}, team schema version "
         f"{version}, operator {settings.operator}."
     )
-
-
-async def open_team(
-    settings: TeamSettings,
-    password: str | None,
-    workspace_id: str,
-    provider_kind: str,
-    options: TeamOptions,
-    *,
-    on_link: LinkListener,
-    on_role: Callable[[bool], None] | None = None,
-) -> TeamWorkspace:
-    database = TeamDatabase(settings, password)
-    try:
-        await database.migrate()
-        budget = None
-        if options.budget_windows:
-            budget_id = await budget_id_for(
-                database, provider_kind, options.api_key, options.profile
-            )
-            budget = TeamBudget(database, budget_id, options.budget_windows)
-    except BaseException:
-        with contextlib.suppress(Exception):
-            await database.close()
-        raise
-    link = TeamLink(database, on_link, probe_interval_s=options.probe_interval_s)
-    coordination = TeamCoordination(
-        Claims(database, workspace_id),
-        link,
-        settings.operator,
-        budget=budget,
-        lease_s=options.lease_s,
-    )
-    sync = TeamSync(
-        database,
-        workspace_id,
-        link,
-        refresh_interval_s=options.refresh_interval_s,
-        poll_interval_s=options.poll_interval_s,
-        on_role=on_role,
-    )
-    return TeamWorkspace(database, link, coordination, TeamJournal(database, workspace_id), sync)

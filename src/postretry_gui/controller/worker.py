@@ -18,12 +18,12 @@ import contextlib
 import os
 import signal
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import replace
-from typing import TextIO
+from typing import Any, TextIO
 
 from postretry_gui.controller.events import NoticeLevel, RetryReport, SyncState
-from postretry_gui.controller.team_opener import TeamOptions, open_team
+from postretry_gui.controller.team_opener import TeamOptions
 from postretry_gui.controller.workspace_opener import WorkspaceOpener
 from postretry_gui.domain import Post
 from postretry_gui.providers.registry import CATALOG
@@ -105,10 +105,10 @@ async def run_worker(
     *,
     stop: asyncio.Event,
     out: TextIO = sys.stderr,
-    options: Callable[[str], TeamOptions] = TeamOptions,
+    options: Callable[[TeamOptions], TeamOptions] = lambda options: options,
 ) -> None:
     """Lead (or stand by to lead) the workspace ``wanted`` until ``stop`` is set.
-    ``options(api_key)``: how this instance takes part (tests shorten the intervals)."""
+    ``options``: adjusts how this instance takes part (tests shorten the intervals)."""
     registry = WorkspaceRegistry(dirs.config_dir, SecretStore(), CATALOG)
     workspace = find_workspace(registry, wanted)
     if workspace.team is None:
@@ -117,32 +117,29 @@ async def run_worker(
             "workspaces only (set one in the workspace's settings)."
         )
     secrets, password = _secrets(registry, workspace)
-    log = LogListener(out)
-    team = await open_team(
-        workspace.team,
-        password,
-        workspace.workspace_id,
-        workspace.provider,
-        options(secrets.api_key or ""),
-        on_link=lambda up, said: log.notice(NoticeLevel.INFO if up else NoticeLevel.ERROR, said),
-        on_role=lambda leading: log.notice(
-            NoticeLevel.INFO, "leading: syncing for the team" if leading else "standing by"
-        ),
-    )
+    secrets = replace(secrets, team_db_password=password)
+    opener = WorkspaceOpener(dirs, team_options=options)
+    opened = opener.open(workspace, secrets, LogListener(out))
     try:
-        opened = WorkspaceOpener(dirs).open(workspace, secrets, team.sync.wrap(log))
-        try:
-            team.sync.attach(opened.session)
-            running = opened.session.spawn(team.sync.run(), name="team-sync")
-            waiting = asyncio.ensure_future(stop.wait())
-            await asyncio.wait({running, waiting}, return_when=asyncio.FIRST_COMPLETED)
-            waiting.cancel()
-            if running.done():
-                running.result()  # a bug ends the worker loudly
-        finally:
-            await opened.aclose()
+        assert opened.team is not None  # a team workspace opens with its team side
+        await _until_stopped(opened.team.run(give_up=True), stop)
     finally:
-        await team.aclose()
+        await opened.aclose()
+
+
+async def _until_stopped(work: Coroutine[Any, Any, None], stop: asyncio.Event) -> None:
+    """Run ``work`` until ``stop`` is set; its error (a refused login, a schema too new)
+    is the worker's exit."""
+    running = asyncio.ensure_future(work)
+    waiting = asyncio.ensure_future(stop.wait())
+    try:
+        await asyncio.wait({running, waiting}, return_when=asyncio.FIRST_COMPLETED)
+        if running.done():
+            running.result()
+    finally:
+        for task in (running, waiting):
+            task.cancel()
+        await asyncio.gather(running, waiting, return_exceptions=True)
 
 
 def stop_on_signals(stop: asyncio.Event) -> None:
