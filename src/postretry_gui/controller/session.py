@@ -37,8 +37,10 @@ from postretry_gui.controller.journal_port import JournalLink, RetryJournal
 from postretry_gui.controller.poller import PollSettings
 from postretry_gui.controller.retry_step import RetryStep
 from postretry_gui.controller.settler import WatchSettler
+from postretry_gui.controller.shared_journal import SharedJournalLink
 from postretry_gui.controller.syncer import Syncer
 from postretry_gui.controller.tasks import ErrorCallback, TaskSet
+from postretry_gui.controller.team_opener import TeamWorkspace
 from postretry_gui.controller.watch_events import WatchFollower
 from postretry_gui.controller.workspace_state import WorkspaceState
 from postretry_gui.domain import (
@@ -72,8 +74,8 @@ class WorkspaceSession:
     ``on_error``: where an unexpected exception in a background task goes
     (default ``sys.excepthook``).
     ``bulk_settings``: concurrency and rate-limit manners of retry jobs (``controller.bulk``).
-    ``coordination``: how this instance agrees with others on the workspace before it sends
-    (``controller.coordination``; default: alone).
+    ``team``: the workspace's team side (``controller.team_opener``): its coordination
+    (claims, shared budget) before each send and its journal in place of ``journal``.
     """
 
     def __init__(
@@ -90,15 +92,18 @@ class WorkspaceSession:
         poll_settings: PollSettings | None = None,
         on_error: ErrorCallback | None = None,
         bulk_settings: BulkSettings | None = None,
-        coordination: Coordination | None = None,
+        team: TeamWorkspace | None = None,
     ) -> None:
         clock = clock or SystemClock()
-        self.coordination = coordination or SoloCoordination(current_operator())
         self._tasks = TaskSet(on_error)
         self._bulk = bulk_settings or BulkSettings()
-        self._journal = JournalLink(
-            journal, workspace_id, lambda text: self._state.notice(NoticeLevel.WARNING, text)
-        )
+        self.coordination: Coordination = SoloCoordination(current_operator())
+        self._journal = JournalLink(journal, workspace_id, self._journal_failed)
+        if team is not None:
+            self.coordination = team.coordination
+            self._journal = SharedJournalLink(
+                team.journal, team.link, workspace_id, self._journal_failed, self._team_counted
+            )
         self._state = WorkspaceState(
             listener,
             provider.capabilities,
@@ -126,6 +131,15 @@ class WorkspaceSession:
         )
         step = RetryStep(self._state, self._settler, self._journal)
         self._ports = JobPorts(provider, self._state, step, self._settler, clock, self._tasks)
+
+    def _journal_failed(self, text: str) -> None:
+        self._state.notice(NoticeLevel.WARNING, text)
+
+    def _team_counted(self, post_id: str, retries: int) -> None:
+        """The team's journal counted this post's retries (read in the background)."""
+        if retries > self._state.retries_sent(post_id):
+            self._state.count_retries(post_id, retries)
+            self._state.emit(post_id)
 
     # -- reading state (synchronous, cheap: the UI calls these while painting) ---------------
 
@@ -252,3 +266,4 @@ class WorkspaceSession:
         them to end. Does not close the provider: its owner does. Idempotent."""
         self._settler.stop()
         await self._tasks.aclose()
+        await self._journal.flush()

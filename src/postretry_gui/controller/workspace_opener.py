@@ -361,7 +361,7 @@ class WorkspaceOpener:
             workspace_id=workspace.workspace_id,
             on_error=self.on_error,
             refresh_interval_s=self.refresh_interval_s,
-            coordination=None if team is None else team.coordination,
+            team=team,
         )
         caching.session = session
         if team is not None:
