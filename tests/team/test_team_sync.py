@@ -25,6 +25,7 @@ class FakeSession:
     def __init__(self) -> None:
         self.listener: PublishingListener | None = None
         self.refreshes = 0
+        self.health_reads = 0
         self.taken_in: dict[str, Post] = {}
         self.changed = asyncio.Event()
 
@@ -32,6 +33,9 @@ class FakeSession:
         self.refreshes += 1
         assert self.listener is not None
         self.listener.posts_changed([failed_post(f"read-{id(self)}-{self.refreshes}")])
+
+    async def read_account_health(self) -> None:
+        self.health_reads += 1
 
     def take_in(self, posts: Iterable[Post]) -> None:
         self.taken_in.update((p.post_id, p) for p in posts)
@@ -84,6 +88,7 @@ async def test_one_instance_reads_and_the_other_is_told_and_takes_over_when_it_g
         _until(lambda: len(bob_session.taken_in) >= 2, bob_session.changed), WAIT_S
     )
     assert bob_session.refreshes == 0
+    assert bob_session.health_reads == 1
     assert all(p.startswith(f"read-{id(alice_session)}") for p in bob_session.taken_in)
 
     alice_task.cancel()

@@ -50,6 +50,7 @@ from postretry_gui.domain import (
     Post,
     ProviderCapabilities,
 )
+from postretry_gui.domain.errors import ProviderError
 from postretry_gui.providers.base import Provider
 from postretry_gui.store.journal import current_operator
 
@@ -95,6 +96,7 @@ class WorkspaceSession:
         team: TeamWorkspace | None = None,
     ) -> None:
         clock = clock or SystemClock()
+        self._provider = provider
         self._tasks = TaskSet(on_error)
         self._bulk = bulk_settings or BulkSettings()
         self.coordination: Coordination = SoloCoordination(current_operator())
@@ -129,7 +131,7 @@ class WorkspaceSession:
             page_size=page_size,
             refresh_interval_s=refresh_interval_s,
         )
-        step = RetryStep(self._state, self._settler, self._journal)
+        step = RetryStep(self._state, self._settler, self._journal, self.coordination)
         self._ports = JobPorts(provider, self._state, step, self._settler, clock, self._tasks)
 
     def _journal_failed(self, text: str) -> None:
@@ -201,6 +203,17 @@ class WorkspaceSession:
     def seed(self, posts: Iterable[Post], synced_from: datetime | None) -> None:
         """Show posts read in an earlier run (the offline cache) before any request."""
         self._syncer.seed(posts, synced_from)
+
+    async def read_account_health(self) -> None:
+        """Read the accounts' health once (for an instance that takes its posts from another
+        and so never loads): reconnect verdicts then agree across the team."""
+        try:
+            accounts = await self._provider.accounts()
+        except ProviderError as error:
+            self._state.notice(NoticeLevel.WARNING, f"Account health unavailable: {error}")
+            return
+        self._state.set_health(accounts)
+        self._state.emit_all(self._state.posts)
 
     def take_in(self, posts: Iterable[Post]) -> None:
         """Show posts another instance read (team mode's leader), as if this one had."""

@@ -40,6 +40,8 @@ class SyncedSession(Protocol):
 
     async def refresh(self) -> None: ...
 
+    async def read_account_health(self) -> None: ...
+
     def take_in(self, posts: Iterable[Post]) -> None: ...
 
 
@@ -92,6 +94,7 @@ class TeamSync:
         self._sleep = sleep
         self._session: SyncedSession | None = None
         self._role = False
+        self._health_read = False
         self._pending: dict[str, Post] = {}
         self._pending_ready = asyncio.Event()
         self._seen_change = 0
@@ -179,6 +182,11 @@ class TeamSync:
             heard = asyncio.Event()
             ear = asyncio.create_task(self._hear(listener, heard), name="team-listen")
             try:
+                if not self._health_read:
+                    # The leader's load reads health for itself only: eligibility (reconnect
+                    # verdicts) must agree, or two instances would retry different units.
+                    self._health_read = True
+                    await session.read_account_health()
                 await self._take_in(session)  # what was said before we listened
                 while not await self._election.try_lead():
                     with contextlib.suppress(TimeoutError):
