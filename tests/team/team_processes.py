@@ -41,6 +41,15 @@ class Instance:
             elif line.startswith('{"selection"'):
                 self.selection = json.loads(line)["selection"]
 
+    async def until_notice(self, part: str) -> str:
+        """Read on until a notice containing ``part``; returns it."""
+        while True:
+            line = await self._line()
+            if line.startswith('{"notice"') and part in json.loads(line)["notice"]:
+                return str(json.loads(line)["notice"])
+            if line.startswith('{"selection"'):
+                self.selection = json.loads(line)["selection"]
+
     async def go(self, selection: dict[str, list[str]]) -> None:
         assert self.process.stdin is not None
         self.process.stdin.write(json.dumps(selection).encode() + b"\n")

@@ -1,7 +1,8 @@
 """The team's journal behind the session's journal link: the same calls, written to
 PostgreSQL (``store.team.TeamJournal``, whose calls are coroutines) with the operator's name.
 
-The intent is awaited before the request leaves (write-ahead: unrecorded means unsent). The
+The intent is awaited before the request leaves (write-ahead: unrecorded means unsent; while
+the server is away, the wait lasts until it is back). The
 writes after it (sent, acknowledged, unknown, settled) keep their callers synchronous: they
 queue, in order, on one writer task, and a write that meets an outage waits for the server
 and is written then, so no intent is left unfinished in the team's history by a short outage.
@@ -68,18 +69,21 @@ class SharedJournalLink(JournalLink):
         self._count_tasks: set[asyncio.Task[None]] = set()
 
     async def record_intent(self, post_id: str, account_ids: Sequence[str]) -> str | None:
-        try:
-            intent = await self.shared.intend(self.workspace_id, post_id, account_ids)
-        except TeamStoreUnavailable as error:
-            self._link.lost(error)
-            raise JournalWriteFailed(
-                f"Could not record the retry in the team's journal, so it was not sent: {error}"
-            ) from error
-        except Exception as error:  # any store failure: refuse to send rather than guess
-            raise JournalWriteFailed(
-                f"Could not record the retry in the team's journal, so it was not sent: {error}"
-            ) from error
-        return intent.intent_id
+        """The intent, written before the request leaves; while the server is away this
+        waits for it (the job pauses), since nothing may leave unrecorded."""
+        while True:
+            await self._link.wait_up()
+            try:
+                intent = await self.shared.intend(self.workspace_id, post_id, account_ids)
+            except TeamStoreUnavailable as error:
+                # Not written, or written and the answer lost: then an intent stays
+                # "intended" in the history, never sent, and this one is written again.
+                self._link.lost(error)
+                continue
+            except Exception as error:  # any other store failure: refuse to send
+                said = f"Could not record the retry in the team's journal: {error}"
+                raise JournalWriteFailed(f"{said} It was not sent.") from error
+            return intent.intent_id
 
     def _queue(self, write: Write) -> None:
         self._writes.put_nowait(write)
