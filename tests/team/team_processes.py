@@ -32,14 +32,15 @@ class Instance:
             raise AssertionError(f"{self.operator} ended early:\n{errors[-3000:]}")
         line = raw.decode().strip()
         self.lines.append(line)
+        if line.startswith('{"report"'):
+            self.report = json.loads(line)["report"]
+        elif line.startswith('{"selection"'):
+            self.selection = json.loads(line)["selection"]
         return line
 
     async def until(self, wanted: str) -> None:
-        while (line := await self._line()) != wanted:
-            if line.startswith('{"report"'):
-                self.report = json.loads(line)["report"]
-            elif line.startswith('{"selection"'):
-                self.selection = json.loads(line)["selection"]
+        while await self._line() != wanted:
+            pass
 
     async def until_notice(self, part: str) -> str:
         """Read on until a notice containing ``part``; returns it."""
@@ -47,8 +48,6 @@ class Instance:
             line = await self._line()
             if line.startswith('{"notice"') and part in json.loads(line)["notice"]:
                 return str(json.loads(line)["notice"])
-            if line.startswith('{"selection"'):
-                self.selection = json.loads(line)["selection"]
 
     async def go(self, selection: dict[str, list[str]]) -> None:
         assert self.process.stdin is not None
