@@ -80,3 +80,16 @@ async def stop(instances: list[Instance], *, grace_s: float = 30.0) -> None:
             except TimeoutError:
                 instance.process.kill()
         await instance.process.wait()
+
+
+def settling_sim(seed: int, posts: int, *, slow_route: str = "", latency_ms: float = 0.0) -> Any:
+    """A simulator whose retried destinations fail again at once (success odds 0: each
+    stays countable and settles quickly), without a rate limit; ``slow_route`` ("METHOD
+    /path" prefix) answers after ``latency_ms``."""
+    from postretry_gui.sim import SimConfig
+
+    return SimConfig(
+        seed=seed, posts=posts, rate_limit=None, queued_s=0.01, publishing_s=0.01,
+        success_odds=0.0, latency_ms=latency_ms,
+        fault_routes=(slow_route,) if slow_route else (),
+    )  # fmt: skip

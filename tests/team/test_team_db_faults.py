@@ -8,10 +8,10 @@ import asyncio
 from collections.abc import Awaitable, Callable, Iterator
 
 import pytest
-from team_processes import WAIT_S, start, stop
+from team_processes import WAIT_S, settling_sim, start, stop
 from team_testkit import OpenDatabase, PgServer
 
-from postretry_gui.sim import SimConfig, SimServer
+from postretry_gui.sim import SimServer
 from postretry_gui.store.journal import IntentState
 from postretry_gui.store.team import TeamJournal
 
@@ -25,10 +25,9 @@ QUIET_S = 1.0  # how long nothing may be sent while the server is away
 @pytest.fixture(scope="module")
 def sim() -> Iterator[SimServer]:
     # Each retry takes 100 ms, so the job is still sending when the server stops.
-    config = SimConfig(
-        seed=13, posts=TOTAL, rate_limit=None, queued_s=0.01, publishing_s=0.01,
-        success_odds=0.0, latency_ms=100.0, fault_routes=("POST /posteverywhere/api/v1/posts",),
-    )  # fmt: skip
+    config = settling_sim(
+        13, TOTAL, slow_route="POST /posteverywhere/api/v1/posts", latency_ms=100.0
+    )
     with SimServer(config, port=0) as server:
         yield server
 

@@ -8,11 +8,11 @@ import signal
 from collections.abc import Iterator
 
 import pytest
-from team_processes import WAIT_S, start, stop
+from team_processes import WAIT_S, settling_sim, start, stop
 from team_testkit import PgServer
 
 from postretry_gui.controller.workspace_opener import LEADING
-from postretry_gui.sim import SimConfig, SimServer
+from postretry_gui.sim import SimServer
 
 TRIALS = 10
 TOTAL = 400
@@ -24,10 +24,7 @@ LEAD_WITHIN_S = 10.0
 def sim() -> Iterator[SimServer]:
     # Reading the list is slow (30 ms a page) and the leader refreshes every 0.3 s, so a
     # kill lands mid-sync; retried destinations fail again at once and settle quickly.
-    config = SimConfig(
-        seed=17, posts=TOTAL, rate_limit=None, queued_s=0.01, publishing_s=0.01,
-        success_odds=0.0, latency_ms=30.0, fault_routes=("GET /posteverywhere/api/v1/posts",),
-    )  # fmt: skip
+    config = settling_sim(17, TOTAL, slow_route="GET /posteverywhere/api/v1/posts", latency_ms=30.0)
     with SimServer(config, port=0) as server:
         yield server
 

@@ -10,10 +10,10 @@ from collections import Counter
 from collections.abc import Iterator
 
 import pytest
-from team_processes import WAIT_S, start, stop
+from team_processes import WAIT_S, settling_sim, start, stop
 from team_testkit import OpenDatabase, PgServer
 
-from postretry_gui.sim import SimConfig, SimServer
+from postretry_gui.sim import SimServer
 from postretry_gui.store.journal import IntentState
 from postretry_gui.store.team import TeamJournal
 
@@ -27,9 +27,7 @@ OPERATORS = ("alice", "bob", "carol")
 def sim() -> Iterator[SimServer]:
     # Retried destinations fail again at once (success odds 0): each stays settled and
     # countable; the limiter is off, so the test measures claims, not pacing.
-    config = SimConfig(
-        seed=11, posts=TOTAL, rate_limit=None, queued_s=0.01, publishing_s=0.01, success_odds=0.0
-    )
+    config = settling_sim(11, TOTAL)
     with SimServer(config, port=0) as server:
         yield server
 
