@@ -39,8 +39,12 @@ class Instance:
         return line
 
     async def until(self, wanted: str) -> None:
-        while await self._line() != wanted:
-            pass
+        """Read on until the line ``wanted`` (or, ending in a quote-less prefix such as
+        '{"report"', the first line starting with it)."""
+        while True:
+            line = await self._line()
+            if line == wanted or (wanted.startswith("{") and line.startswith(wanted)):
+                return
 
     async def until_notice(self, part: str) -> str:
         """Read on until a notice containing ``part``; returns it."""

@@ -99,22 +99,18 @@ async def test_a_claim_whose_lease_ran_out_is_not_sent(open_database: OpenDataba
 
 
 @pytest.mark.asyncio
-async def test_two_instances_share_one_budget_and_the_answers_update_it(
+async def test_two_instances_share_one_budget_per_request_and_the_answers_update_it(
     open_database: OpenDatabase,
 ) -> None:
     specs = [WindowSpec(limit=3, length_s=60, label="this minute")]
     alice_db, bob_db = await open_database("alice"), await open_database("bob")
     alice = coordination(alice_db, budget=TeamBudget(alice_db, "key", specs))
     bob = coordination(bob_db, budget=TeamBudget(bob_db, "key", specs))
-    tickets = [(await c.claim(f"p{i}", ["a"])).ticket for i, c in enumerate((alice, bob, alice))]
-    for owner, ticket in zip((alice, bob, alice), tickets, strict=True):
-        assert ticket is not None
-        await owner.before_send(ticket)
+    for owner in (alice, bob, alice):
+        await owner.reserve_request()
 
-    fourth = (await bob.claim("p9", ["a"])).ticket
-    assert fourth is not None
     with pytest.raises(TimeoutError):
-        await asyncio.wait_for(bob.before_send(fourth), timeout=0.5)
+        await asyncio.wait_for(bob.reserve_request(), timeout=0.5)
 
     await alice.answered(RateLimitState(limit=3, remaining=3, reset_at=None))
     windows = await TeamBudget(alice_db, "key", specs).windows()

@@ -54,10 +54,8 @@ async def test_an_opened_team_side_shares_one_budget_per_key(
     ]  # fmt: skip
     try:
         alice, bob = (o.coordination for o in opened)
-        for post_id, who in (("p1", alice), ("p2", bob)):
-            ticket = (await who.claim(post_id, ["a"])).ticket
-            assert ticket is not None
-            await who.before_send(ticket)
+        for who in (alice, bob):
+            await who.reserve_request()
         history = await opened[0].journal.history()
         assert history == []
         windows = await opened[1].database.run(

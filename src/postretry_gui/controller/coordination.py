@@ -5,12 +5,12 @@ Three questions are asked of it, at fixed points of a retry:
 
 - ``claim`` when the retry step is about to journal its intent: may this instance retry these
   destinations of this post, or is someone else retrying them (and who)?
-- ``before_send`` right before the request leaves: is the claim still ours, and is there room
-  in the key's budget (a wait first when there is not)?
+- ``before_send`` right before the request leaves: is the claim still ours?
 - ``finished`` when the outcome is known: let the destinations go.
 
 ``SoloCoordination`` is today's behaviour: one instance, everything granted at once, nothing
 to wait for. ``controller.team_coordination.TeamCoordination`` asks the team's PostgreSQL.
+(The key's shared budget is asked by every request, not here: ``controller.budgeted_provider``.)
 """
 
 from __future__ import annotations
@@ -18,8 +18,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
-
-from postretry_gui.domain import RateLimitState
 
 
 class CoordinationRefused(Exception):
@@ -70,12 +68,8 @@ class Coordination(Protocol):
         ...
 
     async def before_send(self, ticket: Ticket) -> None:
-        """The request leaves next: waits for room in the budget, and raises
-        ``CoordinationRefused`` when the claim is no longer this instance's."""
-        ...
-
-    async def answered(self, rate_limit: RateLimitState) -> None:
-        """An answer described the key's budget (its headers): share it."""
+        """The request leaves next: raises ``CoordinationRefused`` when the claim is no
+        longer this instance's (waits while the database is away)."""
         ...
 
     async def finished(self, ticket: Ticket, *, applied: bool) -> None:
@@ -101,9 +95,6 @@ class SoloCoordination:
         return ClaimAnswer(Ticket(post_id, frozenset(account_ids)))
 
     async def before_send(self, ticket: Ticket) -> None:
-        return None
-
-    async def answered(self, rate_limit: RateLimitState) -> None:
         return None
 
     async def finished(self, ticket: Ticket, *, applied: bool) -> None:

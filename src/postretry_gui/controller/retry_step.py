@@ -193,13 +193,11 @@ class RetryStep:
         try:
             ack = await send(post, account_ids, idempotency_key=entry or uuid.uuid4().hex)
         except ProviderError as error:
-            await self._coordination.answered(state.rate_limit)
             applied = error_outcome(error).then is Then.WATCH_UNKNOWN
             try:
                 return await self._refused(post_id, unit, attempts, entry, sent_before, error)
             finally:
                 await self._coordination.finished(ticket, applied=applied)
-        await self._coordination.answered(state.rate_limit)
         await self._coordination.finished(ticket, applied=True)
         state.count_retries(post_id, sent_before + 1)
         message = ack.message or f"Retry accepted: {ack.retried_count} destination(s) queued."

@@ -1,6 +1,6 @@
 """Coordination through the team's PostgreSQL: claims with fencing before a retry is sent,
-one budget per API key across the team, and a pause (never a blind send) while the server is
-away.
+one budget per API key across the team (every request reserves in it: ``budgeted_provider``),
+and a pause (never a blind send) while the server is away.
 
 A claim that cannot be made or confirmed because the server is away waits for it (the
 ``TeamLink`` probes it) and then tries again: a bulk job pauses with a message and resumes by
@@ -88,13 +88,13 @@ class TeamCoordination:
 
     async def before_send(self, ticket: Ticket) -> None:
         claim = _claim_of(ticket)
-        await self._reserve_one()
         try:
             await self._when_up(lambda: self._claims.confirm_send(claim))
         except ClaimLost as error:
             raise CoordinationRefused(str(error)) from None
 
-    async def _reserve_one(self) -> None:
+    async def reserve_request(self) -> None:
+        """Wait for room for one request in the key's shared budget and take it."""
         budget = self._budget
         if budget is None:
             return

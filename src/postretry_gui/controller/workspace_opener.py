@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from postretry_gui.controller.budgeted_provider import BudgetedProvider
 from postretry_gui.controller.events import (
     NoticeLevel,
     RetryReport,
@@ -354,6 +355,8 @@ class WorkspaceOpener:
             notices.append(f"No retry journal this time: {error}")
         caching = _CachingListener(listener, cache)
         team = self._team_of(workspace, secrets, caching)
+        if team is not None:
+            provider = BudgetedProvider(provider, team.coordination)
         session = WorkspaceSession(
             provider,
             caching if team is None else team.sync.wrap(caching),

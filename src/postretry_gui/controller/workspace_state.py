@@ -87,11 +87,6 @@ class WorkspaceState:
         return self._sync
 
     @property
-    def rate_limit(self) -> RateLimitState:
-        """The key's budget as the last answer described it."""
-        return self._rate_limit()
-
-    @property
     def health_loaded(self) -> bool:
         return self._health_loaded
 
