@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from keyring.backend import KeyringBackend
@@ -46,6 +47,18 @@ def _child_env(**extra: str) -> dict[str, str]:
     return env
 
 
+def run_self_test(*args: str, backend: str = "test_app.DictKeyring") -> Any:
+    """``postretry-gui --self-test ARGS`` as a child process with ``backend`` as keyring."""
+    return subprocess.run(
+        [sys.executable, "-m", "postretry_gui", "--self-test", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=_child_env(PYTHON_KEYRING_BACKEND=backend),
+        check=False,
+    )
+
+
 def test_version_prints_the_version(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as stop:
         main(["--version"])
@@ -60,7 +73,7 @@ def test_help_names_the_modes_and_where_the_key_comes_from(
         main(["--help"])
     assert stop.value.code == 0
     out = capsys.readouterr().out
-    for word in ("--demo", "--self-test", "--base-url", "POSTRETRY_API_KEY"):
+    for word in ("--demo", "--self-test", "--base-url", "--provider", "POSTRETRY_API_KEY"):
         assert word in out
     assert "--quit-after-paint" not in out
 
@@ -76,14 +89,7 @@ def test_base_url_without_a_key_is_a_readable_error(
 
 
 def test_self_test_on_the_demo_passes_and_reports_json() -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "postretry_gui", "--self-test", "--timeout", "30"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=_child_env(PYTHON_KEYRING_BACKEND="test_app.DictKeyring"),
-        check=False,
-    )
+    done = run_self_test("--timeout", "30")
     assert done.returncode == 0, done.stdout + done.stderr
     report = json.loads(done.stdout)
     assert report["ok"] is True
@@ -102,15 +108,20 @@ def test_self_test_on_the_demo_passes_and_reports_json() -> None:
     assert "Traceback" not in done.stderr
 
 
+@pytest.mark.parametrize("provider", ["ayrshare", "zernio"])
+def test_self_test_runs_on_the_simulator_surface_of_the_chosen_provider(provider: str) -> None:
+    done = run_self_test("--provider", provider)
+    assert done.returncode == 0, done.stdout + done.stderr
+    report = json.loads(done.stdout)
+    assert report["ok"] is True
+    assert report["provider"] == provider
+    assert report["retried"]["outcomes"] == ["retried"]
+    # A whole-post retry: ticking one destination sent every failed one of its post.
+    assert set(report["settled"]) == {"published"}
+
+
 def test_self_test_fails_without_a_keyring_and_says_which_backend() -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "postretry_gui", "--self-test", "--timeout", "30"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=_child_env(PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring"),
-        check=False,
-    )
+    done = run_self_test("--timeout", "30", backend="keyring.backends.fail.Keyring")
     assert done.returncode == 1
     report = json.loads(done.stdout)
     assert report["ok"] is False

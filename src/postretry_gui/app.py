@@ -68,7 +68,16 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--base-url",
         metavar="URL",
-        help=f"a PostEverywhere-compatible API base URL (key from ${KEY_ENV})",
+        help=f"the API base URL of a --provider server (key from ${KEY_ENV})",
+    )
+    from postretry_gui.providers.registry import CATALOG
+
+    parser.add_argument(
+        "--provider",
+        choices=CATALOG.kinds(),
+        default=CATALOG.kinds()[0],
+        help="which API --base-url speaks, or which of the simulator's surfaces --self-test "
+        "and the measuring flags use (default %(default)s)",
     )
     parser.add_argument(
         "--timeout",
@@ -90,13 +99,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 @dataclass
 class Endpoint:
-    """Where ``--base-url``/``--self-test``/the measuring flags point: a PostEverywhere-
-    compatible server and its key (the saved workspaces go through the shell instead)."""
+    """Where ``--base-url``/``--self-test``/the measuring flags point: a server of provider
+    ``kind`` and its key (the saved workspaces go through the shell instead)."""
 
     base_url: str
     api_key: str = field(repr=False)
     label: str
     demo: bool = False
+    # The registry's kind; the endpoint spoke PostEverywhere before ``--provider`` existed.
+    kind: str = "posteverywhere"
 
 
 @contextmanager
@@ -108,15 +119,16 @@ def open_endpoint(args: argparse.Namespace, *, fast_demo: bool = False) -> Itera
             raise StartupError(
                 f"--base-url needs the API key in the environment variable {KEY_ENV}."
             )
-        yield Endpoint(args.base_url, key, args.base_url)
+        yield Endpoint(args.base_url, key, args.base_url, kind=args.provider)
         return
-    from postretry_gui.app_shell import demo_sim_config
-    from postretry_gui.sim import DEMO_PE_KEY, SimServer
+    from postretry_gui.app_shell import DEMO_SURFACES, demo_sim_config
+    from postretry_gui.sim import SimServer
 
     sim = SimServer(demo_sim_config(fast=fast_demo), port=0)
     sim.start()
     try:
-        yield Endpoint(sim.posteverywhere_url, DEMO_PE_KEY, "demo (simulator)", demo=True)
+        url, key = DEMO_SURFACES[args.provider].endpoint(sim)
+        yield Endpoint(url, key, "demo (simulator)", demo=True, kind=args.provider)
     finally:
         sim.stop()
 
@@ -135,7 +147,6 @@ def make_session(
     from pathlib import Path
 
     from postretry_gui.controller.workspace_opener import WorkspaceOpener
-    from postretry_gui.providers.posteverywhere import SPEC as POSTEVERYWHERE
     from postretry_gui.store import (
         InvalidWorkspace,
         StoreDirs,
@@ -145,8 +156,7 @@ def make_session(
 
     scratch = tempfile.TemporaryDirectory(prefix="postretry-session-")
     try:
-        # ``--base-url`` speaks PostEverywhere (its key and the simulator's PE side).
-        workspace = Workspace("endpoint", endpoint.label, POSTEVERYWHERE.kind, endpoint.base_url)
+        workspace = Workspace("endpoint", endpoint.label, endpoint.kind, endpoint.base_url)
         opened = WorkspaceOpener(
             StoreDirs.under(Path(scratch.name)), on_error=_report_task_error(window)
         ).open(workspace, WorkspaceSecrets(api_key=endpoint.api_key), window)
@@ -276,6 +286,7 @@ async def _self_test(endpoint: Endpoint, timeout_s: float) -> dict[str, Any]:
         "qt": PySide6.__version__,
         "qpa_platform": QApplication.platformName(),
         "server": "simulator" if endpoint.demo else endpoint.base_url,
+        "provider": endpoint.kind,
         "checks": {},
         "errors": [],
     }
@@ -319,10 +330,16 @@ async def _self_test_steps(
     state = session.sync_state
     if state.last_error:
         report["errors"].append(state.last_error)
+    # The window shows arriving posts on a timer: hand it the last batches now, so the row
+    # searched for below is among every loaded one, and count what the session holds (the
+    # window's rows lagged behind it).
+    window.flush_posts()
     model = window.model
-    report["posts_loaded"] = model.post_count()
-    report["destinations_loaded"] = model.destination_count()
-    checks["loaded"] = model.post_count() > 0 and state.online and not state.key_rejected
+    posts = session.posts.values()
+    report["posts_loaded"] = len(posts)
+    report["destinations_loaded"] = sum(len(post.destinations) for post in posts)
+    report["rows_shown"] = model.post_count()
+    checks["loaded"] = len(posts) > 0 and state.online and not state.key_rejected
     model.set_tab(StatusTab.FAILED)
     target = None
     for row in range(model.rowCount()):

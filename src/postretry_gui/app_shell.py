@@ -26,7 +26,7 @@ from postretry_gui.controller.workspace_opener import (
     check_key,
 )
 from postretry_gui.controller.workspaces import WorkspaceBook
-from postretry_gui.providers import ayrshare, posteverywhere
+from postretry_gui.providers import ayrshare, posteverywhere, zernio
 from postretry_gui.providers.registry import CATALOG
 from postretry_gui.store import (
     SecretStore,
@@ -42,12 +42,32 @@ from postretry_gui.ui.workspace_shell import WorkspaceShell
 
 log = logging.getLogger(__name__)
 
-# The simulator serves these two providers: its demo workspaces are the one place here
-# that names them.
-DEMO_IDS = {
-    posteverywhere.SPEC.kind: "demo-posteverywhere",
-    ayrshare.SPEC.kind: "demo-ayrshare",
+
+@dataclass(frozen=True)
+class DemoSurface:
+    """One provider the simulator serves: its demo workspace's id, and where and with which
+    key the simulator answers for it."""
+
+    workspace_id: str
+    url_attribute: str  # the ``SimServer`` property with the surface's base URL
+    key_name: str  # the ``postretry_gui.sim`` constant with its demo key
+
+    def endpoint(self, sim: Any) -> tuple[str, str]:
+        """(base URL, demo key) on a running simulator."""
+        import postretry_gui.sim
+
+        return getattr(sim, self.url_attribute), getattr(postretry_gui.sim, self.key_name)
+
+
+# The simulator serves these providers: the demo is the one place here that names them.
+DEMO_SURFACES = {
+    posteverywhere.SPEC.kind: DemoSurface(
+        "demo-posteverywhere", "posteverywhere_url", "DEMO_PE_KEY"
+    ),
+    ayrshare.SPEC.kind: DemoSurface("demo-ayrshare", "ayrshare_url", "DEMO_AYR_KEY"),
+    zernio.SPEC.kind: DemoSurface("demo-zernio", "zernio_url", "DEMO_ZER_KEY"),
 }
+DEMO_IDS = {kind: surface.workspace_id for kind, surface in DEMO_SURFACES.items()}
 
 
 def demo_sim_config(*, fast: bool = False) -> Any:
@@ -61,7 +81,7 @@ def demo_sim_config(*, fast: bool = False) -> Any:
 
 
 class DemoWorkspaces:
-    """Starts the simulator on first use and hands out its two demo workspaces. Their cache
+    """Starts the simulator on first use and hands out its demo workspaces. Their cache
     and journal live in a temporary folder: demo data never mixes with the operator's."""
 
     def __init__(self, config: Any = None) -> None:
@@ -76,27 +96,19 @@ class DemoWorkspaces:
         return StoreDirs.under(Path(self._tmp.name))
 
     def workspaces(self) -> list[tuple[Workspace, WorkspaceSecrets]]:
-        from postretry_gui.sim import DEMO_AYR_KEY, DEMO_PE_KEY, SimServer
+        from postretry_gui.sim import SimServer
 
         if self.sim is None:
             self.sim = SimServer(self._config or demo_sim_config(), port=0)
             self.sim.start()
-        pe = Workspace(
-            DEMO_IDS[posteverywhere.SPEC.kind],
-            "Demo PostEverywhere",
-            posteverywhere.SPEC.kind,
-            self.sim.posteverywhere_url,
-        )
-        ayr = Workspace(
-            DEMO_IDS[ayrshare.SPEC.kind],
-            "Demo Ayrshare",
-            ayrshare.SPEC.kind,
-            self.sim.ayrshare_url,
-        )
-        return [
-            (pe, WorkspaceSecrets(api_key=DEMO_PE_KEY)),
-            (ayr, WorkspaceSecrets(api_key=DEMO_AYR_KEY)),
-        ]
+        out = []
+        for kind, surface in DEMO_SURFACES.items():
+            url, key = surface.endpoint(self.sim)
+            name = f"Demo {CATALOG.spec(kind).display_name}"
+            out.append(
+                (Workspace(surface.workspace_id, name, kind, url), WorkspaceSecrets(api_key=key))
+            )
+        return out
 
     def stop(self) -> None:
         if self.sim is not None:

@@ -9,12 +9,12 @@ from typing import TypeVar
 
 import httpx
 
-from postretry_gui.sim import DEMO_AYR_KEY, DEMO_PE_KEY, SimServer
+from postretry_gui.sim import DEMO_AYR_KEY, DEMO_PE_KEY, DEMO_ZER_KEY, SimServer
 
 T = TypeVar("T")
 
 # No rate limit, so that tests never trip the limiter by accident.
-QUIET = {"rate_limit": None, "ayrshare_rate_limit": None}
+QUIET = {"rate_limit": None, "ayrshare_rate_limit": None, "zernio_rate_limit": None}
 
 
 def wait_for(probe: Callable[[], T | None], timeout: float = 5.0, every: float = 0.02) -> T:
@@ -41,6 +41,12 @@ def ayr_client(sim: SimServer, key: str = DEMO_AYR_KEY, **headers: str) -> httpx
         base_url=sim.ayrshare_url,
         headers={"Authorization": f"Bearer {key}", **headers},
         timeout=5,
+    )
+
+
+def zer_client(sim: SimServer, key: str = DEMO_ZER_KEY) -> httpx.Client:
+    return httpx.Client(
+        base_url=sim.zernio_url + "/v1", headers={"Authorization": f"Bearer {key}"}, timeout=5
     )
 
 

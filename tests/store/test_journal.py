@@ -156,6 +156,17 @@ def test_retries_sent_counts_what_left_or_may_have_left_and_survives_restart(
         assert reopened.retries_sent("post-3") == 0
 
 
+def test_a_retry_the_server_says_it_did_not_apply_keeps_the_posts_retry(
+    dirs: StoreDirs,
+) -> None:
+    with open_journal(dirs) as journal:
+        refused = journal.intend("ws1", "post-1", ["twitter"]).intent_id
+        journal.mark_sent(refused)
+        journal.settle(refused, Outcome.NOT_RETRIED, "plan refused: nothing re-sent")
+    with open_journal(dirs) as reopened:
+        assert reopened.retries_sent("post-1") == 0
+
+
 def test_history_pages_newest_first_and_searches(dirs: StoreDirs) -> None:
     with open_journal(dirs) as journal:
         ids = [journal.intend("ws1", f"post-{n}", [f"acct-{n}"]).intent_id for n in range(5)]

@@ -9,75 +9,22 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtTest import QTest
+from window_kit import CTRL, SHIFT, WAIT_MS, App, launcher, settled
 
-from postretry_gui.controller import WorkspaceSession
-from postretry_gui.domain import Post, Status, Verdict
+from postretry_gui.domain import Post, Verdict
 from postretry_gui.providers.ayrshare import AyrshareProvider
 from postretry_gui.sim import DEMO_AYR_KEY, SimConfig, SimServer
-from postretry_gui.store.journal import RetryJournal
-from postretry_gui.ui.main_window import MainWindow
-from postretry_gui.ui.rows import Column, DestinationRow
+from postretry_gui.ui.rows import Column
 
-CTRL = Qt.KeyboardModifier.ControlModifier
-SHIFT = Qt.KeyboardModifier.ShiftModifier
-WAIT_MS = 10_000
 X_KEY = "x-app-key-ui-secret"
 X_SECRET = "x-app-secret-ui-secret"
 WORKSPACE = "ayrshare-test"
-
-
-@dataclass
-class App:
-    """One run of the app: a window, its session, its provider and its journal."""
-
-    window: MainWindow
-    session: WorkspaceSession
-    provider: AyrshareProvider
-    journal: RetryJournal
-
-    def key(
-        self, key: Qt.Key, modifiers: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier
-    ) -> None:
-        QTest.keyClick(self.window.tree, key, modifiers)
-
-    def rows(self, post_id: str | None = None) -> list[DestinationRow]:
-        model = self.window.model
-        found = []
-        for p in range(model.rowCount()):
-            parent = model.index(p, 0)
-            for c in range(model.rowCount(parent)):
-                row = model.row_at(model.index(c, 0, parent))
-                assert isinstance(row, DestinationRow)
-                if post_id is None or row.post_row.post_id == post_id:
-                    found.append(row)
-        return found
-
-    def go_to(self, post_id: str, account_id: str) -> None:
-        self.window.tree.setCurrentIndex(self.window.model.index_of(post_id, account_id))
-
-    def verdict(self, post_id: str, account_id: str) -> Verdict:
-        post = self.session.posts[post_id]
-        destination = post.destination(account_id)
-        assert destination is not None
-        return self.session.eligibility_of(post, destination).verdict
-
-    def tooltip(self, post_id: str, account_id: str) -> str:
-        index = self.window.model.index_of(post_id, account_id, Column.CHECK)
-        return str(index.data(Qt.ItemDataRole.ToolTipRole))
-
-    def ctrl_r_and_confirm(self) -> None:
-        self.key(Qt.Key.Key_R, CTRL)
-        dialog = self.window._confirm
-        assert dialog is not None, "Ctrl+R asks before sending"
-        QTest.keyClick(dialog, Qt.Key.Key_Return)
 
 
 @pytest.fixture
@@ -100,44 +47,14 @@ def launch(
     qloop: asyncio.AbstractEventLoop, qtbot: Any, sim: SimServer, tmp_path: Path
 ) -> Iterator[Any]:
     """Start the app (again) over the same journal directory; everything is closed after."""
-    running: list[App] = []
 
-    def start() -> App:
-        window = MainWindow(open_url=lambda url: None, title="ayrshare")
-        provider = AyrshareProvider(
+    def provider() -> AyrshareProvider:
+        return AyrshareProvider(
             sim.ayrshare_url, DEMO_AYR_KEY, x_api_key=X_KEY, x_api_secret=X_SECRET, last_days=0
         )
-        journal = RetryJournal(tmp_path / "journal.sqlite3", operator="tester")
-        session = WorkspaceSession(provider, window, journal=journal, workspace_id=WORKSPACE)
-        window.attach(session)
-        window.show()
-        window.activateWindow()
-        qtbot.waitExposed(window)
-        session.start_load()
-        qtbot.waitUntil(lambda: session.sync_state.failures_loaded, timeout=WAIT_MS)
-        qtbot.waitUntil(lambda: not session.sync_state.loading, timeout=WAIT_MS)
-        # The window shows batches at most ten times a second: show the last one now, so the
-        # rows the test reads are there (the restart test read a tooltip before it came).
-        window.flush_posts()
-        app = App(window, session, provider, journal)
-        running.append(app)
-        return app
 
-    def stop(app: App) -> None:
-        if app not in running:
-            return
-        running.remove(app)
-        if not app.window._closed_done:
-            with qtbot.waitSignal(app.window.closed, timeout=WAIT_MS):
-                app.window.close()
-        closing = qloop.create_task(app.provider.aclose())
-        qtbot.waitUntil(closing.done, timeout=WAIT_MS)
-        app.journal.close()
-
-    start.stop = stop  # type: ignore[attr-defined]
-    yield start
-    for app in list(running):
-        stop(app)
+    with launcher(qloop, qtbot, tmp_path / "journal.sqlite3", provider, WORKSPACE) as start:
+        yield start
 
 
 def sim_stats(sim: SimServer) -> dict[str, Any]:
@@ -157,16 +74,6 @@ def a_post_with_two_retryable_failures(app: App) -> Post:
         if len(retryable) >= 2 and len(retryable) == len(post.failed):
             return post
     raise AssertionError("the seeded data has a post with two transient failures")
-
-
-def settled(app: App, post_id: str) -> bool:
-    post = app.session.posts.get(post_id)
-    return (
-        post is not None
-        and all(d.status.settled for d in post.destinations if d.status is not Status.UNKNOWN)
-        and not any(app.session.locked(post_id, d.account_id) for d in post.destinations)
-        and post_id not in app.session.polling
-    )
 
 
 def test_one_tick_ticks_the_whole_post_and_it_is_retried_exactly_once(

@@ -11,7 +11,8 @@ from PySide6.QtTest import QTest
 from workspaces_testkit import WAIT_MS, shell_env
 
 from postretry_gui.providers.posteverywhere import SPEC as POSTEVERYWHERE
-from postretry_gui.sim import DEMO_PE_KEY
+from postretry_gui.providers.zernio import SPEC as ZERNIO
+from postretry_gui.sim import DEMO_PE_KEY, DEMO_ZER_KEY
 from postretry_gui.store import MemoryKeyring
 from postretry_gui.ui.workspace_dialog import WorkspaceDialog
 
@@ -19,7 +20,7 @@ CTRL = Qt.KeyboardModifier.ControlModifier
 SHIFT = Qt.KeyboardModifier.ShiftModifier
 
 
-def test_no_workspace_shows_welcome_and_the_demo_opens_both_providers(
+def test_no_workspace_shows_welcome_and_the_demo_opens_every_provider(
     tmp_path: Path, qtbot, qloop: asyncio.AbstractEventLoop
 ) -> None:
     with shell_env(tmp_path, qtbot, qloop) as env:
@@ -39,6 +40,7 @@ def test_no_workspace_shows_welcome_and_the_demo_opens_both_providers(
         assert labels == [
             "&1 Demo PostEverywhere (PostEverywhere, demo)",
             "&2 Demo Ayrshare (Ayrshare, demo)",
+            "&3 Demo Zernio (Zernio, demo)",
         ]
         assert env.shell.welcome is None
         # Demo workspaces are never saved: no settings file, no keyring entry.
@@ -109,3 +111,27 @@ def test_the_check_says_accounts_or_unreachable_and_esc_stops_it(
         assert "stopped" in dialog.result_label.text()
         assert dialog.isVisible()
         assert env.shell.book.workspaces() == ()
+
+
+def test_the_dialog_offers_zernio_with_its_key_field_and_checks_the_key(
+    tmp_path: Path, qtbot, qloop: asyncio.AbstractEventLoop
+) -> None:
+    with shell_env(tmp_path, qtbot, qloop) as env:
+        env.shell.start()
+        QTest.keyClick(env.shell.welcome.add_button, Qt.Key.Key_Space)
+        dialog = env.shell.dialog
+        assert isinstance(dialog, WorkspaceDialog)
+        offered = [dialog.provider_combo.itemData(i) for i in range(dialog.provider_combo.count())]
+        assert ZERNIO.kind in offered, "the registry's providers, with no list of its own"
+        dialog.provider_combo.setCurrentIndex(dialog.provider_combo.findData(ZERNIO.kind))
+        assert dialog.provider is ZERNIO
+        QTest.keyClicks(dialog.name_edit, "Zernio team")
+        dialog.base_url_edit.setText(env.sim.zernio_url)
+        QTest.keyClicks(dialog.api_key_edit, DEMO_ZER_KEY)
+        QTest.keyClick(dialog.api_key_edit, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: env.shell.window is not None, timeout=WAIT_MS)
+        (saved,) = env.shell.book.workspaces()
+        assert saved.provider == ZERNIO.kind
+        assert env.backend.entries() == [("postretry-gui", f"{saved.workspace_id}:api_key")]
+        window = env.shell.window
+        qtbot.waitUntil(lambda: window.model.post_count() > 0, timeout=WAIT_MS)

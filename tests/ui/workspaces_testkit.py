@@ -24,6 +24,8 @@ from postretry_gui.providers.ayrshare import AyrshareProvider
 from postretry_gui.providers.base import Provider
 from postretry_gui.providers.posteverywhere import SPEC as POSTEVERYWHERE
 from postretry_gui.providers.posteverywhere import PostEverywhereProvider
+from postretry_gui.providers.zernio import SPEC as ZERNIO
+from postretry_gui.providers.zernio import ZernioProvider
 from postretry_gui.sim import SimConfig, SimServer
 from postretry_gui.store import (
     MemoryKeyring,
@@ -77,6 +79,8 @@ def switchable_factory(state: NetworkState) -> Callable[[Workspace, WorkspaceSec
                 x_api_secret=secrets.x_api_secret,
                 transport=transport,
             )
+        if workspace.provider == ZERNIO.kind:
+            return ZernioProvider(workspace.base_url, secrets.api_key or "", transport=transport)
         return PostEverywhereProvider(
             workspace.base_url, secrets.api_key or "", transport=transport
         )

@@ -32,6 +32,7 @@ from postretry_gui.domain.errors import (
     OutcomeUnknown,
     ProviderError,
     ReconnectRequired,
+    RetryNotApplied,
     ServerError,
     TimedOut,
     TransportError,
@@ -122,6 +123,11 @@ ERROR_OUTCOMES: tuple[tuple[type[ProviderError], ErrorOutcome], ...] = (
     (
         ReconnectRequired,
         ErrorOutcome(Outcome.REJECTED, Outcome.RECONNECT_REQUIRED, Then.REDRAW, Say.TEXT),
+    ),
+    # Refused, and nothing was re-sent: the journal's word keeps a once-only post's retry.
+    (
+        RetryNotApplied,
+        ErrorOutcome(Outcome.REJECTED, Outcome.NOT_RETRIED, Then.REDRAW, Say.TEXT),
     ),
     (ProviderError, ErrorOutcome(Outcome.REJECTED, Outcome.REJECTED, Then.REDRAW, Say.TEXT)),
 )

@@ -51,6 +51,7 @@ from postretry_gui.domain import (
     ProviderCapabilities,
 )
 from postretry_gui.domain.errors import ProviderError
+from postretry_gui.domain.triage import Cause, CauseTable
 from postretry_gui.providers.base import Provider
 from postretry_gui.store.journal import current_operator
 
@@ -77,6 +78,8 @@ class WorkspaceSession:
     ``bulk_settings``: concurrency and rate-limit manners of retry jobs (``controller.bulk``).
     ``team``: the workspace's team side (``controller.team_opener``): its coordination
     (claims, shared budget) before each send and its journal in place of ``journal``.
+    ``causes``: the provider's cause table (``ProviderSpec.causes``) that triages failures;
+    without it, only the phrases every network uses.
     """
 
     def __init__(
@@ -94,6 +97,7 @@ class WorkspaceSession:
         on_error: ErrorCallback | None = None,
         bulk_settings: BulkSettings | None = None,
         team: TeamWorkspace | None = None,
+        causes: CauseTable | None = None,
     ) -> None:
         clock = clock or SystemClock()
         self._provider = provider
@@ -112,6 +116,7 @@ class WorkspaceSession:
             lambda: provider.rate_limit,
             known_retries=self._journal.retries_sent,
             retries_sent=retries_sent,
+            causes=causes,
         )
         self._settler = WatchSettler(
             provider,
@@ -188,6 +193,15 @@ class WorkspaceSession:
 
     def eligible_account_ids(self, post: Post) -> frozenset[str]:
         return self._state.eligible_account_ids(post)
+
+    def cause_of(self, post: Post, destination: Destination) -> Cause | None:
+        return self._state.cause_of(post, destination)
+
+    def tick_all_ids(self, post: Post) -> frozenset[str]:
+        return self._state.tick_all_ids(post)
+
+    def confirmations(self, post: Post, ticked: frozenset[str]) -> tuple[str, ...]:
+        return self._state.confirmations(post, ticked)
 
     def retry_unit_of(self, post: Post, ticked: frozenset[str]) -> frozenset[str]:
         return self._state.retry_unit_of(post, ticked)

@@ -27,8 +27,9 @@ from postretry_gui.controller.team_opener import TeamOptions, TeamWorkspace, bui
 from postretry_gui.controller.workspaces import KeyCheck, KeyVerdict
 from postretry_gui.domain import Post
 from postretry_gui.domain.errors import ProviderError, TransportError, Unauthorized
+from postretry_gui.domain.triage import CauseTable
 from postretry_gui.providers.base import Provider
-from postretry_gui.providers.registry import create_provider
+from postretry_gui.providers.registry import CATALOG, create_provider
 from postretry_gui.store import (
     PostCache,
     RetryJournal,
@@ -57,6 +58,12 @@ def build_provider(workspace: Workspace, secrets: WorkspaceSecrets) -> Provider:
     missing or unsendable key; the message names the secret, never its value)."""
     by_name = {kind.value: value for kind, value in secrets.items()}
     return create_provider(workspace.provider, workspace.base_url, by_name)
+
+
+def cause_table(kind: str) -> CauseTable | None:
+    """How provider ``kind`` triages its failures (None for a kind this build does not know:
+    the session then goes by the phrases every network uses)."""
+    return CATALOG.spec(kind).causes if kind in CATALOG else None
 
 
 async def check_key(
@@ -365,6 +372,7 @@ class WorkspaceOpener:
             on_error=self.on_error,
             refresh_interval_s=self.refresh_interval_s,
             team=team,
+            causes=cause_table(workspace.provider),
         )
         caching.session = session
         if team is not None:

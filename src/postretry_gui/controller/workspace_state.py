@@ -26,6 +26,7 @@ from postretry_gui.domain import (
     Destination,
     Eligibility,
     Post,
+    PostStatus,
     ProviderCapabilities,
     RateLimitState,
     Verdict,
@@ -33,6 +34,7 @@ from postretry_gui.domain import (
     retry_unit,
 )
 from postretry_gui.domain.errors import ProviderError, TransportError, Unauthorized
+from postretry_gui.domain.triage import Cause, CauseTable, classify
 
 # Retries of a post known from elsewhere (the journal); None when it cannot say.
 RetryCountLookup = Callable[[str], int | None]
@@ -44,6 +46,7 @@ class WorkspaceState:
 
     ``rate_limit()``: the provider's budget as last described (for the status bar).
     ``known_retries``: asked once per post for its retries sent before this run.
+    ``causes``: the provider's cause table (its spec's), which triages every failure.
     """
 
     def __init__(
@@ -54,9 +57,11 @@ class WorkspaceState:
         *,
         known_retries: RetryCountLookup,
         retries_sent: Mapping[str, int] | None = None,
+        causes: CauseTable | None = None,
     ) -> None:
         self._listener = listener
         self._capabilities = capabilities
+        self._causes = causes or CauseTable()
         self._rate_limit = rate_limit
         self._known_retries = known_retries
         self._retries_sent: dict[str, int] = dict(retries_sent or {})
@@ -130,13 +135,49 @@ class WorkspaceState:
             self._health.get(destination.account_id),
             retries_sent=self.retries_sent(post.post_id),
             locked=self.locked(post.post_id, destination.account_id),
+            cause=self.cause_of(post, destination),
+        )
+
+    def cause_of(self, post: Post, destination: Destination) -> Cause | None:
+        """What will fix this failure (``triage.classify``, with the provider's table and the
+        account's health); None for a destination that has not failed, or of a post deleted
+        at the provider (nothing of it will be retried)."""
+        if post.status is PostStatus.DELETED:
+            return None
+        return classify(
+            destination,
+            self._causes,
+            self._capabilities,
+            self._health.get(destination.account_id),
         )
 
     def eligible_account_ids(self, post: Post) -> frozenset[str]:
-        """The account ids of ``post`` that may be retried now (for "tick all retryable")."""
+        """The account ids of ``post`` that may be retried now, ticked by hand or not."""
         return frozenset(
             d.account_id for d in post.destinations if self.eligibility_of(post, d).retryable
         )
+
+    def tick_all_ids(self, post: Post) -> frozenset[str]:
+        """What "tick all retryable" ticks of ``post``: retryable destinations whose cause a
+        retry can fix (temporary, unknown), widened to what the retry would really touch. A
+        post whose only failures need the post changed, or may be live, is left alone."""
+        wanted = frozenset(
+            d.account_id
+            for d in post.destinations
+            if self.eligibility_of(post, d).ticked_by_tick_all
+        )
+        return self.retry_unit_of(post, wanted) if wanted else frozenset()
+
+    def confirmations(self, post: Post, ticked: frozenset[str]) -> tuple[str, ...]:
+        """The sentences the window asks the operator to confirm before retrying ``ticked``
+        of ``post`` (each once): why each will probably fail again or go out twice."""
+        unit = self.retry_unit_of(post, ticked)
+        texts = (
+            self.eligibility_of(post, d).confirmation
+            for d in post.destinations
+            if d.account_id in unit
+        )
+        return tuple(dict.fromkeys(text for text in texts if text))
 
     def retry_unit_of(self, post: Post, ticked: frozenset[str]) -> frozenset[str]:
         """What a retry of ``post`` with ``ticked`` would really touch; for a provider that
@@ -159,8 +200,11 @@ class WorkspaceState:
             old = self._posts.get(post.post_id)
             if old is not None and not force and _older(post, old):
                 continue
-            if self._marks.get(post.post_id) is PostMark.GONE:
-                self._marks.pop(post.post_id)  # it was listed again: not gone after all
+            # Gone when it reads deleted (Ayrshare lists deleted posts); listed again as
+            # anything else, it was not gone after all.
+            deleted = post.status is PostStatus.DELETED
+            if (self._marks.get(post.post_id) is PostMark.GONE) != deleted:
+                self._set_gone(post.post_id, deleted)
             elif old == post:
                 continue
             # A newer read of the post says where the other operator's retry went.
@@ -184,6 +228,8 @@ class WorkspaceState:
     def put(self, post: Post) -> None:
         """Replace one post as a retry's answer or a poll describes it (not emitted)."""
         self._posts[post.post_id] = post
+        if post.status is PostStatus.DELETED:
+            self._set_gone(post.post_id, True)
 
     def emit(self, post_id: str) -> None:
         post = self._posts.get(post_id)
@@ -210,9 +256,15 @@ class WorkspaceState:
             del self._locks[post_id]
 
     def mark_gone(self, post_id: str) -> None:
-        self._marks[post_id] = PostMark.GONE
+        self._set_gone(post_id, True)
         self.emit(post_id)
         self.notice(NoticeLevel.WARNING, f"Post {post_id} was deleted at the provider.")
+
+    def _set_gone(self, post_id: str, gone: bool) -> None:
+        if gone:
+            self._marks[post_id] = PostMark.GONE
+        elif self._marks.get(post_id) is PostMark.GONE:
+            del self._marks[post_id]
 
     def mark_outcome_unknown(self, post_id: str, unknown: bool) -> None:
         """OUTCOME_UNKNOWN holds while any lost retry of the post is unexplained; a GONE

@@ -75,6 +75,13 @@ class DuplicateContent(ProviderError):
     default_message = "The network refused the post as a duplicate."
 
 
+class RetryNotApplied(ProviderError):
+    """The server refused a retry and says it re-sent nothing (Ayrshare: an error body, even
+    with HTTP 200, about the request itself): a once-only post keeps its retry."""
+
+    default_message = "The server refused the retry and re-sent nothing."
+
+
 class ValidationFailed(ProviderError):
     default_message = "The server could not process the request."
 

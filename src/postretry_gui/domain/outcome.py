@@ -22,6 +22,8 @@ class Outcome(StrEnum):
     ALREADY_RETRIED = "already_retried"  # the provider allows no further retry of the post
     KEY_REJECTED = "key_rejected"  # 401: refused (or not sent); background work stops
     REJECTED = "rejected"  # any other refusal the server answered with (4xx)
+    # Refused, and the server says it re-sent nothing: a once-only post keeps its retry.
+    NOT_RETRIED = "not_retried"
     FAILED_AGAIN = "failed_again"  # retried, and failed again on the network
     PUBLISHED = "published"  # retried, and published
     OFFERED_AGAIN = "offered_again"  # the outcome is left to the operator to retry again

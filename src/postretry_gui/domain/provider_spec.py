@@ -11,10 +11,11 @@ factories that build clients. Nothing here names a provider.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from postretry_gui.domain.models import ProviderCapabilities
 from postretry_gui.domain.status import Status, status_from_word
+from postretry_gui.domain.triage import CauseTable
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +40,8 @@ class ProviderSpec:
     capabilities: ProviderCapabilities
     # The provider's words for a destination's state (lower case), in the app's ``Status``.
     destination_words: Mapping[str, Status]
+    # Its failures by cause (``domain.triage``): codes, error phrases, health reasons.
+    causes: CauseTable = field(default_factory=CauseTable)
 
     @property
     def display_name(self) -> str:

@@ -38,6 +38,9 @@ class PostStatus(StrEnum):
     PARTIALLY_FAILED = "partially_failed"
     FAILED = "failed"
     UNKNOWN = "unknown"
+    # Deleted at the provider (Ayrshare's ``deleted``): kept so the window can say so, and
+    # never retried. Last, so the members before it keep their places.
+    DELETED = "deleted"
 
 
 # The post statuses that hold a failed destination: what the window asks for first, so the

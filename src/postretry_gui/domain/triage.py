@@ -9,7 +9,8 @@ cause, and "tick all retryable" ticks only the causes a retry can fix.
 Each provider describes its vocabulary in a :class:`CauseTable` (its error codes and
 categories, the phrases of its error text); the order of the rules is the same for all:
 
-1. reconnect: the token expired or the account needs relinking (text, relink codes, health);
+1. reconnect: the token expired or the account needs relinking (text, relink codes, health),
+   then the provider's own health reasons;
 2. may already be live: failed, yet the network gave the post an id or a URL;
 3. the provider's codes, then its phrases, then the common phrases below;
 4. unknown: nothing matched (a retry may help; the operator decides).
@@ -20,61 +21,13 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from enum import StrEnum
 
+from postretry_gui.domain.cause import Cause
 from postretry_gui.domain.eligibility import reconnect_required
 from postretry_gui.domain.models import AccountHealth, Destination, ProviderCapabilities
 from postretry_gui.domain.status import Status
 
-
-class Cause(StrEnum):
-    TEMPORARY = "temporary"
-    RECONNECT = "reconnect"
-    CONTENT = "content"
-    REFUSED = "refused"
-    MAY_BE_LIVE = "may_be_live"
-    UNKNOWN = "unknown"
-
-    @property
-    def label(self) -> str:
-        return _LABELS[self]
-
-    @property
-    def advice(self) -> str:
-        """One sentence: what will fix it."""
-        return _ADVICE[self]
-
-    @property
-    def ticked_by_tick_all(self) -> bool:
-        """Whether "tick all retryable" takes it: only where a retry is the likely fix."""
-        return self in (Cause.TEMPORARY, Cause.UNKNOWN)
-
-    @property
-    def needs_confirmation(self) -> bool:
-        """Ticking it by hand asks first: the retry will probably fail again, or duplicate."""
-        return self in (Cause.CONTENT, Cause.MAY_BE_LIVE, Cause.REFUSED)
-
-
-_LABELS = {
-    Cause.TEMPORARY: "Temporary",
-    Cause.RECONNECT: "Reconnect",
-    Cause.CONTENT: "Content",
-    Cause.REFUSED: "Refused by the platform",
-    Cause.MAY_BE_LIVE: "May already be live",
-    Cause.UNKNOWN: "Unknown",
-}
-
-_ADVICE = {
-    Cause.TEMPORARY: "A passing failure: a retry should fix it.",
-    Cause.RECONNECT: "Reconnect the account first; a retry fails again until then.",
-    Cause.CONTENT: "The network refused the post itself: change it, then publish it again.",
-    Cause.REFUSED: "The platform refused it for good (policy): a retry will not change that.",
-    Cause.MAY_BE_LIVE: (
-        "The network reported a failure but gave the post an address: check the live post "
-        "before retrying, or it may go out twice."
-    ),
-    Cause.UNKNOWN: "The error says too little to tell: a retry may help.",
-}
+__all__ = ["COMMON_PHRASES", "Cause", "CauseTable", "classify", "phrase"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,13 +38,49 @@ class CauseTable:
     codes: Mapping[str, Cause] = field(default_factory=dict)
     # Phrases of the provider's error text, tried in order before the common ones.
     phrases: tuple[tuple[re.Pattern[str], Cause], ...] = ()
+    # Reasons of the provider's account health ("account_inactive") that decide the cause of
+    # every failure of that account, whatever its error says.
+    health_reasons: Mapping[str, Cause] = field(default_factory=dict)
+    # Error texts already read, and their cause: the same few messages recur on thousands
+    # of rows, and a window of 100,000 rows classifies each one.
+    _read: dict[str, Cause | None] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         # Codes compare case-insensitively ("RATE_LIMITED", "rate_limited"): fold them once.
-        object.__setattr__(self, "codes", {k.strip().lower(): v for k, v in self.codes.items()})
+        object.__setattr__(self, "codes", _folded(self.codes))
+        object.__setattr__(self, "health_reasons", _folded(self.health_reasons))
 
     def cause_of_code(self, code: str | None) -> Cause | None:
         return self.codes.get((code or "").strip().lower()) if code else None
+
+    def cause_of_text(self, text: str) -> Cause | None:
+        """The first of the provider's phrases, then the common ones, that ``text`` holds."""
+        if text in self._read:
+            return self._read[text]
+        found = next(
+            (cause for pattern, cause in (*self.phrases, *COMMON_PHRASES) if pattern.search(text)),
+            None,
+        )
+        if len(self._read) >= _MAX_TEXTS_KEPT:
+            self._read.clear()  # texts that never repeat (ids in them) must not pile up
+        self._read[text] = found
+        return found
+
+    def cause_of_health(self, health: AccountHealth | None) -> Cause | None:
+        for reason in health.reasons if health is not None else ():
+            cause = self.health_reasons.get(reason.strip().lower())
+            if cause is not None:
+                return cause
+        return None
+
+
+_MAX_TEXTS_KEPT = 4096
+
+
+def _folded(words: Mapping[str, Cause]) -> dict[str, Cause]:
+    return {word.strip().lower(): cause for word, cause in words.items()}
 
 
 def phrase(pattern: str, cause: Cause) -> tuple[re.Pattern[str], Cause]:
@@ -134,13 +123,12 @@ def classify(
         return None
     if reconnect_required(destination, capabilities, health):
         return Cause.RECONNECT
+    by_health = table.cause_of_health(health)
+    if by_health is not None:
+        return by_health
     if destination.platform_post_id or destination.platform_post_url:
         return Cause.MAY_BE_LIVE
     by_code = table.cause_of_code(destination.error_code)
     if by_code is not None:
         return by_code
-    text = destination.error or ""
-    for pattern, cause in (*table.phrases, *COMMON_PHRASES):
-        if pattern.search(text):
-            return cause
-    return Cause.UNKNOWN
+    return table.cause_of_text(destination.error or "") or Cause.UNKNOWN

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from postretry_gui.domain.provider_spec import ProviderCatalog, ProviderSpec
-from postretry_gui.providers import ayrshare, posteverywhere
+from postretry_gui.providers import ayrshare, posteverywhere, zernio
 from postretry_gui.providers.base import Provider
 
 # (base URL, the workspace's secrets by ``SecretField.name``) -> a client. Raises a
@@ -30,6 +30,7 @@ class ProviderEntry:
 PROVIDERS = (
     ProviderEntry(posteverywhere.SPEC, posteverywhere.create),
     ProviderEntry(ayrshare.SPEC, ayrshare.create),
+    ProviderEntry(zernio.SPEC, zernio.create),
 )
 
 CATALOG = ProviderCatalog(entry.spec for entry in PROVIDERS)

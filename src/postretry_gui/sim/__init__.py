@@ -1,16 +1,18 @@
-"""The embedded simulator of PostEverywhere and Ayrshare (shared/API-CONTRACTS.md).
+"""The embedded simulator of PostEverywhere, Ayrshare and Zernio (docs/API-CONTRACTS.md).
 
 A real HTTP server on 127.0.0.1 that fakes both services for the demo and the tests. It
 shares no code with the client it tests (an import-linter contract says so), so a parsing
 bug in the client is not mirrored here.
 
-    from postretry_gui.sim import SimConfig, SimServer, DEMO_PE_KEY, DEMO_AYR_KEY
+    from postretry_gui.sim import SimConfig, SimServer, DEMO_PE_KEY, DEMO_AYR_KEY, DEMO_ZER_KEY
     with SimServer(SimConfig(seed=1, posts=120), port=0) as sim:
         sim.posteverywhere_url   # http://127.0.0.1:PORT/posteverywhere/api/v1
         sim.ayrshare_url         # http://127.0.0.1:PORT/ayrshare/api
+        sim.zernio_url           # http://127.0.0.1:PORT/zernio/api (routes under /v1)
         sim.configure(error_5xx_odds=0.2); sim.stats(); sim.reset_stats()
 
-Keys: PostEverywhere accepts ``Bearer pe_test_*``, Ayrshare ``Bearer ayr_test_*``.
+Keys: PostEverywhere accepts ``Bearer pe_test_*``, Ayrshare ``Bearer ayr_test_*``, Zernio
+``Bearer sk_test_*``.
 
 Knobs are the fields of ``SimConfig`` (``sim/config.py``). ``retry_error`` answers retries
 with a chosen error instead of applying them, settable at start
@@ -19,7 +21,7 @@ with a chosen error instead of applying them, settable at start
 
     {"status": 400, "code": 272, "platform": "twitter", "message": "...",  # all but status
      "post_ids": ["<post id>", ...],   # only retries naming one of these posts (default: all)
-     "api": "ayrshare"}                # or "posteverywhere"; default: both
+     "api": "ayrshare"}                # or "posteverywhere" or "zernio"; default: all
 
 Ayrshare answers ``{"action": "post", "status": "error", "code", "message", "platform"?}``
 (code defaults to the status); PostEverywhere answers the envelope with
@@ -93,16 +95,30 @@ Stats format (``GET /_sim/stats`` and ``SimServer.stats()``)::
       "burst_429_left": 0
     }
 
+Zernio counts ``zernio_rate_limit`` requests a minute for the whole team (every key), with
+``X-RateLimit-Limit/-Remaining/-Reset`` (unix seconds) and ``X-Request-Id`` on every answer
+and ``Retry-After`` on its 429; each account publishes at most ``zernio_publish_per_hour``
+posts an hour (a retry counts), past which a retry is a 429 without headers. Its retries are
+counted per post in ``zernio.retries_applied``; ``zernio_retry_mode`` "sync" publishes in
+the request (200, or 207 when not all published), "async" answers at once and settles later.
+
 A retry is counted in ``retries_applied`` when it is applied, even if the answer was then
 dropped or malformed; a replayed Idempotency-Key is not counted again.
 """
 
-from postretry_gui.sim.config import DEMO_AYR_KEY, DEMO_PE_KEY, SimConfig, SimConfigError
+from postretry_gui.sim.config import (
+    DEMO_AYR_KEY,
+    DEMO_PE_KEY,
+    DEMO_ZER_KEY,
+    SimConfig,
+    SimConfigError,
+)
 from postretry_gui.sim.server import SimServer, SimServerError
 
 __all__ = [
     "DEMO_AYR_KEY",
     "DEMO_PE_KEY",
+    "DEMO_ZER_KEY",
     "SimConfig",
     "SimConfigError",
     "SimServer",

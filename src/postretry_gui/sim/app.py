@@ -28,10 +28,11 @@ from postretry_gui.sim.faults import HTML_PAGES, in_scope, malform
 from postretry_gui.sim.http_util import Answer, DroppedConnection, bearer_token
 from postretry_gui.sim.pe_routes import PostEverywhereApi
 from postretry_gui.sim.ratelimit import Verdict, Window
+from postretry_gui.sim.zer_routes import ZernioApi
 
 
 class Surface(Protocol):
-    """What the pipeline needs from an API surface (PostEverywhere, Ayrshare)."""
+    """What the pipeline needs from an API surface (PostEverywhere, Ayrshare, Zernio)."""
 
     name: str
     prefix: str
@@ -70,7 +71,9 @@ class SimApp:
     def __init__(self, ctx: SimContext, surfaces: list[Surface] | None = None) -> None:
         self.ctx = ctx
         self.surfaces: list[Surface] = (
-            surfaces if surfaces is not None else [PostEverywhereApi(ctx), AyrshareApi(ctx)]
+            surfaces
+            if surfaces is not None
+            else [PostEverywhereApi(ctx), AyrshareApi(ctx), ZernioApi(ctx)]
         )
         routes: list[BaseRoute] = []
         for surface in self.surfaces:

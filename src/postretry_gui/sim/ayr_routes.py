@@ -25,7 +25,7 @@ from postretry_gui.sim.ayr_store import AYR_PLATFORMS, AYR_STATUSES, AyrPost, Pr
 from postretry_gui.sim.config import AYR_KEY_PREFIX, AYR_PREFIX, RetryError, SimConfig
 from postretry_gui.sim.context import SimContext
 from postretry_gui.sim.faults import chosen_message
-from postretry_gui.sim.http_util import Answer, ApiError, bearer_token, dumps
+from postretry_gui.sim.http_util import Answer, ApiError, bearer_token, dumps, int_query
 from postretry_gui.sim.idempotency import fingerprint, scope_of
 from postretry_gui.sim.ratelimit import Verdict, Window
 from postretry_gui.sim.stats import AYR_TRACKED_HEADERS
@@ -312,17 +312,7 @@ class AyrshareApi:
 
 # ---------------------------------------------------------------- parsing
 def _int(params: QueryParams, name: str, default: int, *, low: int, high: int | None) -> int:
-    raw = params.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ApiError(400, CODE_BAD_REQUEST, f"{name} must be an integer.") from None
-    if value < low or (high is not None and value > high):
-        span = f"between {low} and {high}" if high is not None else f"at least {low}"
-        raise ApiError(400, CODE_BAD_REQUEST, f"{name} must be {span}.")
-    return value
+    return int_query(params, name, default, low=low, high=high, code=CODE_BAD_REQUEST)
 
 
 def _choices(params: QueryParams, name: str, allowed: tuple[str, ...]) -> frozenset[str]:

@@ -18,8 +18,10 @@ from postretry_gui.sim.config import (
     AYR_PREFIX,
     DEMO_AYR_KEY,
     DEMO_PE_KEY,
+    DEMO_ZER_KEY,
     MALFORMED_KINDS,
     PE_PREFIX,
+    ZER_PREFIX,
     SimConfig,
     SimConfigError,
 )
@@ -34,9 +36,17 @@ _KNOBS: tuple[tuple[str, str, type, str], ...] = (
     ("--min-destinations", "min_destinations", int, "fewest destinations per post"),
     ("--max-destinations", "max_destinations", int, "most destinations per post"),
     ("--ayrshare-posts", "ayrshare_posts", int, "Ayrshare posts to generate"),
+    ("--zernio-posts", "zernio_posts", int, "Zernio posts to generate"),
+    ("--zernio-rate-limit", "zernio_rate_limit", int, "Zernio requests a minute (plan)"),
     ("--queued-s", "queued_s", float, "seconds a retried destination stays queued"),
     ("--publishing-s", "publishing_s", float, "seconds it then stays publishing"),
     ("--success-odds", "success_odds", float, "odds that a retry publishes (0-1)"),
+    (
+        "--content-failure-odds",
+        "content_failure_odds",
+        float,
+        "share of PostEverywhere failures that are the post's own fault (0-1)",
+    ),
     ("--rate-limit", "rate_limit", int, "PostEverywhere requests a minute (0 = no limits)"),
     ("--rate-window-s", "rate_window_s", float, "PostEverywhere's 'minute' in seconds"),
     ("--rate-limit-hour", "rate_limit_hour", int, "PostEverywhere requests an hour (0 = off)"),
@@ -57,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     defaults = SimConfig()
     parser = argparse.ArgumentParser(
         prog="postretry-sim",
-        description="Simulated PostEverywhere and Ayrshare APIs on 127.0.0.1.",
+        description="Simulated PostEverywhere, Ayrshare and Zernio APIs on 127.0.0.1.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     parser.add_argument("--port", type=int, default=8765, help="port (0 picks a free one)")
@@ -73,6 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--history-shape", choices=("object", "list"), default="object")
     parser.add_argument("--ayrshare-header-style", choices=("new", "old"), default="new")
+    parser.add_argument("--zernio-retry-mode", choices=("sync", "async"), default="sync")
     parser.add_argument(
         "--retry-error",
         default=None,
@@ -94,6 +105,7 @@ def config_from_args(args: argparse.Namespace) -> SimConfig:
     knobs["fault_routes"] = tuple(r for r in args.fault_routes.split(",") if r)
     knobs["history_shape"] = args.history_shape
     knobs["ayrshare_header_style"] = args.ayrshare_header_style
+    knobs["zernio_retry_mode"] = args.zernio_retry_mode
     knobs["ignore_retry_failed_account_id"] = args.ignore_retry_failed_account_id
     if args.retry_error:
         try:
@@ -118,6 +130,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"postretry-sim listening on {base}", flush=True)
     print(f"  PostEverywhere: {base}{PE_PREFIX}  (key {DEMO_PE_KEY})", flush=True)
     print(f"  Ayrshare:       {base}{AYR_PREFIX}  (key {DEMO_AYR_KEY})", flush=True)
+    print(f"  Zernio:         {base}{ZER_PREFIX}  (key {DEMO_ZER_KEY})", flush=True)
     print(f"  Stats:          {base}/_sim/stats   (Ctrl+C stops)", flush=True)
     server = uvicorn.Server(uvicorn_config(build_app(ctx), access_log=args.access_log))
     try:

@@ -15,12 +15,16 @@ from typing import Any
 
 DEMO_PE_KEY = "pe_test_demo"
 DEMO_AYR_KEY = "ayr_test_demo"
+# Zernio's full-access keys start ``sk_``; the simulator takes ``sk_test_*``.
+DEMO_ZER_KEY = "sk_test_demo"
 
 PE_KEY_PREFIX = "pe_test_"
 AYR_KEY_PREFIX = "ayr_test_"
+ZER_KEY_PREFIX = "sk_test_"
 
 PE_PREFIX = "/posteverywhere/api/v1"
 AYR_PREFIX = "/ayrshare/api"
+ZER_PREFIX = "/zernio/api"
 SIM_PREFIX = "/_sim"
 
 MALFORMED_KINDS: tuple[str, ...] = (
@@ -33,7 +37,16 @@ MALFORMED_KINDS: tuple[str, ...] = (
 
 # Knobs that shape the generated data: changing them at run time would need new data.
 DATA_KNOBS = frozenset(
-    {"seed", "posts", "accounts", "min_destinations", "max_destinations", "ayrshare_posts", "epoch"}
+    {
+        "seed",
+        "posts",
+        "accounts",
+        "min_destinations",
+        "max_destinations",
+        "ayrshare_posts",
+        "zernio_posts",
+        "epoch",
+    }
 )
 
 
@@ -41,7 +54,7 @@ class SimConfigError(ValueError):
     """A knob has a value the simulator cannot honour (the message names the knob)."""
 
 
-SURFACE_NAMES = ("posteverywhere", "ayrshare")
+SURFACE_NAMES = ("posteverywhere", "ayrshare", "zernio")
 _RETRY_ERROR_KEYS = ("status", "code", "message", "platform", "post_ids", "api")
 _RETRY_STATUS_RULE = "retry_error.status must be an HTTP error status (400-599)"
 
@@ -116,6 +129,7 @@ class SimConfig:
     min_destinations: int = 1
     max_destinations: int = 5
     ayrshare_posts: int = 60
+    zernio_posts: int = 60
     # Wall-clock anchor (unix seconds) for generated timestamps; None = the start time.
     # Health is judged against the real clock, so an old anchor means expired tokens.
     epoch: float | None = None
@@ -124,6 +138,10 @@ class SimConfig:
     queued_s: float = 1.0
     publishing_s: float = 2.0
     success_odds: float = 0.75
+    # Share of PostEverywhere's generated failures that are the post's own fault (duplicate
+    # text, too long, media refused): they fail the same way on every retry. 0 (the default)
+    # draws no extra dice, so every seed keeps the data it had.
+    content_failure_odds: float = 0.0
 
     # --- rate limiting (fixed windows per key, the real services' allowances) ---
     # PostEverywhere: ``rate_limit`` per ``rate_window_s`` (the per-minute window), and
@@ -136,6 +154,10 @@ class SimConfig:
     rate_limit_day: int | None = 10_000
     ayrshare_rate_limit: int | None = 300  # per profile per 5 minutes; 0 or None: off
     ayrshare_rate_window_s: float = 300.0
+    # Zernio: per minute for the whole team, by plan (Free 60 ... Unlimited 1,200); 0 or None:
+    # off. Each account also publishes at most 25 posts an hour (retries count).
+    zernio_rate_limit: int | None = 60
+    zernio_publish_per_hour: int | None = 25
     # Every window's length (and the Ayrshare history cache's age) times this factor:
     # 0.01 makes a minute 0.6 s, an hour 36 s, a day 864 s, at the real allowances.
     rate_time_scale: float = 1.0
@@ -147,6 +169,10 @@ class SimConfig:
     history_cache_s: float = 60.0
     ayrshare_header_style: str = "new"  # "new": x-ratelimit-max/-count, "old": -remaining/-reset
     ayrshare_plan: str = "premium"  # "basic" gets the plan error on retry
+
+    # --- Zernio variants: "sync" publishes inside the retry request (documented), "async"
+    # answers at once and settles later (the reading the SDKs leave open) ---
+    zernio_retry_mode: str = "sync"
 
     # --- PostEverywhere envelope variants seen in published examples ---
     camel_case_meta: bool = False  # meta.requestId instead of meta.request_id
@@ -219,6 +245,11 @@ def _validate(c: SimConfig) -> None:
         value = getattr(c, name)
         _require(isinstance(value, int) and not isinstance(value, bool), f"{name} must be an int")
     _require(isinstance(c.ayrshare_posts, int), "ayrshare_posts must be an int")
+    _require(
+        isinstance(c.zernio_posts, int) and 0 <= c.zernio_posts <= 100_000,
+        "zernio_posts must be an int between 0 and 100,000",
+    )
+    _require(c.zernio_retry_mode in ("sync", "async"), "zernio_retry_mode must be sync/async")
     _require(0 <= c.posts <= 1_000_000, "posts must be between 0 and 1,000,000")
     _require(0 <= c.ayrshare_posts <= 100_000, "ayrshare_posts must be between 0 and 100,000")
     _require(1 <= c.accounts <= 10_000, "accounts must be between 1 and 10,000")
@@ -247,10 +278,23 @@ def _validate(c: SimConfig) -> None:
         and c.rate_time_scale > 0,
         "rate_time_scale must be > 0",
     )
-    for name in ("success_odds", "error_5xx_odds", "drop_after_apply_odds", "malformed_odds"):
+    for name in (
+        "success_odds",
+        "content_failure_odds",
+        "error_5xx_odds",
+        "drop_after_apply_odds",
+        "malformed_odds",
+    ):
         value = getattr(c, name)
         _require(_is_number(value) and 0 <= value <= 1, f"{name} must be between 0 and 1")
-    for name in ("rate_limit", "rate_limit_hour", "rate_limit_day", "ayrshare_rate_limit"):
+    for name in (
+        "rate_limit",
+        "rate_limit_hour",
+        "rate_limit_day",
+        "ayrshare_rate_limit",
+        "zernio_rate_limit",
+        "zernio_publish_per_hour",
+    ):
         value = getattr(c, name)
         _require(
             value is None

@@ -18,6 +18,7 @@ from postretry_gui.sim.idempotency import IdempotencyStore
 from postretry_gui.sim.pe_store import PeStore
 from postretry_gui.sim.ratelimit import FixedWindowLimiter
 from postretry_gui.sim.stats import SimStats
+from postretry_gui.sim.zer_store import ZerStore
 
 
 class SimContext:
@@ -28,6 +29,7 @@ class SimContext:
         anchor = config.epoch if config.epoch is not None else self.started_at
         self.pe = PeStore(config, anchor)
         self.ayr = AyrStore(config, anchor)
+        self.zer = ZerStore(config, anchor)
         self.stats = SimStats()
         self.limiter = FixedWindowLimiter()
         self.idempotency = IdempotencyStore()

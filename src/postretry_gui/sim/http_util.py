@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import msgspec
-from starlette.datastructures import Headers
+from starlette.datastructures import Headers, QueryParams
 from starlette.responses import Response
 from starlette.types import Send
 
@@ -77,3 +77,28 @@ def bearer_token(headers: Headers) -> str | None:
     if scheme.lower() != "bearer" or not token.strip():
         return None
     return token.strip()
+
+
+def int_query(
+    params: QueryParams,
+    name: str,
+    default: int,
+    *,
+    low: int,
+    high: int | None,
+    code: str | int,
+    range_status: int = 400,
+) -> int:
+    """An integer query parameter, or the ``ApiError`` the surface answers (``code`` in its
+    vocabulary; ``range_status`` for a number out of range)."""
+    raw = params.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ApiError(400, code, f"{name} must be an integer.") from None
+    if value < low or (high is not None and value > high):
+        span = f"between {low} and {high}" if high is not None else f"at least {low}"
+        raise ApiError(range_status, code, f"{name} must be {span}.")
+    return value

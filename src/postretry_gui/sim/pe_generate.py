@@ -29,6 +29,12 @@ TRANSIENT_ERRORS: tuple[str, ...] = (
     "Upload session expired before the media finished processing",
     "Temporary platform outage, please try again later",
 )
+# Failures of the post itself: a retry sends the same post and fails the same way.
+CONTENT_ERRORS: tuple[str, ...] = (
+    "Duplicate content: the platform already has a post with this text",
+    "Text exceeds the platform's character limit",
+    "Video aspect ratio not supported by the platform",
+)
 
 _BRANDS = (
     "Acme Coffee",
@@ -146,6 +152,7 @@ def generate_posts(
     max_destinations: int,
     queued_s: float,
     publishing_s: float,
+    content_odds: float = 0.0,
 ) -> list[Post]:
     posts: list[Post] = []
     seen: set[str] = set()
@@ -205,11 +212,12 @@ def generate_posts(
                 # Once its token expired, everything sent to the account fails.
                 broken = account.token_expires_at <= at
                 if position < failed_count or broken:
-                    error = (
-                        token_error(account.platform, index)
-                        if broken
-                        else transient[int(rand() * n_transient)]
-                    )
+                    if broken:
+                        error = token_error(account.platform, index)
+                    elif content_odds and rand() < content_odds:
+                        error = CONTENT_ERRORS[index % len(CONTENT_ERRORS)]
+                    else:
+                        error = transient[int(rand() * n_transient)]
                     destinations.append(
                         Destination(
                             account.account_id,

@@ -20,7 +20,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from postretry_gui.sim.config import SimConfig
-from postretry_gui.sim.pe_generate import TRANSIENT_ERRORS, generate_accounts, generate_posts
+from postretry_gui.sim.pe_generate import (
+    CONTENT_ERRORS,
+    TRANSIENT_ERRORS,
+    generate_accounts,
+    generate_posts,
+)
 from postretry_gui.sim.pe_model import (
     Account,
     Attempt,
@@ -88,6 +93,7 @@ class PeStore:
             max_destinations=config.max_destinations,
             queued_s=config.queued_s,
             publishing_s=config.publishing_s,
+            content_odds=config.content_failure_odds,
         )
         # Encode every post now, so that the first read of a page costs what the next one
         # does (joining cached bytes) instead of building 100 posts' JSON.
@@ -214,6 +220,9 @@ class PeStore:
         if account is not None and account.token_expired(now):
             # Retrying cannot help until the owner reconnects: the platform rejects the token.
             succeeds, failure = False, token_error(d.platform, 0)
+        elif d.error in CONTENT_ERRORS:
+            # The same post is refused the same way.
+            succeeds, failure = False, d.error
         else:
             succeeds = roll < config.success_odds
             failure = TRANSIENT_ERRORS[int(roll * 1000) % len(TRANSIENT_ERRORS)]

@@ -18,7 +18,7 @@ from typing import Any
 import uvicorn
 
 from postretry_gui.sim.app import build_app
-from postretry_gui.sim.config import AYR_PREFIX, PE_PREFIX, SimConfig
+from postretry_gui.sim.config import AYR_PREFIX, PE_PREFIX, ZER_PREFIX, SimConfig
 from postretry_gui.sim.context import SimContext
 from postretry_gui.sim.startup import build_context
 
@@ -129,6 +129,10 @@ class SimServer:
     @property
     def ayrshare_url(self) -> str:
         return self.url + AYR_PREFIX
+
+    @property
+    def zernio_url(self) -> str:
+        return self.url + ZER_PREFIX
 
     # ------------------------------------------------------------ control
     def _context(self) -> SimContext:

@@ -45,6 +45,7 @@ class SimStats:
             self._pe_by_intent: defaultdict[str, Counter[str]] = defaultdict(Counter)
             self._ayr_retries: Counter[str] = Counter()
             self._ayr_by_intent: defaultdict[str, Counter[str]] = defaultdict(Counter)
+            self._zer_retries: Counter[str] = Counter()
             self._replays = 0
             self._ayr_headers: defaultdict[str, Counter[str]] = defaultdict(Counter)
 
@@ -77,6 +78,10 @@ class SimStats:
             self._ayr_retries[post_id] += 1
             if intent is not None:
                 self._ayr_by_intent[intent][post_id] += 1
+
+    def record_zer_retry(self, post_id: str) -> None:
+        with self._lock:
+            self._zer_retries[post_id] += 1
 
     def record_replay(self) -> None:
         with self._lock:
@@ -118,4 +123,5 @@ class SimStats:
                         for name in AYR_TRACKED_HEADERS.values()
                     },
                 },
+                "zernio": {"retries_applied": dict(self._zer_retries)},
             }

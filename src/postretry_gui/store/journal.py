@@ -45,8 +45,9 @@ from postretry_gui.store.sqlite_files import StoreFile, open_store_file
 
 MAX_DETAIL_LENGTH = 2000
 
-# Outcomes that prove the server never received the retry.
-NEVER_RECEIVED = frozenset({Outcome.NOT_SENT, Outcome.UNREACHABLE})
+# Outcomes that prove the server never received the retry, or says it re-sent nothing: they
+# do not count toward a post's retries.
+NEVER_RECEIVED = frozenset({Outcome.NOT_SENT, Outcome.UNREACHABLE, Outcome.NOT_RETRIED})
 
 
 _NEXT: dict[IntentState, frozenset[IntentState]] = {

@@ -73,7 +73,7 @@ ACTION_SPECS: dict[ActionId, ActionSpec] = {
     ActionId.TICK_ALL: ActionSpec(
         "Tick &all retryable",
         "Ctrl+Shift+A",
-        "Tick every retryable destination in the current filter",
+        "Tick every failure in the current filter that a retry can fix (temporary or unknown)",
         "&Select",
     ),
     ActionId.CLEAR: ActionSpec(

@@ -201,12 +201,15 @@ class RowStore:
         return self.set_ticks(post_row, unit)
 
     def tick_all(self, visible: Sequence[PostRow]) -> list[PostRow]:
-        """Tick every retryable destination shown (``PostRow.visible``); returns the posts
+        """Tick every retryable destination shown (``PostRow.visible``) whose cause a retry
+        can fix (temporary, unknown: ``Eligibility.ticked_by_tick_all``); returns the posts
         whose ticks changed."""
         oracle = self._oracle
         touched: list[PostRow] = []
         for post_row in visible:
-            wanted = frozenset(c.account_id for c in post_row.visible if c.retryable(oracle))
+            wanted = frozenset(
+                c.account_id for c in post_row.visible if c.eligibility(oracle).ticked_by_tick_all
+            )
             if not wanted:
                 continue
             unit = oracle.retry_unit_of(post_row.post, wanted | post_row.ticked_ids())

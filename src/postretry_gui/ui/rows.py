@@ -26,6 +26,8 @@ from postretry_gui.domain import (
     Status,
     Verdict,
 )
+from postretry_gui.domain.platforms import account_display_name, platform_display_name
+from postretry_gui.domain.triage import Cause
 
 
 class Column(IntEnum):
@@ -102,16 +104,6 @@ BADGE_COLOR = {
     Badge.UNKNOWN: "#6B21A8",
 }
 
-PLATFORM_NAMES = {
-    "x": "X",
-    "instagram": "Instagram",
-    "facebook": "Facebook",
-    "linkedin": "LinkedIn",
-    "youtube": "YouTube",
-    "tiktok": "TikTok",
-    "threads": "Threads",
-    "pinterest": "Pinterest",
-}
 
 EXCERPT_CHARS = 80
 
@@ -142,6 +134,16 @@ class SessionPort(RowOracle, Protocol):
     @property
     def journal(self) -> RetryJournal | None: ...
 
+    def cause_of(self, post: Post, destination: Destination) -> Cause | None:
+        """What will fix a failed destination (None: not failed): the cause column, its
+        filter and tab counts, the detail pane and the grouped notification read this."""
+        ...
+
+    def confirmations(self, post: Post, ticked: frozenset[str]) -> tuple[str, ...]:
+        """The sentences to confirm before retrying ``ticked`` of ``post`` by hand (empty:
+        nothing to ask): why each will probably fail again or go out twice."""
+        ...
+
     def retry(
         self, selection: Mapping[str, frozenset[str]], *, observer: BulkObserver | None = None
     ) -> JobControl:
@@ -152,7 +154,7 @@ class SessionPort(RowOracle, Protocol):
 
 
 def platform_name(platform: str) -> str:
-    return PLATFORM_NAMES.get(platform, platform.capitalize() or "Unknown")
+    return platform_display_name(platform) or "Unknown"
 
 
 def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
@@ -266,7 +268,7 @@ class DestinationRow:
                 "",
                 "",
                 platform_name(d.platform),
-                d.account_name or d.account_id,
+                account_display_name(d),
                 BADGE_TEXT[self.badge(oracle)],
                 str(d.attempts) if d.attempts else "",
                 excerpt(self.error_text(oracle), 120),

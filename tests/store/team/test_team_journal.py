@@ -97,6 +97,17 @@ async def test_retries_sent_counts_every_instance_but_not_the_never_sent(
 
 
 @pytest.mark.asyncio
+async def test_a_team_retry_the_server_did_not_apply_is_not_counted(
+    open_database: OpenDatabase,
+) -> None:
+    alice = TeamJournal(await open_database("alice"))
+    refused = await alice.intend("ws1", "post-1", ["a"])
+    await alice.mark_sent(refused.intent_id)
+    await alice.settle(refused.intent_id, Outcome.NOT_RETRIED, "nothing re-sent")
+    assert await alice.retries_sent("post-1") == 0
+
+
+@pytest.mark.asyncio
 async def test_export_writes_the_team_history_as_spreadsheet_safe_csv(
     open_database: OpenDatabase, tmp_path: Path
 ) -> None:

@@ -29,7 +29,7 @@ from postretry_gui.domain import (
     RetryAck,
     parse_rate_limit,
 )
-from postretry_gui.domain.errors import BadRequest, NothingToRetry, ProviderSecretMissing
+from postretry_gui.domain.errors import BadRequest, ProviderSecretMissing
 from postretry_gui.providers.ayrshare.accounts import (
     AyrshareProfile,
     AyrshareUser,
@@ -60,6 +60,7 @@ from postretry_gui.providers.http import (
     path_segment,
 )
 from postretry_gui.providers.pacing import Clock, Priority, RateLimitPolicy, RatePacer
+from postretry_gui.providers.whole_post import check_whole_post_choice
 
 MAX_PAGE_SIZE = 1000
 MAX_PROFILE_PAGES = 100
@@ -232,21 +233,7 @@ class AyrshareProvider(HttpBackedProvider):
     ) -> RetryAck:
         """ONE ``PUT /post/retry {id}``, never resent. Ayrshare re-sends every failed network
         of the post, so ``account_ids`` only has to name failed destinations of it."""
-        failed = {d.account_id for d in post.failed}
-        if not failed:
-            raise NothingToRetry(
-                "Nothing to retry: no destination of this post has failed.", http_status=None
-            )
-        chosen = {a.strip() for a in account_ids if isinstance(a, str)}
-        if not chosen:
-            raise BadRequest("No destination chosen to retry.", http_status=None)
-        strangers = sorted(chosen - failed)
-        if strangers:
-            raise BadRequest(
-                f"Not failed destinations of this post: {', '.join(strangers)[:200]}. Ayrshare "
-                "retries a post's failed networks only.",
-                http_status=None,
-            )
+        check_whole_post_choice(post, account_ids, "Ayrshare")
         headers: dict[str, str] = {}
         if idempotency_key:
             headers["Idempotency-Key"] = idempotency_key

@@ -12,9 +12,10 @@ from postretry_gui.domain.errors import (
     MalformedResponse,
     ProviderError,
     ReconnectRequired,
+    RetryNotApplied,
 )
+from postretry_gui.providers.ayrshare.causes import DUPLICATE_CODES, RELINK_CODES
 from postretry_gui.providers.ayrshare.networks import platform_name, spoken_platform
-from postretry_gui.providers.ayrshare.spec import CAPABILITIES
 from postretry_gui.providers.http import HttpResponse
 from postretry_gui.providers.parsing import (
     JsonObject,
@@ -23,12 +24,11 @@ from postretry_gui.providers.parsing import (
     error_for_status,
     first,
     id_text,
+    opt_bool,
 )
 
 # Error codes with a meaning of their own (the contract's table), by class.
 ALREADY_RETRIED_CODES = frozenset({"329"})
-RELINK_CODES = CAPABILITIES.relink_error_codes
-DUPLICATE_CODES = frozenset({"107", "110"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,3 +128,47 @@ def raise_if_error_body(obj: JsonObject) -> None:
         error = error_for_fields(400, error_fields(obj))
         error.http_status = 200
         raise error
+
+
+def _coded_errors(obj: JsonObject) -> list[JsonObject]:
+    errors = obj.get("errors")
+    return [
+        item
+        for item in (errors if isinstance(errors, list) else ())
+        if isinstance(item, Mapping) and id_text(item.get("code")) is not None
+    ]
+
+
+def _network_answered(entry: JsonObject) -> bool:
+    """A network's own refusal (it names its platform, and it is not a relink): the post
+    reached the network again."""
+    return bool(platform_name(entry.get("platform"))) and id_text(entry.get("code")) not in (
+        RELINK_CODES
+    )
+
+
+def retry_refusal(obj: JsonObject) -> ProviderError | None:
+    """What an answer to ``PUT /post/retry`` refuses, or None when it accepts.
+
+    Whatever the HTTP status (200 included) and whether or not it carries an ``id``, a
+    top-level status "error" or a code in ``errors[]`` is a refusal. It re-sent nothing (the
+    post keeps its one retry: ``RetryNotApplied``) unless it says the retry went: 329 (spent
+    before), or a network's own refusal in ``errors[]`` (110 duplicate on X: the text went
+    out again). ``retryAvailable: true`` says outright that the retry is still there.
+    """
+    status = obj.get("status")
+    coded = _coded_errors(obj)
+    if not coded and not (isinstance(status, str) and status.strip().lower() == "error"):
+        return None
+    error = error_for_fields(400, error_fields(obj))
+    error.http_status = 200
+    if isinstance(error, AlreadyRetried):
+        return error
+    went_out = any(_network_answered(entry) for entry in coded)
+    if went_out and opt_bool(obj, "retryAvailable") is not True:
+        return error
+    return RetryNotApplied(
+        f"{error.message} Nothing was re-sent: the post can still be retried.",
+        code=error.code,
+        http_status=200,
+    )

@@ -8,14 +8,12 @@ network ("x" for Twitter) so icons and texts match the other providers'.
 from __future__ import annotations
 
 from postretry_gui.domain import Post
+from postretry_gui.domain.platforms import platform_display_name
 from postretry_gui.providers.parsing import clean_text
 
 # Ayrshare's platform names that the app shows under another name.
 _APP_PLATFORM = {"twitter": "x"}
 X_ACCOUNT_IDS = frozenset({"twitter", "x"})
-
-# How a network is named in an error text ("LinkedIn: ...", not "Linkedin: ...").
-_SPOKEN_PLATFORM = {"x": "X", "linkedin": "LinkedIn", "youtube": "YouTube", "tiktok": "TikTok"}
 
 
 def app_platform(ayrshare_name: str) -> str:
@@ -23,8 +21,9 @@ def app_platform(ayrshare_name: str) -> str:
 
 
 def spoken_platform(ayrshare_name: str) -> str:
-    name = app_platform(ayrshare_name)
-    return _SPOKEN_PLATFORM.get(name, name.capitalize())
+    """How a network is named in an error text ("LinkedIn: ...", not "linkedin: ..."): the
+    app's one rule for every provider."""
+    return platform_display_name(app_platform(ayrshare_name))
 
 
 def goes_to_x(post: Post) -> bool:

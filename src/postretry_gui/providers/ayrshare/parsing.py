@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 
 from postretry_gui.domain import Destination, Post, RetryAck, Status
 from postretry_gui.domain.status import PostStatus, post_status
-from postretry_gui.providers.ayrshare.errors import raise_if_error_body
+from postretry_gui.providers.ayrshare.errors import raise_if_error_body, retry_refusal
 from postretry_gui.providers.ayrshare.networks import app_platform, platform_list, platform_name
 from postretry_gui.providers.ayrshare.spec import SPEC
 from postretry_gui.providers.parsing import (
@@ -92,7 +92,16 @@ def _published(entry: JsonObject, account_id: str, names: Mapping[str, str]) -> 
     )
 
 
-def _failed(entry: JsonObject, account_id: str, names: Mapping[str, str]) -> Destination:
+def _failed(
+    entry: JsonObject,
+    account_id: str,
+    names: Mapping[str, str],
+    published: JsonObject | None = None,
+) -> Destination:
+    """A network's error. A post id or URL for it (in the error, or in a ``postIds`` entry
+    that itself reads "error") is kept: Ayrshare warns that networks report errors for posts
+    they published, and triage calls such a failure "may already be live"."""
+    live = published or {}
     return Destination(
         account_id=account_id,
         platform=app_platform(account_id),
@@ -100,6 +109,10 @@ def _failed(entry: JsonObject, account_id: str, names: Mapping[str, str]) -> Des
         account_name=names.get(account_id, ""),
         error=clean_text(first(entry, "message", "error")) or "The network refused the post.",
         error_code=id_text(entry.get("code")),
+        # An error's own "id" is not documented as the network's post id: only postId.
+        platform_post_id=id_text(entry.get("postId")) or id_text(first(live, "id", "postId")),
+        platform_post_url=opt_text_or_none(entry, "postUrl", "url")
+        or opt_text_or_none(live, "postUrl", "url"),
     )
 
 
@@ -136,7 +149,7 @@ def parse_destinations(
         if account_id in published:
             destination = _published(published[account_id], account_id, names)
             if destination.status is Status.FAILED and account_id in failed:
-                destination = _failed(failed[account_id], account_id, names)
+                destination = _failed(failed[account_id], account_id, names, published[account_id])
         elif account_id in failed:
             destination = _failed(failed[account_id], account_id, names)
         else:
@@ -191,9 +204,12 @@ def parse_history(body: object, names: Mapping[str, str] | None = None) -> tuple
 
 def parse_retry_ack(body: object, post: Post) -> RetryAck:
     """``{"status": "pending", "id": ...}``: every failed destination of ``post`` is queued
-    now (Ayrshare re-sends the whole post). An error body answered with 200 is an error."""
+    now (Ayrshare re-sends the whole post). An error body, even answered with 200 and
+    carrying an ``id``, is a refusal (``retry_refusal``)."""
     obj = as_object(body, "the retry answer")
-    raise_if_error_body(obj)
+    refusal = retry_refusal(obj)
+    if refusal is not None:
+        raise refusal
     queued = tuple(
         replace(d, status=Status.QUEUED, error=None, error_code=None) for d in post.failed
     )

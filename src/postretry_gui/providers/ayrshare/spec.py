@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from postretry_gui.domain import ProviderCapabilities, Status
 from postretry_gui.domain.provider_spec import ProviderSpec, SecretField
+from postretry_gui.providers.ayrshare.causes import CAUSES, RELINK_CODES
 
 DEFAULT_BASE_URL = "https://api.ayrshare.com/api"
 
@@ -12,7 +13,7 @@ CAPABILITIES = ProviderCapabilities(
     per_destination_retry=False,
     max_retries_per_post=1,
     reconnect_url="https://app.ayrshare.com/social-accounts",
-    relink_error_codes=frozenset({"156", "161", "272"}),
+    relink_error_codes=RELINK_CODES,
 )
 
 # postIds[].status is "success" for networks that took the post, errors[] carry "error"; a
@@ -37,4 +38,5 @@ SPEC = ProviderSpec(
     ),
     capabilities=CAPABILITIES,
     destination_words=DESTINATION_WORDS,
+    causes=CAUSES,
 )

@@ -25,7 +25,11 @@ from postretry_gui.providers.http import (
 )
 from postretry_gui.providers.pacing import Clock, Priority, RateLimitPolicy, RatePacer
 from postretry_gui.providers.parsing import clean_text
-from postretry_gui.providers.posteverywhere.envelope import error_from_response, read_data
+from postretry_gui.providers.posteverywhere.envelope import (
+    error_from_response,
+    read_data,
+    read_data_or_bare,
+)
 from postretry_gui.providers.posteverywhere.paging import (
     MAX_PAGE_SIZE,
     filter_params,
@@ -221,7 +225,9 @@ class PostEverywhereProvider(HttpBackedProvider):
         self, account_id: str, *, priority: Priority = Priority.BACKGROUND
     ) -> AccountHealth:
         path = f"accounts/{path_segment(account_id, 'account id')}/health"
-        return parse_health(await self._get(path, None, priority), account_id)
+        # Documented as a bare object, unlike every other answer: accept both.
+        response = await self._http.request("GET", path, priority=priority)
+        return parse_health(read_data_or_bare(response), account_id)
 
 
 def create(base_url: str, secrets: Mapping[str, str | None]) -> PostEverywhereProvider:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from postretry_gui.domain import ProviderCapabilities, Status
 from postretry_gui.domain.provider_spec import ProviderSpec, SecretField
+from postretry_gui.providers.posteverywhere.causes import CAUSES
 
 DEFAULT_BASE_URL = "https://app.posteverywhere.ai/api/v1"
 
@@ -34,4 +35,5 @@ SPEC = ProviderSpec(
     secret_fields=(SecretField("api_key", "API &key:", required=True),),
     capabilities=CAPABILITIES,
     destination_words=DESTINATION_WORDS,
+    causes=CAUSES,
 )

@@ -35,7 +35,7 @@ _SEARCHED: LiteralString = (
     "array_to_string(account_ids, ' '), operator, state, outcome, detail) ILIKE %(pattern)s)"
 )
 _IN_SCOPE: LiteralString = "(%(ws)s::text IS NULL OR workspace_id = %(ws)s)"
-_NEVER_RECEIVED = (Outcome.NOT_SENT.value, Outcome.UNREACHABLE.value)
+_NEVER_RECEIVED = (Outcome.NOT_SENT.value, Outcome.UNREACHABLE.value, Outcome.NOT_RETRIED.value)
 
 
 def _row_to_intent(row: Sequence[Any]) -> Intent:

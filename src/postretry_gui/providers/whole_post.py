@@ -1,0 +1,29 @@
+"""The check every whole-post retry makes before sending (Ayrshare, Zernio): the provider
+re-sends every failed destination of the post, so the choice must name failed ones only."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from postretry_gui.domain import Post
+from postretry_gui.domain.errors import BadRequest, NothingToRetry
+
+
+def check_whole_post_choice(post: Post, account_ids: Sequence[str], provider: str) -> None:
+    """Raise ``NothingToRetry`` when no destination of ``post`` failed, ``BadRequest`` when
+    ``account_ids`` is empty or names one that did not fail (``provider``: for the text)."""
+    failed = {d.account_id for d in post.failed}
+    if not failed:
+        raise NothingToRetry(
+            "Nothing to retry: no destination of this post has failed.", http_status=None
+        )
+    chosen = {a.strip() for a in account_ids if isinstance(a, str)}
+    if not chosen:
+        raise BadRequest("No destination chosen to retry.", http_status=None)
+    strangers = sorted(chosen - failed)
+    if strangers:
+        raise BadRequest(
+            f"Not failed destinations of this post: {', '.join(strangers)[:200]}. {provider} "
+            "retries a post's failed destinations only.",
+            http_status=None,
+        )
