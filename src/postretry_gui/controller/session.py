@@ -37,7 +37,7 @@ from postretry_gui.controller.journal_port import JournalLink, RetryJournal
 from postretry_gui.controller.poller import PollSettings
 from postretry_gui.controller.retry_step import RetryStep
 from postretry_gui.controller.settler import WatchSettler
-from postretry_gui.controller.shared_journal import SharedJournalLink
+from postretry_gui.controller.shared_journal import AsyncHistory, SharedJournalLink
 from postretry_gui.controller.syncer import Syncer
 from postretry_gui.controller.tasks import ErrorCallback, TaskSet
 from postretry_gui.controller.team_opener import TeamWorkspace
@@ -104,9 +104,11 @@ class WorkspaceSession:
         self._tasks = TaskSet(on_error)
         self._bulk = bulk_settings or BulkSettings()
         self.coordination: Coordination = SoloCoordination(current_operator())
+        self._team_history: AsyncHistory | None = None
         self._journal = JournalLink(journal, workspace_id, self._journal_failed)
         if team is not None:
             self.coordination = team.coordination
+            self._team_history = team.journal
             self._journal = SharedJournalLink(
                 team.journal, team.link, workspace_id, self._journal_failed, self._team_counted
             )
@@ -163,6 +165,11 @@ class WorkspaceSession:
     def journal(self) -> RetryJournal | None:
         """The retry journal this session writes (the window's Ctrl+H history reads it)."""
         return self._journal.journal
+
+    @property
+    def history_source(self) -> RetryJournal | AsyncHistory | None:
+        """What the window's Ctrl+H reads: the team's journal in team mode, else the local."""
+        return self._team_history if self._team_history is not None else self.journal
 
     @property
     def sync_state(self) -> SyncState:

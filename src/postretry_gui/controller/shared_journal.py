@@ -15,9 +15,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable, Iterable, Sequence
+from pathlib import Path
 from typing import Protocol
 
-from postretry_gui.controller.journal_port import JournalIntent, JournalLink, JournalWriteFailed
+from postretry_gui.controller.journal_port import (
+    JournalIntent,
+    JournalLink,
+    JournalRecord,
+    JournalWriteFailed,
+)
 from postretry_gui.controller.team_link import TeamLink
 from postretry_gui.domain import Outcome
 from postretry_gui.store.team import TeamStoreUnavailable
@@ -39,6 +45,18 @@ class AsyncRetryJournal(Protocol):
     async def settle(self, intent_id: str, outcome: str, detail: str = "") -> object: ...
 
     async def retries_sent(self, post_id: str, *, workspace_id: str | None = None) -> int: ...
+
+
+class AsyncHistory(Protocol):
+    """The team's history as the window's Ctrl+H reads it (coroutines)."""
+
+    async def history(
+        self, limit: int = 100, offset: int = 0, search: str | None = None
+    ) -> Sequence[JournalRecord]: ...
+
+    async def history_count(self, search: str | None = None) -> int: ...
+
+    async def export_csv(self, path: Path) -> int: ...
 
 
 Write = Callable[[AsyncRetryJournal], Awaitable[object]]

@@ -272,7 +272,7 @@ class MainWindow(QMainWindow):
 
     def show_history(self) -> None:
         """Ctrl+H: the retry journal, searchable, exportable to CSV."""
-        source = self._session.journal if self._session is not None else None
+        source = self._session.history_source if self._session is not None else None
         if source is None:
             self.statusBar().showMessage(
                 "This workspace keeps no retry journal, so there is no history to show.", 8000

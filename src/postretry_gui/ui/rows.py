@@ -18,6 +18,7 @@ from typing import Protocol
 from postretry_gui.controller.bulk_events import BulkObserver, JobControl
 from postretry_gui.controller.events import PostMark, SyncState
 from postretry_gui.controller.journal_port import RetryJournal
+from postretry_gui.controller.shared_journal import AsyncHistory
 from postretry_gui.domain import (
     Destination,
     Eligibility,
@@ -133,6 +134,11 @@ class SessionPort(RowOracle, Protocol):
 
     @property
     def journal(self) -> RetryJournal | None: ...
+
+    @property
+    def history_source(self) -> RetryJournal | AsyncHistory | None:
+        """What Ctrl+H reads: the local journal, or the team's (read over the network)."""
+        ...
 
     def cause_of(self, post: Post, destination: Destination) -> Cause | None:
         """What will fix a failed destination (None: not failed): the cause column, its
