@@ -9,6 +9,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
 from postretry_gui.ui.history_dialog import HistoryDialog
 
 WAIT_MS = 10_000
@@ -68,7 +71,7 @@ def test_the_team_history_is_read_in_the_background_searched_and_exported(
     assert dialog.status.text() == "2 retries."
 
     dialog.search.setText("bob")
-    dialog.reload()
+    QTest.keyClick(dialog.search, Qt.Key.Key_Return)  # searches at once
     qtbot.waitUntil(lambda: dialog.model.rowCount() == 1, timeout=WAIT_MS)
 
     dialog.export()
@@ -79,3 +82,4 @@ def test_the_team_history_is_read_in_the_background_searched_and_exported(
     dialog.reload()
     qtbot.waitUntil(lambda: "cannot be read" in dialog.status.text(), timeout=WAIT_MS)
     assert dialog.model.rowCount() == 0
+    dialog.reject()

@@ -255,6 +255,13 @@ class HistoryDialog(QDialog):
             return
         self._show(entries, total)
 
+    def done(self, result: int) -> None:
+        # A read of the team's history still running has no dialog left to fill.
+        self._timer.stop()
+        if self._reading is not None:
+            self._reading.cancel()
+        super().done(result)
+
     def _in_background(self, work: Coroutine[Any, Any, None]) -> None:
         if self._reading is not None:
             self._reading.cancel()  # a newer search wins
