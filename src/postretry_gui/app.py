@@ -197,12 +197,16 @@ def qt_application() -> Any:
     from PySide6.QtWidgets import QApplication
 
     from postretry_gui import gc_policy
+    from postretry_gui.ui.theme import ThemeFollower
 
-    existing = QApplication.instance()
-    app = existing or QApplication(sys.argv[:1])
-    if existing is None:
+    app = QApplication.instance()
+    if app is None:
+        fresh = QApplication(sys.argv[:1])
         # Once per process, with the application that owns it (gc_policy says why).
-        gc_policy.install(app)
+        gc_policy.install(fresh)
+        # Light or dark as the desktop is, now and whenever it changes; owned by the app.
+        ThemeFollower(fresh, parent=fresh)
+        app = fresh
     app.setApplicationName("postretry-gui")
     app.setApplicationVersion(__version__)
     QApplication.setQuitOnLastWindowClosed(False)  # closing waits for the session's tasks first

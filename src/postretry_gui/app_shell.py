@@ -38,6 +38,7 @@ from postretry_gui.store import (
     configure_logging,
 )
 from postretry_gui.ui.crash_dialog import CrashReporter
+from postretry_gui.ui.window_memory import WINDOWS_FILE, SettingsFileBackend, WindowMemory
 from postretry_gui.ui.workspace_shell import WorkspaceShell
 
 log = logging.getLogger(__name__)
@@ -157,7 +158,11 @@ def build_shell(
 
     crash = CrashReporter(log_path, parent)
     opener = WorkspaceOpener(
-        dirs, factory=factory, on_error=crash.report, refresh_interval_s=refresh_interval_s
+        dirs,
+        factory=factory,
+        on_error=crash.report,
+        refresh_interval_s=refresh_interval_s,
+        remember_single_post=book.set_single_post_retries,
     )
     demo_opener: list[WorkspaceOpener] = []
 
@@ -172,6 +177,7 @@ def build_shell(
                         factory=factory,
                         on_error=crash.report,
                         refresh_interval_s=refresh_interval_s,
+                        remember_single_post=book.set_single_post_retries,
                     )
                 )
             return demo_opener[0].open(workspace, secrets, listener)
@@ -180,7 +186,11 @@ def build_shell(
     async def checker(workspace: Workspace, secrets: WorkspaceSecrets) -> Any:
         return await check_key(workspace, secrets, factory=factory)
 
-    shell = WorkspaceShell(book, open_workspace, checker, demo.workspaces, background=background)
+    # How each workspace's window was left, beside the workspace settings (ui/window_memory).
+    memory = WindowMemory(SettingsFileBackend(dirs.config_dir / WINDOWS_FILE))
+    shell = WorkspaceShell(
+        book, open_workspace, checker, demo.workspaces, background=background, memory=memory
+    )
     holder.append(shell)
     log.info("postretry-gui started; %d saved workspace(s)", len(registry.workspaces()))
     return ShellParts(shell, book, crash, demo, log_path)

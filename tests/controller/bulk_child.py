@@ -3,11 +3,12 @@
 As a script (the kill test starts it, the simulator lives in the parent so it survives
 SIGKILL)::
 
-    python bulk_child.py BASE_URL JOURNAL_PATH POSTS
+    python bulk_child.py BASE_URL JOURNAL_PATH POSTS [bulk]
 
 loads the failures, retries the first POSTS posts that have a retryable destination as ONE
-job over the store's journal at JOURNAL_PATH, prints ``sending <n>`` before and ``done``
-after. The parent kills it somewhere in between.
+job over the store's journal at JOURNAL_PATH (one request per post; with ``bulk``, the plan's
+bulk requests too), prints ``sending <n>`` before and ``done`` after. The parent kills it
+somewhere in between.
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ API_KEY = "pe_test_bulk"
 WORKSPACE = "bulk"
 # Tests poll quickly: the simulator's queued/publishing delays are tiny too.
 FAST_POLLS = PollSettings(initial_interval_s=0.05, backoff=1.5, max_interval_s=0.2)
+# The fault matrices' simulator: no rate limit, retries settle at once, most publish.
+FAULT_MATRIX_SIM = {"rate_limit": None, "queued_s": 0.02, "publishing_s": 0.02, "success_odds": 0.6}
 
 
 @contextlib.contextmanager
@@ -77,7 +80,10 @@ def make_session(
     listener: NullListener | None = None,
     *,
     bulk: BulkSettings | None = None,
+    single_post: bool = True,
 ) -> WorkspaceSession:
+    """``single_post``: one request per post (the fault matrix and kill test of that path);
+    False: bulk requests where the plan finds them cheaper."""
     return WorkspaceSession(
         provider,
         listener or NullListener(),
@@ -85,6 +91,7 @@ def make_session(
         workspace_id=WORKSPACE,
         poll_settings=FAST_POLLS,
         bulk_settings=bulk,
+        single_post_retries=single_post,
     )
 
 
@@ -125,29 +132,39 @@ class KillTrial:
     kill_after: int  # intents journalled when the kill was ordered
     rows_at_kill: int  # intents in the journal once the child was dead
     unfinished_at_restart: int
+    # Intents the restart found sent or unknown: their answers never reached the journal.
+    unknown_at_restart: int
     intents: tuple[Intent, ...]  # every intent after the restart settled them
     applied_by_intent: Mapping[str, Mapping[str, int]]
     duplicates: Mapping[str, int]  # destinations applied more than once in this trial
     child_finished_first: bool
+    requests_by_route: Mapping[str, int]
 
     @property
     def lost(self) -> int:
         """Intents not settled after the restart, plus retries the simulator applied for
         an intent the journal never recorded (which write-ahead forbids)."""
-        known = {i.intent_id for i in self.intents}
+        # The key a request was applied under: its intent's id, or a bulk request's key.
+        known = {i.idempotency_key for i in self.intents}
         unsettled = sum(1 for i in self.intents if i.state is not IntentState.SETTLED)
         return unsettled + len(set(self.applied_by_intent) - known)
 
 
 def run_kill_trial(
-    sim_url: str, stats: StatsReader, folder: Path, kill_after: int, posts: int
+    sim_url: str,
+    stats: StatsReader,
+    folder: Path,
+    kill_after: int,
+    posts: int,
+    *,
+    bulk: bool = False,
 ) -> KillTrial:
     """Start the child, SIGKILL it once ``kill_after`` intents are journalled, then settle
     what it left with a new session over the same journal, as the next start would."""
     path = folder / "journal.sqlite3"
     stats.reset()
     child = subprocess.Popen(
-        [sys.executable, __file__, sim_url, str(path), str(posts)],
+        [sys.executable, __file__, sim_url, str(path), str(posts), *(["bulk"] if bulk else [])],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
@@ -169,17 +186,19 @@ def run_kill_trial(
     if finished_first and child.returncode != 0:
         raise AssertionError(f"the child failed: {err.decode(errors='replace')[-2000:]}")
     rows = journal_rows(path)
-    unfinished, intents = asyncio.run(settle_after_restart(sim_url, path))
+    unfinished, unknown, intents = asyncio.run(settle_after_restart(sim_url, path))
     snapshot = stats.read()
     by_intent = snapshot["retries_applied_by_intent"]
     return KillTrial(
         kill_after=kill_after,
         rows_at_kill=rows,
         unfinished_at_restart=unfinished,
+        unknown_at_restart=unknown,
         intents=tuple(intents),
         applied_by_intent=by_intent,
         duplicates=applied_twice(snapshot),
         child_finished_first=finished_first,
+        requests_by_route=snapshot["requests_by_route"],
     )
 
 
@@ -191,29 +210,32 @@ class StatsReader:
         self.reset = reset
 
 
-async def settle_after_restart(base_url: str, path: Path) -> tuple[int, list[Intent]]:
+async def settle_after_restart(base_url: str, path: Path) -> tuple[int, int, list[Intent]]:
     """The next start: a new session over the journal loads, reconciles what is unfinished
-    and polls until every intent settled. Returns (unfinished at start, all intents)."""
+    and polls until every intent settled. Returns (unfinished at start, of them sent or
+    unknown, all intents)."""
     journal = RetryJournal(path, operator="restart")
     provider = make_provider(base_url)
     session = make_session(provider, journal)
     try:
-        unfinished = len(journal.unfinished())
+        left = journal.unfinished()
+        unfinished = len(left)
+        unknown = sum(1 for i in left if i.state in (IntentState.SENT, IntentState.UNKNOWN))
         await session.load()
         await session.wait_loaded()
         await asyncio.wait_for(session.wait_settled(), timeout=60)
-        return unfinished, journal.history(limit=100_000)
+        return unfinished, unknown, journal.history(limit=100_000)
     finally:
         await session.aclose()
         await provider.aclose()
         journal.close()
 
 
-async def _child(base_url: str, journal_path: Path, posts: int) -> None:
+async def _child(base_url: str, journal_path: Path, posts: int, bulk: bool) -> None:
     provider = make_provider(base_url)
     journal = RetryJournal(journal_path, operator="kill-test")
     watcher = LoadWatcher()
-    session = make_session(provider, journal, watcher)
+    session = make_session(provider, journal, watcher, single_post=not bulk)
     try:
         await session.load()
         await asyncio.wait_for(watcher.failures.wait(), timeout=30)
@@ -228,4 +250,4 @@ async def _child(base_url: str, journal_path: Path, posts: int) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(_child(sys.argv[1], Path(sys.argv[2]), int(sys.argv[3])))
+    asyncio.run(_child(sys.argv[1], Path(sys.argv[2]), int(sys.argv[3]), "bulk" in sys.argv[4:]))

@@ -29,9 +29,13 @@ from postretry_gui.providers.base import Page, PostFilter
 from postretry_gui.providers.pacing import Priority, RatePacer
 from postretry_gui.providers.posteverywhere import CAPABILITIES as POSTEVERYWHERE_CAPABILITIES
 
-# What the app really ships, so these tests follow the providers' rules as they change.
-PER_DESTINATION = POSTEVERYWHERE_CAPABILITIES
-WHOLE_POST_ONCE = AYRSHARE_CAPABILITIES
+# What the app really ships, so these tests follow the providers' rules as they change, less
+# two routes this fake does not serve: PostEverywhere's bulk retry (the fake drives the
+# single-post path, one request per post) and the lists of what changed (its server moves a
+# retried destination on per read of the post, so settling here reads post by post). Both
+# are tested against the simulator (test_bulk_requests.py, test_settle_by_list.py).
+PER_DESTINATION = replace(POSTEVERYWHERE_CAPABILITIES, bulk_max_posts=0, change_feed=None)
+WHOLE_POST_ONCE = replace(AYRSHARE_CAPABILITIES, change_feed=None)
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 

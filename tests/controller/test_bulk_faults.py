@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 from bulk_child import (
+    FAULT_MATRIX_SIM,
     applied_twice,
     journal_dir,
     make_provider,
@@ -45,10 +46,7 @@ def sim() -> Iterator[SimServer]:
     config = SimConfig(
         seed=11,
         posts=POSTS,
-        rate_limit=None,
-        queued_s=0.02,
-        publishing_s=0.02,
-        success_odds=0.6,
+        **FAULT_MATRIX_SIM,
     )
     with SimServer(config, port=0) as server:
         yield server

@@ -94,6 +94,8 @@ async def rig(sim: SimServer) -> AsyncIterator[Rig]:
             journal=journal,
             workspace_id=WORKSPACE,
             poll_settings=FAST_POLLS,
+            # These manners are per request; one post per request makes them countable.
+            single_post_retries=True,
         )
         await session.load()
         await session.wait_loaded()

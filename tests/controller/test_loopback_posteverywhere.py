@@ -10,16 +10,11 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 import pytest_asyncio
-from controller_fakes import RecordingListener
+from loopback_session import loaded_session
 
 from postretry_gui.controller import WorkspaceSession
-from postretry_gui.controller.poller import PollSettings
 from postretry_gui.domain import Outcome, Status
-from postretry_gui.providers.posteverywhere import PostEverywhereProvider
-from postretry_gui.sim import DEMO_PE_KEY, SimConfig, SimServer
-
-# Polls a little faster than in the app, so the suite stays within seconds.
-FAST_POLLS = PollSettings(initial_interval_s=0.1, max_interval_s=0.4)
+from postretry_gui.sim import SimConfig, SimServer
 
 
 @pytest.fixture
@@ -31,15 +26,8 @@ def sim() -> Iterator[SimServer]:
 
 @pytest_asyncio.fixture
 async def session(sim: SimServer) -> AsyncIterator[WorkspaceSession]:
-    provider = PostEverywhereProvider(base_url=sim.posteverywhere_url, api_key=DEMO_PE_KEY)
-    session = WorkspaceSession(provider, RecordingListener(), poll_settings=FAST_POLLS)
-    await session.load()
-    await asyncio.wait_for(session.wait_loaded(), 10)
-    try:
+    async with loaded_session(sim) as session:
         yield session
-    finally:
-        await session.aclose()
-        await provider.aclose()
 
 
 def _selection(session: WorkspaceSession, posts: int) -> dict[str, frozenset[str]]:

@@ -6,7 +6,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from postretry_gui.domain.budget import BudgetLedger, WindowSpec, describe_duration
+from postretry_gui.domain.budget import (
+    BudgetLedger,
+    WindowSpec,
+    describe_duration,
+    does_not_fit,
+    scaled,
+)
 
 MINUTE = WindowSpec(limit=60, length_s=60, label="this minute")
 HOUR = WindowSpec(limit=1000, length_s=3600, label="this hour")
@@ -98,3 +104,24 @@ def test_room_never_exceeds_any_window_and_never_goes_negative(
         assert 0 <= ledger.room(now) <= 60
         for use in ledger.uses(now):
             assert 0 <= use.remaining(now) <= use.spec.limit
+
+
+def test_a_job_past_the_hour_says_so_with_its_estimate() -> None:
+    ledger = posteverywhere()
+    ledger.observe(limit=1000, remaining=870, reset_at=1800.0, now=0.0)
+    estimate = ledger.estimate(2000, 0.0)
+    assert does_not_fit(estimate, ledger.uses(0.0), 0.0) == (
+        "about 1.5 hours: more than the 870 requests left this hour"
+    )
+    # A job that only waits for minutes is not asked about.
+    small = ledger.estimate(100, 0.0)
+    assert small.spills
+    assert does_not_fit(small, ledger.uses(0.0), 0.0) is None
+
+
+def test_scaled_windows_keep_their_limits_and_names() -> None:
+    fast = scaled([MINUTE, HOUR], 0.1)
+    assert [(w.limit, w.length_s, w.label) for w in fast] == [
+        (60, 6.0, "this minute"),
+        (1000, 360.0, "this hour"),
+    ]

@@ -110,6 +110,16 @@ def test_capabilities_say_whole_post_and_once() -> None:
     assert CAPABILITIES.relink_error_codes == frozenset({"156", "161", "272"})
 
 
+@pytest.mark.asyncio
+async def test_there_is_no_bulk_retry_one_request_per_post() -> None:
+    assert CAPABILITIES.bulk_max_posts == 0
+    provider, wire = provider_on(lambda r: answer({}))
+    async with provider:
+        with pytest.raises(BadRequest):
+            await provider.retry_bulk("twitter", ["p1", "p2"], idempotency_key="k")
+    assert wire.requests == []
+
+
 # -- history -----------------------------------------------------------------------------------
 
 

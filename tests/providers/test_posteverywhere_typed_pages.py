@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from postretry_gui.domain.errors import MalformedResponse, ProviderError, ServerError
 from postretry_gui.providers.base import Page
 from postretry_gui.providers.http import HttpResponse
-from postretry_gui.providers.posteverywhere.envelope import read_data
+from postretry_gui.providers.posteverywhere.envelope import read_data, server_time_of
 from postretry_gui.providers.posteverywhere.parsing import parse_page
 from postretry_gui.providers.posteverywhere.typed import read_page, typed_page
 from postretry_gui.sim import DEMO_PE_KEY, SimConfig, SimServer
@@ -31,10 +31,12 @@ from postretry_gui.sim import DEMO_PE_KEY, SimConfig, SimServer
 
 
 def old_way(body: bytes, *, status: int = 200, offset: int = 0, limit: int = 100) -> object:
-    """The page the old path reads, or the error it raises."""
+    """The page the old path reads, or the error it raises (with the envelope's server time,
+    which both readers take from ``meta``)."""
     try:
         response = HttpResponse(status, {}, body)
-        return parse_page(read_data(response), offset=offset, limit=limit)
+        page = parse_page(read_data(response), offset=offset, limit=limit)
+        return replace(page, server_time=server_time_of(body))
     except ProviderError as exc:
         return exc
 

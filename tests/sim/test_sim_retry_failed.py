@@ -96,3 +96,33 @@ def test_the_ignored_account_id_fault_requeues_every_failed_destination_of_the_p
     assert retried == {(p, a) for p in named for a in pairs[p]}
     assert retried > {(p, account) for p in named}  # wider than asked: what a client must see
     assert sim.stats()["faults"]["ignored_account_id"] == 1
+
+
+def test_a_silent_answer_leaves_out_the_destinations_but_applies_them(make_sim):
+    sim = make_sim(omit_retry_failed_destinations=True, **SLOW)
+    with pe_client(sim) as client:
+        pairs = failed_pairs(client)
+        account = busiest_account(pairs)
+        named = [p for p, accounts in pairs.items() if account in accounts][:10]
+        answer = client.post("/posts/retry-failed", json={"post_ids": named, "account_id": account})
+    data = answer.json()["data"]
+    assert "destinations" not in data
+    assert data["retried_count"] == len(named)
+    assert set(sim.stats()["retries_applied"]) == {f"{p}|{account}" for p in named}
+
+
+def test_a_5xx_after_apply_answers_an_error_for_a_retry_it_applied(make_sim):
+    sim = make_sim(error_5xx_after_apply_odds=1.0, **SLOW)
+    with pe_client(sim) as client:
+        pairs = failed_pairs(client)
+        account = busiest_account(pairs)
+        named = [p for p, accounts in pairs.items() if account in accounts][:3]
+        answer = client.post(
+            "/posts/retry-failed",
+            json={"post_ids": named, "account_id": account},
+            headers={"Idempotency-Key": "lost-1"},
+        )
+    assert answer.status_code in (500, 502, 503)
+    stats = sim.stats()
+    assert stats["faults"]["error_5xx_after_apply"] == 1
+    assert set(stats["retries_applied_by_intent"]["lost-1"]) == {f"{p}|{account}" for p in named}

@@ -77,9 +77,9 @@ def test_the_previous_releases_journal_is_migrated_with_every_intent(tmp_path: P
         assert journal.retries_sent("ayr-7") == 1  # the answer was lost: may have left
         added = journal.intend("ws-4f1c", "pe-1053", ["2285"])
 
-    assert pragma(path, "user_version") == JOURNAL_SCHEMA.version == 2
+    assert pragma(path, "user_version") == JOURNAL_SCHEMA.version == 3
     assert pragma(path, "application_id") == APPLICATION_ID
-    assert indexes(path) == {"intents_by_post", "intents_unfinished"}
+    assert indexes(path) == {"intents_by_post", "intents_unfinished", "intents_by_request"}
     assert [p.name for p in path.parent.iterdir()] == ["journal.sqlite3"]
     with RetryJournal(path) as reopened:
         assert reopened.notice is None

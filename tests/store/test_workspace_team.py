@@ -49,7 +49,7 @@ def test_a_team_workspace_keeps_url_and_operator_in_settings_and_the_password_in
     reread = registry(dirs).get(added.workspace_id)
     assert reread.team is not None
     assert (reread.team.url, reread.team.operator) == (TEAM_URL, "Alice")
-    assert registry(dirs).team_password(added.workspace_id) == PASSWORD
+    assert registry(dirs).secrets(added.workspace_id).team_db_password == PASSWORD
     assert (SERVICE, f"{added.workspace_id}:team_db_password") in memory_keyring.entries()
     assert files_containing(dirs.config_dir, PASSWORD) == []
     saved = json.loads(Path(dirs.config_dir, "workspaces.json").read_text(encoding="utf-8"))
@@ -89,7 +89,7 @@ def test_leaving_team_mode_forgets_the_password_and_renaming_keeps_the_team(
 
     alone = workspaces.set_team(added.workspace_id, None)
     assert alone.team is None
-    assert workspaces.team_password(added.workspace_id) is None
+    assert workspaces.secrets(added.workspace_id).team_db_password is None
     saved = json.loads(Path(dirs.config_dir, "workspaces.json").read_text(encoding="utf-8"))
     assert "team" not in saved["workspaces"][0]
 

@@ -253,3 +253,22 @@ def test_store_dirs_keep_workspace_files_apart(tmp_path: Path) -> None:
     assert dirs.journal_path("abc") == tmp_path / "data/workspaces/abc/journal.sqlite3"
     with pytest.raises(InvalidWorkspace):
         dirs.cache_path("../../etc")
+
+
+def test_the_single_post_setting_survives_a_restart_and_older_files_read_as_off(
+    dirs: StoreDirs, memory_keyring: MemoryKeyring
+) -> None:
+    workspaces = registry(dirs)
+    first = workspaces.add("Brand", "posteverywhere")
+    second = workspaces.add("Other", "posteverywhere")
+    assert first.single_post_retries is False
+    # A file written before the setting existed has no such key: off.
+    assert "single_post_retries" not in workspaces.path.read_text(encoding="utf-8")
+
+    workspaces.update(first.workspace_id, single_post_retries=True)
+
+    reopened = registry(dirs)
+    assert reopened.get(first.workspace_id).single_post_retries is True
+    assert reopened.get(second.workspace_id).single_post_retries is False
+    reopened.update(first.workspace_id, name="Brand two")
+    assert registry(dirs).get(first.workspace_id).single_post_retries is True

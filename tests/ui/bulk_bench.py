@@ -42,9 +42,17 @@ class Bench:
 
 @contextlib.contextmanager
 def open_bench(
-    qloop: asyncio.AbstractEventLoop, qtbot, config: SimConfig, **knobs: object
+    qloop: asyncio.AbstractEventLoop,
+    qtbot,
+    config: SimConfig,
+    *,
+    single_post: bool = True,
+    **knobs: object,
 ) -> Iterator[Bench]:  # type: ignore[no-untyped-def]
-    """A loaded window over a fresh simulator; ``knobs`` go to ``sim.configure``."""
+    """A loaded window over a fresh simulator; ``knobs`` go to ``sim.configure``.
+    ``single_post``: one request per post, the path these suites were written for (a job
+    cancelled part-way needs many requests; a bulk plan of 400 posts is a handful, which
+    may all be answered before Esc arrives)."""
     with SimServer(config, port=0) as sim, journal_dir() as folder:
         if knobs:
             sim.configure(**knobs)
@@ -57,6 +65,7 @@ def open_bench(
             journal=journal,
             workspace_id="bulk",
             poll_settings=PollSettings(initial_interval_s=0.05, max_interval_s=0.2),
+            single_post_retries=single_post,
         )
         window.attach(session)
         window.show()

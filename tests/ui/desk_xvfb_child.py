@@ -1,9 +1,12 @@
-"""The desk's widgets in real windows on a real X server: run by ``test_desk_xvfb.py`` under
-``xvfb-run`` with ``QT_QPA_PLATFORM=xcb``. Drives them with QTest, prints one JSON object of
-what a user would have seen, and, given a folder, saves a screenshot of each part there
-(grabbed from the X server's screen, so popups and window frames are in it as drawn).
+"""The desk in the real MainWindow on a real X server: run by ``test_desk_xvfb.py`` under
+``xvfb-run`` with ``QT_QPA_PLATFORM=xcb``. Drives it with keys (QTest), prints one JSON
+object of what a user would have seen, and, given a folder, saves a screenshot of each part
+there (grabbed from the X server's screen, so popups and window frames are in it as drawn).
 
     xvfb-run -a -s "-screen 0 1280x800x24" python tests/ui/desk_xvfb_child.py [FOLDER]
+
+The session is :class:`desk_samples.DeskSession` (fixed posts, nothing sent); its causes
+stand in for the controller's (``cause_of``, the window's port).
 """
 
 from __future__ import annotations
@@ -11,94 +14,66 @@ from __future__ import annotations
 import json
 import sys
 import time
-from collections import Counter
 from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from desk_samples import CAPS, CAUSES, HEALTH, HISTORY, POST, TOKEN_EXPIRY
-from PySide6.QtCore import QRect, Qt
-from PySide6.QtGui import QAction, QBrush, QColor, QGuiApplication
+from desk_samples import CAUSES, POST, DeskSession
+from PySide6.QtCore import QRect, Qt, QUrl
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import (
-    QApplication,
-    QMainWindow,
-    QSplitter,
-    QTableWidget,
-    QTableWidgetItem,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QApplication, QWidget
+from ui_fakes import mixed_posts
 
-from postretry_gui.domain.new_failures import FailureDigest
+from postretry_gui.controller.events import SyncState
+from postretry_gui.domain import Destination, Post, PostStatus, Status
 from postretry_gui.domain.triage import Cause
-from postretry_gui.ui.actions import ActionId, build_actions
-from postretry_gui.ui.command_palette import CommandPalette, JumpTarget
-from postretry_gui.ui.detail_pane import DetailPane
-from postretry_gui.ui.notifications import NoticeBanner, Notifier
-from postretry_gui.ui.rows import Badge
-from postretry_gui.ui.theme import Scheme, ThemeFollower, badge_colors
+from postretry_gui.ui.actions import ActionId
+from postretry_gui.ui.main_window import MainWindow
+from postretry_gui.ui.rows import DestinationRow
+from postretry_gui.ui.theme import Scheme, ThemeFollower
 
 WAIT_MS = 5_000
-ROWS = (
-    ("p-17", "Primary Profile on LinkedIn", Badge.RECONNECT, "Reconnect"),
-    ("p-17", "@brand on X", Badge.PUBLISHED, ""),
-    ("p-17", "Brand Page on Facebook", Badge.FAILED, "Unknown"),
-    ("p-18", "@brand on X", Badge.FAILED, "Content"),
-    ("p-19", "Brand Page on Facebook", Badge.PUBLISHING, ""),
+T1 = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
+CTRL = Qt.KeyboardModifier.ControlModifier
+DUPLICATE = "Duplicate content: this exact text was already posted to this account."
+P18 = Post(
+    post_id="p-18",
+    status=PostStatus.FAILED,
+    content="Autumn sale: two days left. Everything 20% off, in store and online.",
+    created_at=T1,
+    destinations=(
+        Destination(
+            account_id="2286",
+            platform="x",
+            status=Status.FAILED,
+            account_name="@brand",
+            error=DUPLICATE,
+            error_code="DUPLICATE_CONTENT",
+            attempts=1,
+        ),
+    ),
 )
+# The causes the controller would give (it owns the provider's table).
+CAUSE_TABLE = {
+    ("p-17", "2285"): CAUSES["2285"],
+    ("p-17", "2287"): CAUSES["2287"],
+    ("p-18", "2286"): Cause.CONTENT,
+}
 
 
-class Desk(QMainWindow):
-    """A stand-in for the main window: a table, the banner above it, the pane beside it."""
-
-    def __init__(self, follower: ThemeFollower) -> None:
-        super().__init__()
-        self.setWindowTitle("postretry: the desk")
-        self.follower = follower
-        self.ran: list[str] = []
-        self.jumps: list[object] = []
-        self.selected: list[list[str]] = []
-        self.actions_by_id: dict[ActionId, QAction] = build_actions(
-            self, {a: (lambda a=a: self.ran.append(a.name)) for a in ActionId}
-        )
-        self.actions_by_id[ActionId.RECONNECT].setEnabled(False)
-        self.banner = NoticeBanner()
-        self.table = QTableWidget(len(ROWS), 4)
-        self.table.setAccessibleName("Destinations")
-        self.table.setHorizontalHeaderLabels(["Post", "Account", "Status", "Cause"])
-        self.table.setAlternatingRowColors(True)
-        self.pane = DetailPane(open_link=lambda _url: None)
-        self.pane.set_post(POST, CAPS, HISTORY, HEALTH, CAUSES, TOKEN_EXPIRY)
-        splitter = QSplitter()
-        splitter.addWidget(self.table)
-        splitter.addWidget(self.pane)
-        splitter.setSizes([560, 560])
-        body = QWidget()
-        layout = QVBoxLayout(body)
-        layout.addWidget(self.banner)
-        layout.addWidget(splitter)
-        self.setCentralWidget(body)
-        self.palette_popup = CommandPalette(
-            self,
-            self.actions_by_id,
-            lambda: [
-                JumpTarget("Spring launch! Every word of this post matters.", "p-17", "Post"),
-                JumpTarget("Primary Profile on LinkedIn", "2285", "Account"),
-            ],
-        )
-        self.palette_popup.jump_requested.connect(self.jumps.append)
-        self.fill_table()
-        follower.scheme_changed.connect(lambda _scheme: self.fill_table())
-
-    def fill_table(self) -> None:
-        colors = badge_colors(self.follower.scheme)
-        for row, (post_id, account, badge, cause) in enumerate(ROWS):
-            for column, text in enumerate((post_id, account, badge.value.title(), cause)):
-                item = QTableWidgetItem(text)
-                if column == 2:
-                    item.setForeground(QBrush(QColor(colors[badge])))
-                self.table.setItem(row, column, item)
-        self.table.resizeColumnsToContents()
+def in_flight(post: Post) -> Post:
+    """``post`` before its failures: every failed destination still publishing."""
+    return replace(
+        post,
+        destinations=tuple(
+            replace(d, status=Status.PUBLISHING, error=None, error_code=None)
+            if d.status is Status.FAILED
+            else d
+            for d in post.destinations
+        ),
+    )
 
 
 def wait_until(condition: Callable[[], bool], timeout_ms: int) -> bool:
@@ -114,6 +89,7 @@ def wait_until(condition: Callable[[], bool], timeout_ms: int) -> bool:
 def shoot(folder: Path | None, name: str, area: QRect) -> None:
     if folder is None:
         return
+    QTest.qWait(50)  # the last repaint reaches the X server
     QApplication.processEvents()
     screen = QGuiApplication.primaryScreen()
     shot = screen.grabWindow(0, area.x(), area.y(), area.width(), area.height())
@@ -124,92 +100,120 @@ def window_area(window: QWidget) -> QRect:
     return window.frameGeometry().adjusted(-8, -8, 8, 8)
 
 
+def current_account(window: MainWindow) -> str:
+    row = window.model.row_at(window.tree.currentIndex())
+    return row.account_id if isinstance(row, DestinationRow) else ""
+
+
+def selected_keys(window: MainWindow) -> list[list[str]]:
+    keys = []
+    for index in window.tree.selectionModel().selectedRows():
+        row = window.model.row_at(index)
+        if isinstance(row, DestinationRow):
+            keys.append([row.post_row.post.post_id, row.account_id])
+    return sorted(keys)
+
+
 def main() -> int:
     folder = Path(sys.argv[1]) if len(sys.argv) > 1 else None
     app = QApplication(sys.argv[:1])
     follower = ThemeFollower(app)
-    desk = Desk(follower)
-    desk.resize(1180, 620)
-    desk.move(40, 40)
-    desk.show()
-    exposed = QTest.qWaitForWindowExposed(desk, WAIT_MS)
-    desk.activateWindow()
-    wait_until(desk.isActiveWindow, WAIT_MS)
+    followed: list[str] = []
+    window = MainWindow(open_url=lambda url: followed.append(QUrl(url).toString()), title="Demo")
+    after = [POST, P18, *mixed_posts(4)]
+    session = DeskSession([in_flight(POST), in_flight(P18), *after[2:]])
+    session.causes.update(CAUSE_TABLE)
+    window.attach(session)  # type: ignore[arg-type]
+    ran: list[str] = []
+    window.actions_by_id[ActionId.RETRY].triggered.connect(lambda: ran.append("RETRY"))
+    window.resize(1220, 660)
+    window.move(30, 30)
+    window.show()
+    exposed = QTest.qWaitForWindowExposed(window, WAIT_MS)
+    window.activateWindow()
+    wait_until(window.isActiveWindow, WAIT_MS)
+    window.posts_changed(list(session.posts.values()))
+    window.sync_changed(SyncState(last_sync_at=T1, failures_loaded=True))
     seen: dict[str, object] = {
         "platform": QGuiApplication.platformName(),
         "exposed": exposed,
-        "active": desk.isActiveWindow(),
+        "active": window.isActiveWindow(),
+        "window_class": type(window).__name__,
     }
 
-    # The detail pane: Tab into its links, Enter follows the first (the reconnect page).
-    followed: list[str] = []
-    desk.pane.link_opened.connect(followed.append)
-    desk.pane.browser.setFocus()
-    QTest.keyClick(desk.pane.browser, Qt.Key.Key_Tab)
-    QTest.keyClick(desk.pane.browser, Qt.Key.Key_Return)
-    seen["detail"] = {"text": desk.pane.text(), "followed": followed}
-    shoot(folder, "desk-detail.png", window_area(desk))
+    # A sync brings three failures: one grouped notice (no tray on this X server).
+    for post in after:
+        session.posts[post.post_id] = post
+    window.posts_changed(after)
+    window.sync_changed(SyncState(last_sync_at=T1 + timedelta(minutes=1), failures_loaded=True))
+    wait_until(window.desk.banner.isVisible, WAIT_MS)
+    banner_text = window.desk.banner.message.text()
+    shoot(folder, "desk-notification.png", window_area(window))
+    window.desk.banner.show_rows.setFocus()
+    QTest.keyClick(window.desk.banner.show_rows, Qt.Key.Key_Space)
+    seen["notification"] = {
+        "tray": window.desk.notifier.uses_tray,
+        "banner": banner_text,
+        "selected": [selected_keys(window)],
+        "banner_closed": not window.desk.banner.isVisible(),
+    }
+    window.select_rows([("p-17", "2285")])
+    shoot(folder, "desk-light.png", window_area(window))
+
+    # The detail pane on Ctrl+I: Tab into its links, Enter follows the first (reconnect).
+    QTest.keyClick(window.tree, Qt.Key.Key_I, CTRL)
+    wait_until(window.desk.dock.isVisible, WAIT_MS)
+    pane = window.desk.pane
+    QTest.keyClick(pane.browser, Qt.Key.Key_Tab)
+    QTest.keyClick(pane.browser, Qt.Key.Key_Return)
+    seen["detail"] = {
+        "shown_by_ctrl_i": window.desk.dock.isVisible(),
+        "text": pane.text(),
+        "followed": list(followed),
+    }
+    shoot(folder, "desk-detail.png", window_area(window))
 
     # The palette, opened by Ctrl+K on the window.
-    QTest.keyClick(desk, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
-    wait_until(desk.palette_popup.isVisible, WAIT_MS)
-    opened = desk.palette_popup.isVisible()
-    QTest.qWaitForWindowExposed(desk.palette_popup, WAIT_MS)
-    QTest.keyClicks(desk.palette_popup.query, "rtr")
-    names = desk.palette_popup.shown_names()
-    shoot(folder, "desk-palette.png", window_area(desk))
-    QTest.keyClick(desk.palette_popup.query, Qt.Key.Key_Return)
-    desk.palette_popup.open()
-    QTest.keyClicks(desk.palette_popup.query, "primary")
-    jump_names = desk.palette_popup.shown_names()
-    QTest.keyClick(desk.palette_popup.query, Qt.Key.Key_Return)
+    palette = window.desk.palette
+    QTest.keyClick(window.tree, Qt.Key.Key_K, CTRL)
+    wait_until(palette.isVisible, WAIT_MS)
+    opened = palette.isVisible()
+    QTest.qWaitForWindowExposed(palette, WAIT_MS)
+    QTest.keyClicks(palette.query, "rtr")
+    names = palette.shown_names()
+    shoot(folder, "desk-palette.png", window_area(window))
+    QTest.keyClick(palette.query, Qt.Key.Key_Return)
+    window.select_rows([("p0", "2")])  # elsewhere, so the jump is seen to move
+    QTest.keyClick(window.tree, Qt.Key.Key_K, CTRL)
+    wait_until(palette.isVisible, WAIT_MS)
+    QTest.keyClicks(palette.query, "primary")
+    jump_names = palette.shown_names()
+    QTest.keyClick(palette.query, Qt.Key.Key_Return)
     seen["palette"] = {
         "opened_by_ctrl_k": opened,
         "names": names,
-        "ran": list(desk.ran),
+        "ran": ran,
         "jump_names": jump_names,
-        "jumps": list(desk.jumps),
-        "closed": not desk.palette_popup.isVisible(),
-    }
-
-    # The notification: this X server has no tray, so the notice shows in the window.
-    notifier = Notifier(desk.windowIcon())
-    notifier.notice_requested.connect(desk.banner.show_notice)
-    notifier.activated.connect(desk.selected.append)
-    desk.banner.opened.connect(notifier.open_last)
-    digest = FailureDigest(
-        keys=(("p-17", "2285"), ("p-17", "2287"), ("p-18", "2286")),
-        causes=Counter({Cause.RECONNECT: 1, Cause.CONTENT: 1}),
-    )
-    notifier.notify(digest)
-    wait_until(desk.banner.isVisible, WAIT_MS)
-    banner_text = desk.banner.message.text()
-    shoot(folder, "desk-notification.png", window_area(desk))
-    desk.banner.show_rows.setFocus()
-    QTest.keyClick(desk.banner.show_rows, Qt.Key.Key_Space)
-    seen["notification"] = {
-        "tray": notifier.uses_tray,
-        "banner": banner_text,
-        "selected": desk.selected,
-        "banner_closed": not desk.banner.isVisible(),
+        "jumps": [current_account(window)],
+        "closed": not palette.isVisible(),
     }
 
     # Dark mode: the desktop turns dark (no platform theme on a bare X server reports it, so
     # the change is announced the way Qt would announce it).
     QGuiApplication.styleHints().colorSchemeChanged.emit(Qt.ColorScheme.Dark)
     wait_until(lambda: follower.scheme is Scheme.DARK, WAIT_MS)
-    desk.palette_popup.open()
-    QTest.keyClicks(desk.palette_popup.query, "tick")
-    QTest.qWaitForWindowExposed(desk.palette_popup, WAIT_MS)
+    wait_until(lambda: window.model.presenter.scheme is Scheme.DARK, WAIT_MS)
+    window.select_rows([("p-17", "2285")])
     seen["dark"] = {
         "scheme": follower.scheme.value,
-        "window": desk.palette().color(desk.backgroundRole()).name(),
-        "pane_base": desk.pane.browser.palette().base().color().name(),
+        "window": window.palette().color(window.backgroundRole()).name(),
+        "pane_base": pane.browser.palette().base().color().name(),
+        "rows": window.model.presenter.scheme.value,
     }
-    shoot(folder, "desk-dark.png", window_area(desk))
-    desk.palette_popup.hide()
+    shoot(folder, "desk-dark.png", window_area(window))
     print(json.dumps(seen))
     follower.stop()
+    window.hide()
     return 0
 
 

@@ -36,7 +36,10 @@ def test_no_workspace_shows_welcome_and_the_demo_opens_every_provider(
         window = env.shell.window
         assert env.shell.handle.workspace.provider == POSTEVERYWHERE.kind
         qtbot.waitUntil(lambda: window.model.post_count() > 0, timeout=WAIT_MS)
-        labels = [a.text() for a in window.workspace_menu.actions() if a.isCheckable()]
+        # The workspace entries: the checkable ones of the menu's exclusive group (the
+        # single-post setting is checkable too, but a setting, not a workspace).
+        entries = [a for a in window.workspace_menu.actions() if a.actionGroup() is not None]
+        labels = [a.text() for a in entries if a.isCheckable()]
         assert labels == [
             "&1 Demo PostEverywhere (PostEverywhere, demo)",
             "&2 Demo Ayrshare (Ayrshare, demo)",

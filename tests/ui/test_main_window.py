@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from postretry_gui.app import Endpoint, make_session
 from postretry_gui.controller import WorkspaceSession
 from postretry_gui.domain import Status, Verdict
+from postretry_gui.domain.triage import Cause
 from postretry_gui.sim import DEMO_PE_KEY, SimConfig, SimServer
 from postretry_gui.ui import memory_hooks
 from postretry_gui.ui.confirmations import retry_question
@@ -60,6 +61,8 @@ def demo(qloop: asyncio.AbstractEventLoop, qtbot, sim: SimServer) -> Iterator[De
     window = MainWindow(open_url=opened.append, title="test")
     workspace = Endpoint(sim.posteverywhere_url, DEMO_PE_KEY, "test", demo=True)
     session, close_provider = make_session(workspace, window)
+    # These tests count one request per post; the plan's bulk requests have their own.
+    session.set_single_post_retries(True)
     window.attach(session)
     window.show()
     window.activateWindow()
@@ -337,3 +340,69 @@ def test_each_flush_tells_the_memory_hook_that_rows_landed(demo: Demo) -> None:
     finally:
         memory_hooks.set_rows_landed_hook(None)
     assert landed == [24]
+
+
+def test_the_confirmation_names_the_plan_and_bulk_requests_go_when_allowed(
+    demo: Demo, qtbot
+) -> None:
+    action = demo.window.single_post_action
+    assert action.isEnabled()  # PostEverywhere has a bulk retry
+    assert action.isChecked()
+    action.trigger()  # the operator turns single-post retries off again
+    assert demo.session.single_post_retries is False
+    demo.key(Qt.Key.Key_A, CTRL | SHIFT)
+    selection = demo.window.model.selection()
+    plan = demo.session.plan_retry(selection)
+    assert plan.bulk_requests, "the demo data has an account failed on several posts"
+    demo.key(Qt.Key.Key_R, CTRL)
+    dialog = demo.confirm_dialog()
+    assert dialog is not None
+    assert plan.describe() in dialog.informativeText()  # "N destinations in M posts: K requests"
+    assert f"{plan.request_count} requests" in dialog.informativeText()
+    QTest.keyClick(dialog, Qt.Key.Key_Return)
+    ticked = {(p, a) for p, ids in selection.items() for a in ids}
+    expected = {f"{p}|{a}": 1 for p, a in ticked}
+    qtbot.waitUntil(lambda: applied(demo.sim) == expected, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: settled(demo, ticked), timeout=WAIT_MS)
+    requests = demo.sim.stats()["requests_by_route"]
+    assert requests["POST /posteverywhere/api/v1/posts/retry-failed"] == len(plan.bulk_requests)
+    # The setting shows in the Workspace menu's action as the session changes it.
+    demo.session.set_single_post_retries(True)
+    demo.window.sync_changed(demo.session.sync_state)
+    assert action.isChecked()
+
+
+def test_the_cause_column_and_filter_show_the_sessions_triage(demo: Demo, qtbot) -> None:
+    """The causes the controller gives (PostEverywhere's table on the simulator's errors)
+    are what the Cause column, the filter's counts and the detail pane show."""
+    window, session = demo.window, demo.session
+    model = window.model
+    expected: dict[tuple[str, str], str] = {}
+    counts: dict[str, int] = {}
+    for post in session.posts.values():
+        for destination in post.destinations:
+            cause = session.cause_of(post, destination)
+            if cause is not None and destination.status is Status.FAILED:
+                expected[(post.post_id, destination.account_id)] = cause.label
+                counts[cause.label] = counts.get(cause.label, 0) + 1
+    assert expected, "the simulator has failures to triage"
+    for (post_id, account_id), label in expected.items():
+        index = model.index_of(post_id, account_id, Column.CAUSE)
+        if index.isValid():
+            assert index.data(Qt.ItemDataRole.DisplayRole) == label
+    causes = window.desk.cause_filter
+    shown = {causes.itemText(i) for i in range(1, causes.count())}
+    for label, count in counts.items():
+        assert f"{label} ({count:,})" in shown
+    # The commonest cause alone: every row shown has it.
+    top = max(counts, key=lambda label: counts[label])
+    causes.choose(next(c for c in Cause if c.label == top))
+    rows = [model.row_at(model.index(n, 0)) for n in range(model.rowCount())]
+    labels = {r.texts(session)[Column.CAUSE] for r in rows if isinstance(r, DestinationRow)}
+    assert labels == {top}
+    # The detail pane says it too.
+    first = next(r for r in rows if isinstance(r, DestinationRow))
+    window.select_rows([(first.post_row.post_id, first.account_id)])
+    QTest.keyClick(window.tree, Qt.Key.Key_I, CTRL)
+    qtbot.waitUntil(window.desk.dock.isVisible, timeout=WAIT_MS)
+    assert f"Cause {top}" in " ".join(window.desk.pane.text().split())

@@ -10,11 +10,18 @@ import keyring.backends.fail
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from workspaces_testkit import FAST, WAIT_MS, Env, active_window, pe_workspace, shell_env
+from workspaces_testkit import (
+    FAST,
+    WAIT_MS,
+    active_window,
+    save_workspace,
+    shell_env,
+    wait_synced,
+)
 
 from postretry_gui.controller.events import NoticeLevel
 from postretry_gui.sim import DEMO_PE_KEY, SimConfig, SimServer
-from postretry_gui.store import MemoryKeyring, SecretKind, WorkspaceSecrets
+from postretry_gui.store import MemoryKeyring, SecretKind
 from postretry_gui.ui.keyring_dialog import KeyringDialog
 from postretry_gui.ui.main_window import MainWindow
 
@@ -22,20 +29,7 @@ CTRL = Qt.KeyboardModifier.ControlModifier
 SHIFT = Qt.KeyboardModifier.ShiftModifier
 
 
-def save(env: Env, name: str) -> str:
-    workspace = env.shell.book.add(
-        pe_workspace(env, name), WorkspaceSecrets(api_key=f"{DEMO_PE_KEY}_{name.lower()}")
-    )
-    return str(workspace.workspace_id)
-
-
-def wait_synced(env: Env, qtbot) -> None:
-    qtbot.waitUntil(lambda: env.shell.handle is not None, timeout=WAIT_MS)
-    session = env.shell.handle.session
-    qtbot.waitUntil(
-        lambda: session.synced_from is not None and not session.sync_state.loading,
-        timeout=WAIT_MS,
-    )
+save = save_workspace
 
 
 def test_ctrl_digits_switch_workspaces_and_the_menu_follows(

@@ -15,6 +15,7 @@ from postretry_gui.domain import (
     eligibility,
     retry_unit,
 )
+from postretry_gui.domain.triage import Cause
 from postretry_gui.providers.ayrshare import CAPABILITIES as AYRSHARE_CAPABILITIES
 from postretry_gui.providers.posteverywhere import CAPABILITIES as POSTEVERYWHERE_CAPABILITIES
 
@@ -32,6 +33,11 @@ class FakeOracle:
         self._capabilities = capabilities
         self.locks: set[tuple[str, str]] = set()
         self.marks: dict[str, PostMark] = {}
+        # (post id, account id) -> cause; the rest have none, as before triage.
+        self.causes: dict[tuple[str, str], Cause] = {}
+
+    def cause_of(self, post: Post, destination: Destination) -> Cause | None:
+        return self.causes.get((post.post_id, destination.account_id))
 
     @property
     def capabilities(self) -> ProviderCapabilities:

@@ -26,7 +26,7 @@ from postretry_gui.providers.posteverywhere import SPEC as POSTEVERYWHERE
 from postretry_gui.providers.posteverywhere import PostEverywhereProvider
 from postretry_gui.providers.zernio import SPEC as ZERNIO
 from postretry_gui.providers.zernio import ZernioProvider
-from postretry_gui.sim import SimConfig, SimServer
+from postretry_gui.sim import DEMO_PE_KEY, SimConfig, SimServer
 from postretry_gui.store import (
     MemoryKeyring,
     SecretStore,
@@ -159,3 +159,23 @@ def active_window(env: Env, qtbot: Any) -> Any:
 
 def pe_workspace(env: Env, name: str = "Client A") -> Workspace:
     return Workspace("draft", name, POSTEVERYWHERE.kind, env.sim.posteverywhere_url)
+
+
+def save_workspace(env: Env, name: str, *, session_only: bool = False) -> str:
+    """A PostEverywhere workspace on the simulator, saved with a key of its own."""
+    workspace = env.shell.book.add(
+        pe_workspace(env, name),
+        WorkspaceSecrets(api_key=f"{DEMO_PE_KEY}_{name.lower()}"),
+        session_only=session_only,
+    )
+    return str(workspace.workspace_id)
+
+
+def wait_synced(env: Env, qtbot: Any) -> None:
+    """Until the open workspace has read its posts."""
+    qtbot.waitUntil(lambda: env.shell.handle is not None, timeout=WAIT_MS)
+    session = env.shell.handle.session
+    qtbot.waitUntil(
+        lambda: session.synced_from is not None and not session.sync_state.loading,
+        timeout=WAIT_MS,
+    )

@@ -11,6 +11,7 @@ from typing import Protocol, TypeVar
 from postretry_gui.domain import (
     Account,
     AccountHealth,
+    BulkRetryAck,
     Post,
     ProviderCapabilities,
     RateLimitState,
@@ -82,6 +83,20 @@ class BudgetedProvider:
         return await self._request(
             lambda: self._inner.retry(
                 post, account_ids, idempotency_key=idempotency_key, priority=priority
+            )
+        )
+
+    async def retry_bulk(
+        self,
+        account_id: str,
+        post_ids: Sequence[str],
+        *,
+        idempotency_key: str,
+        priority: Priority = Priority.INTERACTIVE,
+    ) -> BulkRetryAck:
+        return await self._request(
+            lambda: self._inner.retry_bulk(
+                account_id, post_ids, idempotency_key=idempotency_key, priority=priority
             )
         )
 

@@ -3,7 +3,12 @@
 ``WorkspaceSession.retry`` (Ctrl+R) starts a :class:`BulkRetryJob`; a single post is a job
 of one. The job owns the orchestration, ``RetryStep`` the per-post step that journals
 (intend -> mark_sent -> request -> acknowledge / mark_unknown / settle), so there is one
-journalled retry path however many posts go.
+journalled retry path however many posts go. The posts become a ``RetryPlan``
+(``retry_planning``): where the provider has a bulk retry, one request per account names
+many posts, sent through ``BulkStep`` (a journalled intent per pair, one key per request);
+the rest go one request per post as before. When the server is found to re-queue more than
+a bulk request named (``filter_check``), the requests not sent yet are planned again, one
+per post, and the workspace stays with single-post retries.
 
 What the job adds around that step:
 
@@ -28,64 +33,29 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
-from collections import deque
-from collections.abc import Generator, Mapping, Sequence
-from dataclasses import dataclass, replace
-from typing import Any
+from collections.abc import Awaitable, Callable, Generator, Mapping, Sequence
+from dataclasses import replace
+from typing import Any, TypeVar
 
 from postretry_gui.controller.bulk_events import BulkObserver, BulkProgress, BulkSummary, JobState
+from postretry_gui.controller.bulk_ports import BulkSettings as BulkSettings
+from postretry_gui.controller.bulk_ports import JobPorts
+from postretry_gui.controller.bulk_queue import JobQueue
 from postretry_gui.controller.bulk_summary import JobSummary
-from postretry_gui.controller.clock import Clock
 from postretry_gui.controller.events import NoticeLevel, PostOutcome, RetryReport
-from postretry_gui.controller.retry_step import RetryStep, StopSending
-from postretry_gui.controller.settler import WatchSettler
-from postretry_gui.controller.tasks import TaskSet
-from postretry_gui.controller.workspace_state import WorkspaceState
-from postretry_gui.domain import Outcome, Post, RetryAck
+from postretry_gui.controller.retry_planning import plan_options
+from postretry_gui.controller.retry_step import StopSending
+from postretry_gui.domain import BulkRetryAck, Outcome, Post, RetryAck
 from postretry_gui.domain.errors import (
     ProviderError,
     RateLimited,
     TooManyRateLimits,
     Unauthorized,
 )
-from postretry_gui.providers.base import Provider
+from postretry_gui.domain.retry_plan import PlannedRequest, RequestShape
 from postretry_gui.providers.pacing import Priority
 
-
-@dataclass(frozen=True, slots=True)
-class JobPorts:
-    """What a retry job uses of its workspace, each through its public interface."""
-
-    provider: Provider
-    state: WorkspaceState
-    step: RetryStep
-    settler: WatchSettler
-    clock: Clock
-    tasks: TaskSet
-
-
-@dataclass(frozen=True, slots=True)
-class BulkSettings:
-    # Requests of this job in flight at once (the pacer's own cap, 8 by default, still holds).
-    concurrency: int = 6
-    # Sends of one intent in all: the first and its re-sends after 429s (same key).
-    max_sends_per_intent: int = 4
-    # This many 429s in a row, with no other answer in between, pause the job.
-    pause_after_429s: int = 8
-    # The wait after a 429 that named none, doubled on each further 429 of the intent.
-    backoff_s: float = 1.0
-    # A job of at most this many posts is the operator's own click: INTERACTIVE priority.
-    interactive_up_to: int = 1
-    # How often a job held by the pacer for a reason no event announces looks again.
-    recheck_s: float = 0.05
-
-    def __post_init__(self) -> None:
-        if self.concurrency < 1:
-            raise ValueError("concurrency must be at least 1")
-        if self.max_sends_per_intent < 1:
-            raise ValueError("max_sends_per_intent must be at least 1")
-        if self.pause_after_429s < 1:
-            raise ValueError("pause_after_429s must be at least 1")
+T = TypeVar("T")
 
 
 _NOT_SENT_CANCELLED = "Cancelled before it was sent: nothing was sent for this post."
@@ -111,8 +81,8 @@ class BulkRetryJob:
         self.job_id = next(_JOB_IDS)
         self.settings = settings or BulkSettings()
         self._priority = Priority.BACKGROUND
-        self._queue: deque[tuple[Post, frozenset[str]]] = deque()
-        self._outcomes: list[PostOutcome] = []
+        self._queue = JobQueue(self._selection)
+        self._bulk_checked = False
         self._errors: dict[str, ProviderError] = {}
         self._stop: StopSending | None = None
         self._cancelled = False
@@ -184,28 +154,30 @@ class BulkRetryJob:
         ports = self._ports
         state, summary = ports.state, self._summary
         started = ports.clock.monotonic()
-        plan = self._plan()
-        if len(plan) <= self.settings.interactive_up_to:
+        units = self._plan()
+        if len(units) <= self.settings.interactive_up_to:
             self._priority = Priority.INTERACTIVE
-        self._queue.extend(plan)
-        if plan:
-            state.emit_all(post.post_id for post, _ in plan)
+        options = plan_options(state.capabilities, single_post=state.single_post_retries)
+        self._queue.fill(units, options)
+        if units:
+            state.emit_all(units)
         if state.sync_state.key_rejected:
             self._stop = StopSending(Outcome.KEY_REJECTED, Unauthorized.default_message)
         self._set(**self._counts())
-        self._set_sending(bool(plan))
+        self._set_sending(bool(units))
+        stop_checking = ports.check.on_widened(self._to_single_posts)
         try:
             async with asyncio.TaskGroup() as workers:
-                for _ in range(min(self.settings.concurrency, len(plan))):
+                for _ in range(min(self.settings.concurrency, len(units))):
                     workers.create_task(self._worker())
         except BaseException:
             summary.stop_following()  # cancelled with its workspace: no summary follows
             raise
         finally:
+            stop_checking()
             self._set_sending(False)
-            self._unlock_unsent(plan)
-        rank = {post_id: index for index, post_id in enumerate(self._selection)}
-        report = RetryReport(tuple(sorted(self._outcomes, key=lambda o: rank.get(o.post_id, 0))))
+            self._unlock_unsent(units)
+        report = RetryReport(tuple(self._queue.report()))
         if self._cancelled:
             final = JobState.CANCELLED
         elif self._stop is not None:
@@ -221,67 +193,89 @@ class BulkRetryJob:
             self._observer.job_finished(finished)
         return report
 
-    def _plan(self) -> list[tuple[Post, frozenset[str]]]:
-        """Lock every destination of the job. It runs without a break (no await), so all
-        are locked before any other task (a second Ctrl+R) can look at them."""
+    def _plan(self) -> dict[str, frozenset[str]]:
+        """Lock every destination of the job and return what each post will really retry.
+        It runs without a break (no await), so all are locked before any other task (a
+        second Ctrl+R) can look at them."""
         ports = self._ports
         state, summary = ports.state, self._summary
-        plan: list[tuple[Post, frozenset[str]]] = []
+        units: dict[str, frozenset[str]] = {}
         for post_id, ticked in self._selection.items():
             planned = ports.step.plan(post_id, ticked)
             if isinstance(planned, PostOutcome):
-                self._outcomes.append(planned)
+                self._queue.record(planned)
                 summary.mark_not_sent(post_id)
                 summary.place_skipped(post_id, ticked, planned.message)
             else:
-                plan.append((state.posts[post_id], planned))
-        for post, unit in plan:
-            summary.follow(post.post_id, unit)
+                units[post_id] = planned
+        for post_id, unit in units.items():
+            summary.follow(post_id, unit)
             # Ticked but not in the request (not eligible): say why, per destination.
-            outside = self._selection[post.post_id] - unit
+            outside = self._selection[post_id] - unit
             if outside:
-                summary.place_skipped(post.post_id, outside, state.why_not(post, outside))
-        return plan
+                summary.place_skipped(
+                    post_id, outside, state.why_not(state.posts[post_id], outside)
+                )
+        return units
 
-    def _unlock_unsent(self, plan: Sequence[tuple[Post, frozenset[str]]]) -> None:
-        """Posts never sent are unlocked whatever ended the job (cancel, a stop, or the
+    def _to_single_posts(self) -> None:
+        """The server re-queued more than a bulk request named: what is not sent yet goes
+        one post per request."""
+        if self._queue.to_single_posts():
+            self._notify()
+
+    def _unlock_unsent(self, units: Mapping[str, frozenset[str]]) -> None:
+        """Requests never sent are unlocked whatever ended the job (cancel, a stop, or the
         workspace closing and cancelling this task)."""
-        state = self._ports.state
-        while self._queue:
-            post, unit = self._queue.popleft()
-            state.unlock(post.post_id, unit)
-            if self._stop is not None:
-                stop = self._stop
-                never = PostOutcome(post.post_id, stop.outcome, message=stop.message)
-            else:
-                never = PostOutcome(post.post_id, Outcome.SKIPPED, message=_NOT_SENT_CANCELLED)
-            self._outcomes.append(never)
-            self._summary.place_never_sent(post.post_id, unit, never.message)
-        done = {o.post_id for o in self._outcomes}
-        for post, unit in plan:
-            if post.post_id not in done:
-                state.unlock(post.post_id, unit)
-        state.emit_all(post.post_id for post, _ in plan)
+        state, queue = self._ports.state, self._queue
+        for request in queue.drain():
+            for post_id in request.post_ids:
+                state.unlock(post_id, request.account_ids)
+                if self._stop is not None:
+                    stop = self._stop
+                    never = PostOutcome(post_id, stop.outcome, message=stop.message)
+                else:
+                    never = PostOutcome(post_id, Outcome.SKIPPED, message=_NOT_SENT_CANCELLED)
+                queue.record(never)
+                self._summary.place_never_sent(post_id, request.account_ids, never.message)
+        # Sent but never answered: only when this task itself was cancelled.
+        for request in queue.in_flight:
+            for post_id in request.post_ids:
+                state.unlock(post_id, request.account_ids)
+        state.emit_all(units)
 
     async def _worker(self) -> None:
-        step = self._ports.step
         while await self._admit():
-            post, unit = self._queue.popleft()
+            request = self._queue.take()
             self._in_flight += 1
             self._set(in_flight=self._in_flight)
             try:
-                outcome = await step.send(post, unit, self._send)
+                outcomes = await self._send_request(request)
             except StopSending as stop:
-                outcome = PostOutcome(post.post_id, stop.outcome, message=stop.message)
+                outcomes = [
+                    PostOutcome(p, stop.outcome, message=stop.message) for p in request.post_ids
+                ]
                 if self._stop is None:
                     self._stop = stop
             finally:
                 self._in_flight -= 1
                 self._answered = True
                 self._notify()
-            self._outcomes.append(outcome)
-            self._summary.place_answer(outcome, unit, self._errors.get(post.post_id))
+            self._queue.answered(request, outcomes)
+            unit = frozenset(request.account_ids)
+            for outcome in outcomes:
+                self._summary.place_answer(outcome, unit, self._errors.get(outcome.post_id))
             self._set(**self._counts())
+
+    async def _send_request(self, request: PlannedRequest) -> list[PostOutcome]:
+        ports = self._ports
+        if request.shape is RequestShape.BULK:
+            # The job's first bulk request checks a silent answer by reading (see BulkStep).
+            verify, self._bulk_checked = not self._bulk_checked, True
+            return await ports.bulk_step.send(request, self._send_bulk, verify=verify)
+        (post_id,) = request.post_ids
+        unit = frozenset(request.account_ids)
+        return [await ports.step.send(ports.state.posts[post_id], unit, self._send)]
 
     async def _admit(self) -> bool:
         """Wait until this worker may take the next post; False when none may go."""
@@ -338,6 +332,26 @@ class BulkRetryJob:
     async def _send(
         self, post: Post, account_ids: Sequence[str], *, idempotency_key: str
     ) -> RetryAck:
+        """The request of one post's intent (see ``_with_429s``)."""
+        return await self._with_429s(
+            lambda: self._ports.provider.retry(
+                post, account_ids, idempotency_key=idempotency_key, priority=self._priority
+            ),
+            (post.post_id,),
+        )
+
+    async def _send_bulk(
+        self, account_id: str, post_ids: Sequence[str], *, idempotency_key: str
+    ) -> BulkRetryAck:
+        """The bulk request of one account on many posts (see ``_with_429s``)."""
+        return await self._with_429s(
+            lambda: self._ports.provider.retry_bulk(
+                account_id, post_ids, idempotency_key=idempotency_key, priority=self._priority
+            ),
+            post_ids,
+        )
+
+    async def _with_429s(self, call: Callable[[], Awaitable[T]], post_ids: Sequence[str]) -> T:
         """The request of one intent, re-sent after a 429 with the same key.
 
         Re-sending after a 429 with the SAME Idempotency-Key is safe, and a new key would
@@ -354,24 +368,23 @@ class BulkRetryJob:
             sends += 1
             self._set(requests_sent=self._progress.requests_sent + 1)
             try:
-                ack = await self._ports.provider.retry(
-                    post, account_ids, idempotency_key=idempotency_key, priority=self._priority
-                )
+                answer = await call()
             except RateLimited as error:
                 self._rate_limited()
-                if sends >= self.settings.max_sends_per_intent or self._cancelled:
-                    self._errors[post.post_id] = error
-                    raise
-                if not await self._wait_after_429(error, sends):
-                    self._errors[post.post_id] = error
-                    raise
-                continue
+                if (
+                    sends < self.settings.max_sends_per_intent
+                    and not self._cancelled
+                    and await self._wait_after_429(error, sends)
+                ):
+                    continue
+                self._errors.update(dict.fromkeys(post_ids, error))
+                raise
             except ProviderError as error:
-                self._errors[post.post_id] = error
+                self._errors.update(dict.fromkeys(post_ids, error))
                 self._answer_arrived()
                 raise
             self._answer_arrived()
-            return ack
+            return answer
 
     def _rate_limited(self) -> None:
         """Slow down on every 429; pause after too many in a row."""
@@ -419,19 +432,5 @@ class BulkRetryJob:
 
     def _counts(self) -> dict[str, int]:
         """Progress counts posts, as the bar does; the summary counts destinations."""
-        refused = unknown = not_sent = 0
-        for outcome in self._outcomes:
-            kind = outcome.outcome
-            if self._summary.not_sent(outcome.post_id):
-                not_sent += 1
-            elif kind is Outcome.OUTCOME_UNKNOWN:
-                unknown += 1
-            elif kind is not Outcome.RETRIED:
-                refused += 1
-        return {
-            "done_posts": len(self._outcomes),
-            "destinations_retried": self._summary.requeued,
-            "refused": refused,
-            "unknown": unknown,
-            "not_sent": not_sent,
-        }
+        counts = self._queue.counts(self._summary.not_sent)
+        return {**counts, "destinations_retried": self._summary.requeued}

@@ -81,6 +81,9 @@ class SyncState:
     # The rate-limit window as the last response described it (None: not said).
     requests_left: int | None = None
     request_limit: int | None = None
+    # Every rate window of the key, shortest first: "41 of 60 this minute · 870 of 1,000
+    # this hour" (None: only the headers' one window is known, see ``requests_left``).
+    budget: str | None = None
     online: bool = True
     # 401: the key was rejected; all background requests have stopped.
     key_rejected: bool = False
@@ -93,6 +96,9 @@ class SyncState:
     # Posts the poller is watching until their retried destinations settle.
     polling_posts: int = 0
     posts_loaded: int = 0
+    # The workspace retries one post per request (the operator's setting, or set by the app
+    # when a bulk retry re-queued more than it was asked to).
+    single_post_retries: bool = False
 
 
 class SessionListener(Protocol):

@@ -82,6 +82,21 @@ class RetryJournal(Protocol):
         """The final word on the retry."""
         ...
 
+    def intend_request(
+        self, workspace_id: str, request_key: str, pairs: Iterable[tuple[str, str]]
+    ) -> Sequence[JournalIntent]:
+        """Durably record a bulk request about to be sent: one intent per (post id, account
+        id), tied by ``request_key`` (the request's idempotency key), all or none."""
+        ...
+
+    def mark_request_sent(self, request_key: str) -> object: ...
+
+    def acknowledge_request(self, request_key: str, outcome: str, detail: str = "") -> object: ...
+
+    def mark_request_unknown(self, request_key: str, detail: str) -> object: ...
+
+    def settle_request(self, request_key: str, outcome: str, detail: str = "") -> object: ...
+
     def unfinished(self) -> Sequence[JournalIntent]:
         """Intents not settled yet: left behind by a crash or a closed app, to reconcile."""
         ...
@@ -143,6 +158,33 @@ class JournalLink:
 
     async def flush(self, timeout_s: float = 0.0) -> None:
         """Wait for writes still queued (the local journal writes at once)."""
+
+    def intend_request(
+        self, request_key: str, pairs: Sequence[tuple[str, str]]
+    ) -> dict[tuple[str, str], str] | None:
+        """The intent id of each (post id, account id) of a bulk request, written before it
+        leaves; None without a journal."""
+        if self.journal is None:
+            return None
+        try:
+            intents = self.journal.intend_request(self.workspace_id, request_key, pairs)
+        except Exception as error:  # any store failure: refuse to send rather than guess
+            raise JournalWriteFailed(
+                f"Could not record the retry in the journal, so it was not sent: {error}"
+            ) from error
+        return {(i.post_id, i.account_ids[0]): i.intent_id for i in intents}
+
+    def request_sent(self, request_key: str) -> None:
+        self._safely(lambda j: j.mark_request_sent(request_key))
+
+    def request_acknowledged(self, request_key: str, detail: str) -> None:
+        self._safely(lambda j: j.acknowledge_request(request_key, Outcome.RETRIED, detail))
+
+    def request_unknown(self, request_key: str, detail: str) -> None:
+        self._safely(lambda j: j.mark_request_unknown(request_key, detail))
+
+    def request_settled(self, request_key: str, outcome: Outcome, detail: str = "") -> None:
+        self._safely(lambda j: j.settle_request(request_key, outcome, detail))
 
     def _safely(self, write: Callable[[RetryJournal], object]) -> None:
         if self.journal is None:

@@ -25,6 +25,9 @@ class PollSettings:
     initial_interval_s: float = 2.0
     backoff: float = 1.5
     max_interval_s: float = 15.0
+    # Rounds that read a list whose answers are cached (Ayrshare's history) come no faster
+    # than this; None: the provider's own cache age (``ChangeFeed.min_interval_s``).
+    list_min_interval_s: float | None = None
 
 
 PollRound = Callable[[Sequence[str]], Awaitable[bool]]

@@ -140,6 +140,13 @@ def error_outcome(error: ProviderError) -> ErrorOutcome:
     raise AssertionError("ProviderError closes the table")  # pragma: no cover
 
 
+def outcome_message(answer: ErrorOutcome, error: ProviderError) -> str:
+    """The sentence the table says a refused or lost retry carries."""
+    if answer.sentence is not None:
+        return answer.sentence
+    return error.message if answer.say is Say.MESSAGE else str(error)
+
+
 class RetryStep:
     """Plans and sends single retries against the workspace ``state``, watching what was
     acknowledged (or lost) through ``settler``."""
@@ -253,12 +260,7 @@ class RetryStep:
         """What ``ERROR_OUTCOMES`` says for ``error``, carried out."""
         state = self._state
         answer = error_outcome(error)
-        if answer.sentence is not None:
-            message = answer.sentence
-        elif answer.say is Say.MESSAGE:
-            message = error.message
-        else:
-            message = str(error)
+        message = outcome_message(answer, error)
         if answer.then is Then.WATCH_UNKNOWN:
             # Never resend; keep the destinations locked and read what happened instead.
             state.count_retries(post_id, sent_before + 1)
@@ -318,4 +320,4 @@ class RetryStep:
             updates = tuple(
                 d.with_status(Status.QUEUED) for d in post.destinations if d.account_id in unit
             )
-        self._state.put(post.merged(updates))
+        self._state.put_answer(post.merged(updates))

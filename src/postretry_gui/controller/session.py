@@ -28,13 +28,18 @@ from collections.abc import Callable, Coroutine, Iterable, Mapping
 from datetime import datetime
 from typing import Any, TypeVar
 
-from postretry_gui.controller.bulk import BulkRetryJob, BulkSettings, JobPorts
+from postretry_gui.controller.bulk import BulkRetryJob, BulkSettings
 from postretry_gui.controller.bulk_events import BulkObserver
+from postretry_gui.controller.bulk_ports import JobPorts
+from postretry_gui.controller.bulk_step import BulkStep
 from postretry_gui.controller.clock import Clock, SystemClock
 from postretry_gui.controller.coordination import Coordination, SoloCoordination
 from postretry_gui.controller.events import NoticeLevel, PostMark, SessionListener, SyncState
+from postretry_gui.controller.filter_check import WidenedFilterCheck
 from postretry_gui.controller.journal_port import JournalLink, RetryJournal
+from postretry_gui.controller.plan_text import RetryConfirmation, confirmation_for
 from postretry_gui.controller.poller import PollSettings
+from postretry_gui.controller.retry_planning import preview_plan
 from postretry_gui.controller.retry_step import RetryStep
 from postretry_gui.controller.settler import WatchSettler
 from postretry_gui.controller.shared_journal import AsyncHistory, SharedJournalLink
@@ -51,6 +56,7 @@ from postretry_gui.domain import (
     ProviderCapabilities,
 )
 from postretry_gui.domain.errors import ProviderError
+from postretry_gui.domain.retry_plan import RetryPlan
 from postretry_gui.domain.triage import Cause, CauseTable
 from postretry_gui.providers.base import Provider
 from postretry_gui.store.journal import current_operator
@@ -80,6 +86,9 @@ class WorkspaceSession:
     (claims, shared budget) before each send and its journal in place of ``journal``.
     ``causes``: the provider's cause table (``ProviderSpec.causes``) that triages failures;
     without it, only the phrases every network uses.
+    ``single_post_retries``: retry one post per request (no bulk request), as the workspace
+    was set; ``remember_single_post`` is told when the setting changes (the operator's
+    choice, or the app's after a bulk retry re-queued more than it was asked to).
     """
 
     def __init__(
@@ -98,6 +107,8 @@ class WorkspaceSession:
         bulk_settings: BulkSettings | None = None,
         team: TeamWorkspace | None = None,
         causes: CauseTable | None = None,
+        single_post_retries: bool = False,
+        remember_single_post: Callable[[bool], None] | None = None,
     ) -> None:
         clock = clock or SystemClock()
         self._provider = provider
@@ -119,6 +130,9 @@ class WorkspaceSession:
             known_retries=self._journal.retries_sent,
             retries_sent=retries_sent,
             causes=causes,
+            budget=provider.pacer.describe_budget,
+            single_post_retries=single_post_retries,
+            remember_single_post=remember_single_post,
         )
         self._settler = WatchSettler(
             provider,
@@ -139,7 +153,11 @@ class WorkspaceSession:
             refresh_interval_s=refresh_interval_s,
         )
         step = RetryStep(self._state, self._settler, self._journal, self.coordination)
-        self._ports = JobPorts(provider, self._state, step, self._settler, clock, self._tasks)
+        check = WidenedFilterCheck(self._state)
+        bulk_step = BulkStep(self._state, self._settler, self._journal, check)
+        self._ports = JobPorts(
+            provider, self._state, step, self._settler, clock, self._tasks, bulk_step, check
+        )
 
     def _journal_failed(self, text: str) -> None:
         self._state.notice(NoticeLevel.WARNING, text)
@@ -262,6 +280,24 @@ class WorkspaceSession:
         return self._syncer.background_active
 
     # -- retry: the one way a retry starts ---------------------------------------------------
+
+    @property
+    def single_post_retries(self) -> bool:
+        """Whether this workspace retries one post per request (no bulk request)."""
+        return self._state.single_post_retries
+
+    def set_single_post_retries(self, on: bool) -> None:
+        """The operator's setting (Workspace menu): remembered for the workspace. A team
+        workspace stays single-post: only single-post retries are claimed."""
+        self._state.set_single_post_retries(on or self.coordination.shared)
+
+    def plan_retry(self, selection: Selection) -> RetryPlan:
+        """The requests a retry of ``selection`` would send now (nothing is locked)."""
+        return preview_plan(self._state, selection)
+
+    def confirmation(self, selection: Selection) -> RetryConfirmation:
+        """What the Ctrl+R confirmation says about retrying ``selection``."""
+        return confirmation_for(self.plan_retry(selection), self._ports.provider.pacer)
 
     def retry(
         self,

@@ -2,7 +2,11 @@
 published or failed again, then give the journal its final word and unlock the rows.
 
 A watch is one acknowledged (or lost) retry of a post. The poller decides when to read;
-this module reads (``results``), judges what the read proves and settles. Retries a
+this module reads, judges what the read proves and settles. Beyond a handful of watched
+posts a round reads the provider's list of what changed (``ChangeReader``): a watched post
+the list does not hold has not changed, and is judged on what is known of it, as a read of
+it would be. A post quiet for several list rounds is read on its own (a deleted post never
+shows in a list). Retries a
 previous run left unfinished are watched the same way (``reconcile``), never resent.
 """
 
@@ -14,6 +18,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from types import MappingProxyType
 
+from postretry_gui.controller.change_reader import ChangeReader
 from postretry_gui.controller.clock import Clock
 from postretry_gui.controller.events import NoticeLevel
 from postretry_gui.controller.journal_port import JournalLink
@@ -32,6 +37,11 @@ STALE_FAILED_READS = 2
 # How far the server's clock may run behind ours when comparing its ``updated_at`` with the
 # time an intent was written.
 CLOCK_SKEW = timedelta(seconds=30)
+
+# Up to this many watched posts a round reads each one (cheaper than a list); beyond, a list.
+PER_POST_READS_UP_TO = 3
+# A watched post a list has not shown for this many rounds is read on its own.
+QUIET_LIST_ROUNDS = 5
 
 
 # eq=False: two retries of the same destinations are still two watches (identity).
@@ -84,6 +94,16 @@ class WatchSettler:
         self._no_job_sending = asyncio.Event()
         self._no_job_sending.set()
         self._poller = Poller(self._poll_round, provider.pacer, clock, tasks, poll_settings)
+        feed = provider.capabilities.change_feed
+        self._changes = (
+            None
+            if feed is None
+            else ChangeReader(
+                provider, feed, clock, min_interval_s=self._poller.settings.list_min_interval_s
+            )
+        )
+        # post_id -> list rounds in a row that did not show the post
+        self._quiet: dict[str, int] = {}
         state.on_key_rejected(self._poller.stop)
 
     @property
@@ -149,6 +169,8 @@ class WatchSettler:
             )
 
     def _watch(self, post_id: str, watch: _Watch) -> None:
+        if self._changes is not None:
+            self._changes.watch_started(watch.since)
         self._watches.setdefault(post_id, []).append(watch)
         self._poller.watch(post_id)
         self._state.update_sync(polling_posts=len(self._watches))
@@ -201,8 +223,48 @@ class WatchSettler:
 
     async def _poll_round(self, post_ids: Sequence[str]) -> bool:
         await self._no_job_sending.wait()
-        state = self._state
         changed: list[str] = []
+        if self._changes is not None and len(self._watches) > PER_POST_READS_UP_TO:
+            await self._list_round(self._changes, changed)
+        else:
+            await self._read_each(post_ids, changed)
+        self._state.emit_all(changed)
+        self._state.update_sync()
+        return bool(changed)
+
+    async def _list_round(self, reader: ChangeReader, changed: list[str]) -> None:
+        """One list read for every watched post, then each judged as after a read of it."""
+        if not reader.ready():
+            return  # the list is cached: an earlier answer is all a read could say
+        state = self._state
+        watched = tuple(self._watches)
+        try:
+            found = await reader.read(frozenset(watched))
+        except Unauthorized as error:
+            state.key_rejected(error)
+            return
+        except ProviderError as error:
+            state.read_failed(error)
+            return
+        state.read_succeeded()
+        for post_id in watched:
+            post = found.get(post_id)
+            if post is None:
+                self._quiet[post_id] = self._quiet.get(post_id, 0) + 1
+            else:
+                self._quiet.pop(post_id, None)
+                if self._merge_result(post_id, post):
+                    changed.append(post_id)
+            if self._judge_all(post_id):
+                changed.append(post_id)
+        quiet = [p for p, n in self._quiet.items() if n >= QUIET_LIST_ROUNDS and p in self._watches]
+        for post_id in quiet[:PER_POST_READS_UP_TO]:
+            self._quiet[post_id] = 0
+        await self._read_each(quiet[:PER_POST_READS_UP_TO], changed)
+
+    async def _read_each(self, post_ids: Sequence[str], changed: list[str]) -> None:
+        """Read each post on its own (``results``) and judge its watches."""
+        state = self._state
         for post_id in post_ids:
             if post_id not in self._watches:
                 self._poller.unwatch(post_id)
@@ -225,9 +287,6 @@ class WatchSettler:
                 changed.append(post_id)
             if self._judge_all(post_id):
                 changed.append(post_id)
-        state.emit_all(changed)
-        state.update_sync()
-        return bool(changed)
 
     def _gone(self, post_id: str) -> None:
         self._state.mark_gone(post_id)
@@ -330,6 +389,7 @@ class WatchSettler:
             self._tell_followers(post_id, self._fates(post_id, watch, outcome))
         if not watches:
             self._watches.pop(post_id, None)
+            self._quiet.pop(post_id, None)
             self._poller.unwatch(post_id)
         self._update_mark(post_id)
         self._state.update_sync(polling_posts=len(self._watches))

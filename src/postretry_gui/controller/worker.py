@@ -85,9 +85,9 @@ def _secrets(
     key = os.environ.get(KEY_ENV, "").strip()
     password = os.environ.get(PASSWORD_ENV)
     try:
-        secrets = registry.secrets(workspace.workspace_id)
+        secrets = registry.secrets(workspace.workspace_id)  # with the team's password
         if password is None:
-            password = registry.team_password(workspace.workspace_id)
+            password = secrets.team_db_password
     except StoreError as error:
         if not key:
             raise WorkerError(

@@ -331,6 +331,7 @@ class WorkspaceOpener:
         on_error: ErrorCallback | None = None,
         refresh_interval_s: float = 60.0,
         team_options: Callable[[TeamOptions], TeamOptions] = lambda options: options,
+        remember_single_post: Callable[[str, bool], None] | None = None,
     ) -> None:
         self.dirs = dirs
         self.factory = factory
@@ -338,6 +339,14 @@ class WorkspaceOpener:
         self.refresh_interval_s = refresh_interval_s
         # Adjusts how a team workspace takes part (tests shorten its intervals).
         self.team_options = team_options
+        # Where a workspace's single-post setting is kept (workspace id, on).
+        self.remember_single_post = remember_single_post
+
+    def _rememberer(self, workspace_id: str) -> Callable[[bool], None] | None:
+        remember = self.remember_single_post
+        if remember is None:
+            return None
+        return lambda on: remember(workspace_id, on)
 
     def open(
         self, workspace: Workspace, secrets: WorkspaceSecrets, listener: SessionListener
@@ -373,6 +382,9 @@ class WorkspaceOpener:
             refresh_interval_s=self.refresh_interval_s,
             team=team,
             causes=cause_table(workspace.provider),
+            # Team mode claims each post before it is sent: one post per request.
+            single_post_retries=workspace.single_post_retries or team is not None,
+            remember_single_post=self._rememberer(workspace.workspace_id),
         )
         caching.session = session
         if team is not None:

@@ -44,7 +44,8 @@ class WorkspaceState:
     """Posts by post_id, the locks of destinations in flight, marks, health, retry counts
     and the sync state, with the listener that hears of every change.
 
-    ``rate_limit()``: the provider's budget as last described (for the status bar).
+    ``rate_limit()``: the provider's budget as last described (for the status bar);
+    ``budget()``: every window of it in words, or None (``RatePacer.describe_budget``).
     ``known_retries``: asked once per post for its retries sent before this run.
     ``causes``: the provider's cause table (its spec's), which triages every failure.
     """
@@ -58,11 +59,15 @@ class WorkspaceState:
         known_retries: RetryCountLookup,
         retries_sent: Mapping[str, int] | None = None,
         causes: CauseTable | None = None,
+        budget: Callable[[], str | None] = lambda: None,
+        single_post_retries: bool = False,
+        remember_single_post: Callable[[bool], None] | None = None,
     ) -> None:
         self._listener = listener
         self._capabilities = capabilities
         self._causes = causes or CauseTable()
         self._rate_limit = rate_limit
+        self._budget = budget
         self._known_retries = known_retries
         self._retries_sent: dict[str, int] = dict(retries_sent or {})
         self._posts: dict[str, Post] = {}
@@ -72,7 +77,11 @@ class WorkspaceState:
         self._held: dict[str, dict[str, str]] = {}
         self._health: dict[str, AccountHealth] = {}
         self._health_loaded = False
-        self._sync = SyncState()
+        self._sync = SyncState(single_post_retries=single_post_retries)
+        self._remember_single_post = remember_single_post
+        # Told of every post a read brought (not of a retry's own answer): a bulk retry's
+        # check of what the server re-queued looks at the first read after it.
+        self._read_hooks: list[Callable[[Post], None]] = []
         # Told when a 401 arrives: whatever runs in the background stops.
         self._key_rejected_hooks: list[Callable[[], None]] = []
 
@@ -197,6 +206,7 @@ class WorkspaceState:
         """Keep the newer of each post and emit the ones that changed, as one batch."""
         changed: list[Post] = []
         for post in posts:
+            self._tell_read(post)
             old = self._posts.get(post.post_id)
             if old is not None and not force and _older(post, old):
                 continue
@@ -226,10 +236,29 @@ class WorkspaceState:
         return self._held.get(post_id, {}).get(account_id)
 
     def put(self, post: Post) -> None:
-        """Replace one post as a retry's answer or a poll describes it (not emitted)."""
+        """Replace one post as a poll read it (not emitted)."""
+        self._tell_read(post)
         self._posts[post.post_id] = post
         if post.status is PostStatus.DELETED:
             self._set_gone(post.post_id, True)
+
+    def put_answer(self, post: Post) -> None:
+        """Replace one post as a retry's answer describes it (not emitted; not a read)."""
+        self._posts[post.post_id] = post
+
+    def on_read(self, hook: Callable[[Post], None]) -> Callable[[], None]:
+        """Call ``hook`` with every post a read brings; returns the function that stops it."""
+        self._read_hooks.append(hook)
+
+        def stop() -> None:
+            if hook in self._read_hooks:
+                self._read_hooks.remove(hook)
+
+        return stop
+
+    def _tell_read(self, post: Post) -> None:
+        for hook in list(self._read_hooks):
+            hook(post)
 
     def emit(self, post_id: str) -> None:
         post = self._posts.get(post_id)
@@ -283,6 +312,21 @@ class WorkspaceState:
         self._health = {a.account_id: a.health for a in accounts if a.health is not None}
         self._health_loaded = True
 
+    # -- settings ----------------------------------------------------------------------------
+
+    @property
+    def single_post_retries(self) -> bool:
+        """Whether retries go one post per request (no bulk request) in this workspace."""
+        return self._sync.single_post_retries
+
+    def set_single_post_retries(self, on: bool) -> None:
+        """Change the setting, tell the window and remember it for the workspace."""
+        if on == self._sync.single_post_retries:
+            return
+        self.update_sync(single_post_retries=on)
+        if self._remember_single_post is not None:
+            self._remember_single_post(on)
+
     # -- what the operator is told -----------------------------------------------------------
 
     def notice(self, level: NoticeLevel, text: str) -> None:
@@ -297,6 +341,7 @@ class WorkspaceState:
             self._sync,
             requests_left=rate.remaining,
             request_limit=rate.limit,
+            budget=self._budget(),
             posts_loaded=len(self._posts),
             **changes,
         )

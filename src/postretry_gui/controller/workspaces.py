@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
 from postretry_gui.domain.provider_spec import ProviderCatalog
 from postretry_gui.store import (
+    SecretKind,
     StoreUnavailable,
     Workspace,
     WorkspaceNotFound,
@@ -68,6 +69,14 @@ class KeyCheck:
 # -- the list of workspaces ----------------------------------------------------------------------
 
 
+class KeyKept(StrEnum):
+    """Where a workspace's API key is kept, as the workspace switcher says it."""
+
+    KEYRING = "keyring"
+    SESSION_ONLY = "session only"
+    DEMO = "demo key"
+
+
 class WorkspaceBook:
     """Saved workspaces (the registry: settings file + keyring) and this run's demo
     workspaces (simulator, never saved, their demo keys held here)."""
@@ -88,6 +97,14 @@ class WorkspaceBook:
 
     def is_demo(self, workspace_id: str) -> bool:
         return workspace_id in self._demo
+
+    def key_kept(self, workspace_id: str) -> KeyKept:
+        """Where the API key is kept, told without reading the keyring (which may prompt)."""
+        if workspace_id in self._demo:
+            return KeyKept.DEMO
+        if self.registry.secret_store.is_session_only(workspace_id, SecretKind.API_KEY):
+            return KeyKept.SESSION_ONLY
+        return KeyKept.KEYRING
 
     def get(self, workspace_id: str) -> Workspace:
         if workspace_id in self._demo:
@@ -148,6 +165,18 @@ class WorkspaceBook:
         if self.registry.get(workspace_id).team != draft.team:
             self.registry.set_team(workspace_id, draft.team)
         return self.registry.update(workspace_id, name=draft.name, base_url=draft.base_url)
+
+    def set_single_post_retries(self, workspace_id: str, on: bool) -> None:
+        """Remember the workspace's single-post setting (a demo one: for this run)."""
+        if workspace_id in self._demo:
+            workspace, secrets = self._demo[workspace_id]
+            self._demo[workspace_id] = (replace(workspace, single_post_retries=on), secrets)
+            return
+        try:
+            self.registry.update(workspace_id, single_post_retries=on)
+        except (StoreUnavailable, WorkspaceNotFound) as error:
+            # The session keeps the setting for this run; the next start asks again.
+            log.warning("Could not record the single-post setting: %s", error)
 
     def remove(self, workspace_id: str) -> None:
         """Forget a workspace and delete its keyring entries (``KeyringUnavailable`` keeps

@@ -11,6 +11,7 @@ from postretry_gui.domain.eligibility import (
 from postretry_gui.domain.models import (
     Account,
     AccountHealth,
+    BulkRetryAck,
     Destination,
     Post,
     ProviderCapabilities,
@@ -23,6 +24,7 @@ from postretry_gui.domain.status import PostStatus, Status
 __all__ = [
     "Account",
     "AccountHealth",
+    "BulkRetryAck",
     "Destination",
     "Eligibility",
     "Outcome",

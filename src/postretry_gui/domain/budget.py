@@ -55,6 +55,29 @@ class Estimate:
         return tuple(w for w in self.spills if w.length_s >= length_s)
 
 
+def scaled(specs: Sequence[WindowSpec], factor: float) -> tuple[WindowSpec, ...]:
+    """The same windows with every length times ``factor`` (a simulator whose time runs
+    faster by the same factor: the benchmark)."""
+    return tuple(
+        WindowSpec(limit=s.limit, length_s=s.length_s * factor, label=s.label) for s in specs
+    )
+
+
+def does_not_fit(estimate: Estimate, ledger_uses: Sequence[WindowUse], now: float) -> str | None:
+    """Why a job must be asked about before it starts: "about 2.1 hours: more than the 870
+    requests left this hour". None when it fits in what is left of every window an hour or
+    longer (a full minute only makes it wait a minute)."""
+    long_spills = estimate.spills_past(3600.0)
+    if not long_spills:
+        return None
+    # The longest window overrun says the most: the day outranks the hour.
+    spec = max(long_spills, key=lambda w: w.length_s)
+    left = next((u.remaining(now) for u in ledger_uses if u.spec == spec), spec.limit)
+    return (
+        f"{describe_duration(estimate.seconds)}: more than the {left:,} requests left {spec.label}"
+    )
+
+
 class BudgetLedger:
     """The use of every window of one budget (an API key, or a key and profile)."""
 

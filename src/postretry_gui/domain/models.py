@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+from postretry_gui.domain.change_feed import ChangeFeed
 from postretry_gui.domain.status import PostStatus, Status
 
 
@@ -74,6 +75,8 @@ class AccountHealth:
     needs_reconnection: bool = False
     token_expired: bool = False
     reasons: tuple[str, ...] = ()
+    # When the account's token runs out, where the provider says (the detail pane shows it).
+    expires_at: datetime | None = None
 
     @property
     def requires_reconnect(self) -> bool:
@@ -110,6 +113,11 @@ class ProviderCapabilities:
     reconnect_url: str
     # Error codes (as strings) that mean "relink the account, retrying cannot help".
     relink_error_codes: frozenset[str] = field(default_factory=frozenset)
+    # How the provider lists changed posts (None: settling reads each watched post).
+    change_feed: ChangeFeed | None = None
+    # Posts one bulk retry (one account, many posts, one request) may name; 0: the provider
+    # has no bulk retry, every retry is one request per post.
+    bulk_max_posts: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,4 +127,17 @@ class RetryAck:
     post_id: str
     retried_count: int
     destinations: tuple[Destination, ...] = ()
+    message: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class BulkRetryAck:
+    """The server's answer to a bulk retry (one account, many posts).
+
+    ``requeued``: the (post id, destination) pairs the server says it re-queued, when its
+    answer lists them (``None``: the answer did not say; only the next read can tell).
+    """
+
+    retried_count: int
+    requeued: tuple[tuple[str, Destination], ...] | None = None
     message: str = ""

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
+from postretry_gui.domain.budget import WindowSpec
 from postretry_gui.domain.models import ProviderCapabilities
 from postretry_gui.domain.status import Status, status_from_word
 from postretry_gui.domain.triage import CauseTable
@@ -42,6 +43,9 @@ class ProviderSpec:
     destination_words: Mapping[str, Status]
     # Its failures by cause (``domain.triage``): codes, error phrases, health reasons.
     causes: CauseTable = field(default_factory=CauseTable)
+    # The published rate windows of one key (shortest first is not required): the pacer
+    # counts every one of them. Empty: the answers' headers alone pace the key.
+    rate_windows: tuple[WindowSpec, ...] = ()
 
     @property
     def display_name(self) -> str:

@@ -11,6 +11,7 @@ from typing import Protocol
 from postretry_gui.domain import (
     Account,
     AccountHealth,
+    BulkRetryAck,
     Post,
     ProviderCapabilities,
     RateLimitState,
@@ -28,6 +29,9 @@ class PostFilter:
     search: str | None = None
     updated_after: datetime | None = None
     account_id: str | None = None
+    # Newest change first (``updated_at`` descending) instead of newest post first: a walk
+    # of what changed may stop at the first post older than its mark.
+    by_update: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +50,10 @@ class Page:
     # post slid between two pages. 0: no overlap to check (keyset or date paging, or a page
     # too short to overlap).
     overlap: int = 0
+    # The server's time of the answer (PostEverywhere's ``meta.timestamp``): every change
+    # after it has a later ``updated_at``, so it is the safe ``updated_after`` of the next
+    # read. None: the answer did not say.
+    server_time: datetime | None = None
 
 
 class Provider(Protocol):
@@ -90,6 +98,19 @@ class Provider(Protocol):
         priority: Priority = ...,
     ) -> RetryAck:
         """Send ONE retry. Never resent on its own: a lost answer raises OutcomeUnknown."""
+        ...
+
+    async def retry_bulk(
+        self,
+        account_id: str,
+        post_ids: Sequence[str],
+        *,
+        idempotency_key: str,
+        priority: Priority = ...,
+    ) -> BulkRetryAck:
+        """Send ONE bulk retry of ``account_id`` on each of ``post_ids`` (at most
+        ``capabilities.bulk_max_posts``; a provider with none refuses with BadRequest).
+        Never resent; errors are classified as ``retry``'s are."""
         ...
 
     async def accounts(self, *, priority: Priority = ...) -> list[Account]: ...

@@ -21,13 +21,15 @@ import asyncio
 import math
 import random
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from enum import IntEnum
 
 from postretry_gui.domain import RateLimitState
+from postretry_gui.domain.budget import Estimate, WindowSpec
 from postretry_gui.domain.errors import RateLimited, TooManyRateLimits
+from postretry_gui.providers.window_budget import WindowBudget
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
@@ -75,7 +77,9 @@ class RatePacer:
     """Decides when a request may leave, from the latest budget and the requests in flight.
 
     ``clock`` is wall-clock unix seconds (reset headers are absolute times); ``sleep`` waits.
-    Both are injectable so tests run on a fake clock.
+    Both are injectable so tests run on a fake clock. ``windows``: the provider's published
+    windows (minute, hour, day), counted here as requests leave (``WindowBudget``); none: the
+    headers alone pace the key.
     """
 
     def __init__(
@@ -89,6 +93,7 @@ class RatePacer:
         max_wait_s: float = 65.0,
         unknown_window_s: float = 1.0,
         rng: Callable[[], float] = random.random,
+        windows: Sequence[WindowSpec] = (),
     ) -> None:
         if not 0.0 <= reserve_fraction < 1.0:
             raise ValueError("reserve_fraction must be in [0, 1)")
@@ -110,6 +115,7 @@ class RatePacer:
         self._rate_limits_in_a_row = 0
         self._stopped_until: float | None = None
         self._stop_policy = RateLimitPolicy()
+        self._windows = WindowBudget(windows)
 
     def __repr__(self) -> str:
         return f"RatePacer(in_flight={self._in_flight}, state={self._state!r})"
@@ -133,6 +139,7 @@ class RatePacer:
         """Take in the budget headers of one answer (any status, in any arrival order)."""
         self._seen_answer = True
         self._state = _merge(self._state, fresh)
+        self._windows.observe(fresh)
         self._notify()
 
     def hold_until(self, until: float) -> None:
@@ -175,6 +182,7 @@ class RatePacer:
                     continue
                 if wait <= 0.0:
                     self._in_flight += 1
+                    self._windows.sent(self._clock())
                     return
                 if wait > self._max_wait_s:
                     raise RateLimited(
@@ -267,13 +275,38 @@ class RatePacer:
         budget = self._budget(now)
         if budget is None:
             # Slow start: one request learns the budget for the others.
-            return 0.0 if self._in_flight == 0 else None
+            return self._within_windows(priority, now) if self._in_flight == 0 else None
         if budget - self._in_flight > self._reserve(priority):
-            return 0.0
+            return self._within_windows(priority, now)
         if self._in_flight > 0:
             return None  # their answers bring fresh numbers
         # Spent (or down to the reserve) and nothing in flight: wait for the next window.
         return max(self._window_end() - now, 0.001)
+
+    def _within_windows(self, priority: Priority, now: float) -> float | None:
+        """The headers allow a request: do the windows counted here (the hour, the day)?
+        Requests in flight are counted in them already."""
+        keep = self._window_keep(priority, share=1.0)
+        if self._windows.room(now, keep) > 0:
+            return 0.0
+        if self._in_flight > 0:
+            return None  # an answer may say the server counted fewer
+        return max(self._windows.next_opening(now, keep) - now, 0.001)
+
+    def _window_keep(self, priority: Priority, *, share: float) -> Callable[[int, bool], int]:
+        """What a request of ``priority`` leaves in a window of ``limit``: the operator's
+        reserve, and for a batch decided at once the part of the shortest window beyond
+        ``share``."""
+
+        def keep(limit: int, shortest: bool) -> int:
+            if priority is Priority.INTERACTIVE:
+                return 0
+            reserve = max(MIN_RESERVE, math.ceil(limit * self._reserve_fraction))
+            if shortest and share < 1.0:
+                reserve = max(reserve, math.ceil(limit * (1.0 - share)))
+            return reserve
+
+        return keep
 
     def _budget(self, now: float) -> int | None:
         """Requests left in the current window, or None when unknown (no answer yet, or the
@@ -317,6 +350,9 @@ class RatePacer:
         state = self._state
         if state.wait_s(now) > 0:
             return 0
+        if self._headers_pace():
+            keep = self._window_keep(priority, share=ROUND_SHARE)
+            wanted = max(0, min(wanted, self._windows.room(now, keep)))
         budget = self._budget(now)
         if budget is None:
             return wanted
@@ -324,10 +360,35 @@ class RatePacer:
         if priority is Priority.INTERACTIVE:
             return max(0, min(wanted, left))
         if state.limit is not None:
-            reserve = max(self._reserve(priority), math.ceil(state.limit * (1.0 - ROUND_SHARE)))
+            reserve = self._reserve(priority)
+            if self._windows.is_shortest(state.limit):
+                # The share is of the shortest window; the hour only keeps the reserve.
+                reserve = max(reserve, math.ceil(state.limit * (1.0 - ROUND_SHARE)))
             return max(0, min(wanted, left - reserve))
         # Limit unknown: take at most the share of what is left.
         return max(0, min(wanted, math.floor(left * ROUND_SHARE)))
+
+    # -- the budget as the operator sees it -------------------------------------------------
+
+    def describe_budget(self) -> str | None:
+        """ "41 of 60 this minute · 870 of 1,000 this hour", or None when the windows are not
+        counted here (the headers' one window is all that is known)."""
+        return self._windows.describe(self._clock()) if self._headers_pace() else None
+
+    def estimate(self, requests: int) -> Estimate | None:
+        """How long ``requests`` take at the full allowance of every window, and which
+        windows they overrun (None when the windows are not counted here)."""
+        return self._windows.estimate(requests, self._clock()) if self._headers_pace() else None
+
+    def does_not_fit(self, estimate: Estimate) -> str | None:
+        """ "about 2.1 hours: more than the 870 requests left this hour", or None when the
+        job fits in what is left of the hour and the day (``domain.budget.does_not_fit``)."""
+        return self._windows.does_not_fit(estimate, self._clock())
+
+    def _headers_pace(self) -> bool:
+        """False once answers have come and none carried budget headers: a server that keeps
+        no budget (a local test server) is paced by ``max_in_flight`` alone, windows and all."""
+        return not (self._seen_answer and self._state.remaining is None)
 
 
 def _merge(old: RateLimitState, new: RateLimitState) -> RateLimitState:

@@ -4,6 +4,7 @@ re-sends every failed destination of the post, so the choice must name failed on
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NoReturn
 
 from postretry_gui.domain import Post
 from postretry_gui.domain.errors import BadRequest, NothingToRetry
@@ -27,3 +28,9 @@ def check_whole_post_choice(post: Post, account_ids: Sequence[str], provider: st
             "retries a post's failed destinations only.",
             http_status=None,
         )
+
+
+def refuse_bulk(provider: str) -> NoReturn:
+    """A whole-post provider has no bulk retry (``bulk_max_posts`` is 0, so no plan asks for
+    one): refused before anything leaves, should a caller ask anyway."""
+    raise BadRequest(f"{provider} has no bulk retry: one request per post.", http_status=None)

@@ -48,6 +48,10 @@ makes a minute 0.6 s, an hour 36 s, a day 864 s at the real allowances.
 ``account_id`` retries exactly those pairs). The ``ignore_retry_failed_account_id`` fault
 ignores ``account_id`` when ``post_ids`` name posts and re-queues every failed destination of
 them (``faults.ignored_account_id`` counts it), for testing that a client notices.
+``omit_retry_failed_destinations`` answers it without the ``destinations`` list (the
+contract has it from the SDKs only), so the client must judge by its next read.
+``error_5xx_after_apply_odds`` applies a retry and then answers 500/502/503 (scoped by
+``fault_routes`` like the other faults): the answer says "error", the server did it.
 
 A post's ``updated_at`` moves, by at least a millisecond, with every change of a destination
 (queued, publishing, published/failed), and ``meta.timestamp`` is the time the state was last
@@ -78,7 +82,7 @@ Stats format (``GET /_sim/stats`` and ``SimServer.stats()``)::
                                  "burst_429": 0},  # what each 429 waited for
       "dropped_connections": 0,
       "faults": {"latency": 0, "error_5xx": 0, "burst_429": 0, "malformed": 0,
-                 "drop_after_apply": 0, "retry_error": 0,
+                 "drop_after_apply": 0, "error_5xx_after_apply": 0, "retry_error": 0,
                  "ignored_account_id": 0},   # how often each fault fired
       "retries_applied": {"<post_id>|<account_id>": 1},          # PostEverywhere
       "retries_applied_by_intent": {"<Idempotency-Key>": {"<post_id>|<account_id>": 1}},

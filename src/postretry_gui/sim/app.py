@@ -2,9 +2,9 @@
 
 For an API request, in order: latency -> burst_429 -> 5xx fault (before anything is done) ->
 rate limit (every window, per key) -> auth -> routing -> handler -> rate-limit headers ->
-drop-after-apply (retry routes only) or malformed answer. ``/_sim/*`` skips all of it (no auth,
-no limit, no faults, not counted). Every other request is counted in the stats by route
-template and final status.
+drop-after-apply or 5xx-after-apply (retry routes only) or malformed answer. ``/_sim/*``
+skips all of it (no auth, no limit, no faults, not counted). Every other request is counted
+in the stats by route template and final status.
 """
 
 from __future__ import annotations
@@ -215,6 +215,12 @@ class SimApp:
             if route.path in surface.retry_templates and ctx.dice.roll(cfg.drop_after_apply_odds):
                 ctx.stats.record_fault("drop_after_apply")
                 await self._drop(answer, send)
+            if route.path in surface.retry_templates and ctx.dice.roll(
+                cfg.error_5xx_after_apply_odds
+            ):
+                ctx.stats.record_fault("error_5xx_after_apply")
+                await self._server_error(surface).send(send)
+                return
             if ctx.dice.roll(cfg.malformed_odds):
                 ctx.stats.record_fault("malformed")
                 kind = ctx.dice.pick(cfg.malformed_kinds)

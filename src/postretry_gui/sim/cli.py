@@ -59,6 +59,12 @@ _KNOBS: tuple[tuple[str, str, type, str], ...] = (
     ("--error-5xx-odds", "error_5xx_odds", float, "odds of a 500/502/503 (0-1)"),
     ("--burst-429", "burst_429", int, "the next N API requests get 429"),
     ("--drop-after-apply-odds", "drop_after_apply_odds", float, "odds of dropping a retry"),
+    (
+        "--error-5xx-after-apply-odds",
+        "error_5xx_after_apply_odds",
+        float,
+        "odds of a 5xx to a retry already applied",
+    ),
     ("--malformed-odds", "malformed_odds", float, "odds of a malformed answer (0-1)"),
 )
 

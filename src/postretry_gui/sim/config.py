@@ -183,6 +183,8 @@ class SimConfig:
     error_5xx_odds: float = 0.0
     burst_429: int = 0
     drop_after_apply_odds: float = 0.0
+    # A retry applied, then answered 500/502/503 anyway (a gateway that timed out on it).
+    error_5xx_after_apply_odds: float = 0.0
     malformed_odds: float = 0.0
     malformed_kinds: tuple[str, ...] = MALFORMED_KINDS
     # Path prefixes, optionally "METHOD /path/prefix"; empty = every API route.
@@ -193,6 +195,9 @@ class SimConfig:
     # A server bug to detect: retry-failed ignores account_id when post_ids name posts, and
     # re-queues every failed destination of those posts.
     ignore_retry_failed_account_id: bool = False
+    # retry-failed answers without its ``destinations`` list (seen in the SDKs only): the
+    # client learns what was re-queued from its next read.
+    omit_retry_failed_destinations: bool = False
 
     def __post_init__(self) -> None:
         # A frozen dataclass: the object form of the knob becomes a RetryError in place.
@@ -283,6 +288,7 @@ def _validate(c: SimConfig) -> None:
         "content_failure_odds",
         "error_5xx_odds",
         "drop_after_apply_odds",
+        "error_5xx_after_apply_odds",
         "malformed_odds",
     ):
         value = getattr(c, name)
@@ -310,7 +316,12 @@ def _validate(c: SimConfig) -> None:
     _require(
         c.ayrshare_plan in ("basic", "premium", "business"), "ayrshare_plan: basic/premium/business"
     )
-    for name in ("camel_case_meta", "omit_null_error", "ignore_retry_failed_account_id"):
+    for name in (
+        "camel_case_meta",
+        "omit_null_error",
+        "ignore_retry_failed_account_id",
+        "omit_retry_failed_destinations",
+    ):
         _require(isinstance(getattr(c, name), bool), f"{name} must be a bool")
     _require(
         isinstance(c.malformed_kinds, tuple)

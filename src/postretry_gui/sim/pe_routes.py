@@ -294,13 +294,14 @@ class PostEverywhereApi:
             for d in done:
                 self.ctx.stats.record_pe_retry(post.post_id, d.account_id, intent)
                 retried.append({"post_id": post.post_id, **d.as_json()})
-        return self.ok(
-            {
-                "retried_count": len(retried),
-                "destinations": retried,
-                "message": f"{len(retried)} destinations re-queued across {posts} posts.",
-            }
-        )
+        answer: dict[str, Any] = {
+            "retried_count": len(retried),
+            "destinations": retried,
+            "message": f"{len(retried)} destinations re-queued across {posts} posts.",
+        }
+        if self.ctx.config.omit_retry_failed_destinations:
+            del answer["destinations"]
+        return self.ok(answer)
 
     def _idempotent(
         self, request: Request, body: Any, apply: Callable[[str | None], Answer]

@@ -16,6 +16,7 @@ FAULT_KINDS = (
     "burst_429",
     "malformed",
     "drop_after_apply",
+    "error_5xx_after_apply",  # a retry applied, then answered with a 5xx
     "retry_error",  # a retry answered with the retry_error knob's error (never applied)
     "ignored_account_id",  # a retry-failed widened by ignore_retry_failed_account_id
 )

@@ -19,14 +19,12 @@ whose failure mode is a post published twice.
 from __future__ import annotations
 
 import csv
-import getpass
 import io
 import json
 import sqlite3
 import threading
 import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -38,63 +36,16 @@ from postretry_gui.store.errors import (
     StoreUnavailable,
 )
 from postretry_gui.store.files import atomic_write_text
+from postretry_gui.store.journal_intent import NEVER_RECEIVED as NEVER_RECEIVED
+from postretry_gui.store.journal_intent import Intent as Intent
+from postretry_gui.store.journal_intent import can_move as can_move
+from postretry_gui.store.journal_intent import current_operator as current_operator
 from postretry_gui.store.journal_schema import JOURNAL_SCHEMA, UNFINISHED, WHAT
 from postretry_gui.store.journal_schema import IntentState as IntentState
 from postretry_gui.store.paths import StoreDirs, check_workspace_id
 from postretry_gui.store.sqlite_files import StoreFile, open_store_file
 
 MAX_DETAIL_LENGTH = 2000
-
-# Outcomes that prove the server never received the retry, or says it re-sent nothing: they
-# do not count toward a post's retries.
-NEVER_RECEIVED = frozenset({Outcome.NOT_SENT, Outcome.UNREACHABLE, Outcome.NOT_RETRIED})
-
-
-_NEXT: dict[IntentState, frozenset[IntentState]] = {
-    IntentState.INTENDED: frozenset({IntentState.SENT, IntentState.UNKNOWN, IntentState.SETTLED}),
-    IntentState.SENT: frozenset(
-        {IntentState.ACKNOWLEDGED, IntentState.UNKNOWN, IntentState.SETTLED}
-    ),
-    IntentState.ACKNOWLEDGED: frozenset({IntentState.SETTLED}),
-    IntentState.UNKNOWN: frozenset({IntentState.SETTLED}),
-    IntentState.SETTLED: frozenset(),
-}
-
-
-def can_move(current: IntentState, new: IntentState) -> bool:
-    return new in _NEXT[current]
-
-
-@dataclass(frozen=True, slots=True)
-class Intent:
-    intent_id: str
-    workspace_id: str
-    post_id: str
-    account_ids: tuple[str, ...]
-    created_at: datetime
-    operator: str
-    state: IntentState
-    outcome: Outcome | None
-    detail: str
-    sent_at: datetime | None
-    updated_at: datetime
-
-    @property
-    def idempotency_key(self) -> str:
-        return self.intent_id
-
-    @property
-    def may_have_left(self) -> bool:
-        """True when the request was sent or may have been: counts toward a post's retries."""
-        return self.outcome not in NEVER_RECEIVED
-
-
-def current_operator() -> str:
-    """The OS user name, or "unknown" where the platform cannot tell."""
-    try:
-        return getpass.getuser() or "unknown"
-    except (OSError, KeyError, ImportError):
-        return "unknown"
 
 
 def _utc_now() -> datetime:
@@ -105,8 +56,11 @@ def _utc_now() -> datetime:
 # and the search clause's own fixed text): every value is bound, hence the S608 waivers.
 _COLUMNS = (
     "intent_id, workspace_id, post_id, account_ids, created_at, operator, state, outcome, "
-    "detail, sent_at, updated_at"
+    "detail, sent_at, updated_at, request_key"
 )
+
+
+_INSERT = f"INSERT INTO intents ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, '', NULL, ?, ?)"  # noqa: S608
 
 
 def _parse_when(text: str | None) -> datetime | None:
@@ -115,7 +69,7 @@ def _parse_when(text: str | None) -> datetime | None:
 
 def _row_to_intent(row: tuple[str, ...]) -> Intent:
     (intent_id, workspace_id, post_id, account_ids, created_at, operator, state, outcome,
-     detail, sent_at, updated_at) = row  # fmt: skip
+     detail, sent_at, updated_at, request_key) = row  # fmt: skip
     created = _parse_when(created_at)
     updated = _parse_when(updated_at)
     if created is None or updated is None:  # NOT NULL columns: only a hand-edited file
@@ -137,6 +91,7 @@ def _row_to_intent(row: tuple[str, ...]) -> Intent:
         detail=detail,
         sent_at=_parse_when(sent_at),
         updated_at=updated,
+        request_key=request_key,
     )
 
 
@@ -190,6 +145,31 @@ class RetryJournal(StoreFile):
 
         Its ``intent_id`` (uuid4 hex) is the Idempotency-Key of the retry request.
         """
+        row = self._new_row(workspace_id, post_id, account_ids, None)
+        self._write(_INSERT, row)
+        return self.get(str(row[0]))
+
+    def intend_request(
+        self, workspace_id: str, request_key: str, pairs: Iterable[tuple[str, str]]
+    ) -> list[Intent]:
+        """Write one intent per (post id, account id) of a bulk request, all tied to
+        ``request_key`` (its Idempotency-Key), in ONE transaction: the request is recorded
+        whole or not at all, with one fsync however many pairs it covers."""
+        if not isinstance(request_key, str) or not request_key.strip():
+            raise InvalidIntent("A bulk request needs its key.")
+        rows = [self._new_row(workspace_id, p, (a,), request_key) for p, a in pairs]
+        if not rows:
+            raise InvalidIntent("A bulk request needs at least one (post, account) pair.")
+        self._transaction(lambda: self._connection.executemany(_INSERT, rows))
+        return self.request(request_key)
+
+    def _new_row(
+        self,
+        workspace_id: str,
+        post_id: str,
+        account_ids: Iterable[str],
+        request_key: str | None,
+    ) -> tuple[object, ...]:
         check_workspace_id(workspace_id)
         if not isinstance(post_id, str) or not post_id.strip():
             raise InvalidIntent("A retry intent needs a post id.")
@@ -199,26 +179,37 @@ class RetryJournal(StoreFile):
         if not accounts or not all(isinstance(a, str) and a for a in accounts):
             raise InvalidIntent("A retry intent needs at least one account id (non-empty text).")
         now = self._now()
-        intent_id = uuid.uuid4().hex
-        self._write(
-            f"INSERT INTO intents ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, '', NULL, ?)",  # noqa: S608
-            (
-                intent_id,
-                workspace_id,
-                post_id,
-                json.dumps(accounts),
-                now,
-                self._operator,
-                IntentState.INTENDED.value,
-                now,
-            ),
+        return (
+            uuid.uuid4().hex,
+            workspace_id,
+            post_id,
+            json.dumps(accounts),
+            now,
+            self._operator,
+            IntentState.INTENDED.value,
+            now,
+            request_key,
         )
-        return self.get(intent_id)
 
     def _write(self, sql: str, params: tuple[object, ...]) -> None:
         with self._lock:
             try:
                 self._connection.execute(sql, params)
+            except sqlite3.Error as exc:
+                raise StoreUnavailable(f"Could not write the {WHAT} {self.path}: {exc}.") from exc
+
+    def _transaction(self, work: Callable[[], object]) -> None:
+        """``work`` in one write transaction. IMMEDIATE: read, check and write under one
+        write lock, so two app instances on the same journal cannot both move one intent."""
+        with self._lock:
+            try:
+                self._connection.execute("BEGIN IMMEDIATE")
+                try:
+                    work()
+                    self._connection.execute("COMMIT")
+                except BaseException:
+                    self._connection.execute("ROLLBACK")
+                    raise
             except sqlite3.Error as exc:
                 raise StoreUnavailable(f"Could not write the {WHAT} {self.path}: {exc}.") from exc
 
@@ -231,51 +222,59 @@ class RetryJournal(StoreFile):
         detail: str | None = None,
         sent: bool = False,
     ) -> Intent:
-        now = self._now()
-        with self._lock:
-            try:
-                # IMMEDIATE: read, check and write under one write lock, so two app instances
-                # on the same journal cannot both move the same intent.
-                self._connection.execute("BEGIN IMMEDIATE")
-                try:
-                    row = self._connection.execute(
-                        "SELECT state FROM intents WHERE intent_id = ?", (intent_id,)
-                    ).fetchone()
-                    if row is None:
-                        raise IntentNotFound(intent_id)
-                    current = IntentState(row[0])
-                    if not can_move(current, new):
-                        raise InvalidTransition(
-                            f"Retry intent {intent_id[:8]} is {current.value}; it cannot become "
-                            f"{new.value}."
-                        )
-                    if outcome is Outcome.NOT_SENT and current is not IntentState.INTENDED:
-                        raise InvalidTransition(
-                            f"Retry intent {intent_id[:8]} is {current.value}: it may have "
-                            "been sent, so it cannot be settled as not sent."
-                        )
-                    self._connection.execute(
-                        "UPDATE intents SET state = ?, updated_at = ?, "
-                        "outcome = coalesce(?, outcome), detail = coalesce(?, detail), "
-                        "sent_at = CASE WHEN ? THEN ? ELSE sent_at END "
-                        "WHERE intent_id = ?",
-                        (
-                            new.value,
-                            now,
-                            None if outcome is None else outcome.value,
-                            None if detail is None else _clean_detail(detail),
-                            sent,
-                            now,
-                            intent_id,
-                        ),
-                    )
-                    self._connection.execute("COMMIT")
-                except BaseException:
-                    self._connection.execute("ROLLBACK")
-                    raise
-            except sqlite3.Error as exc:
-                raise StoreUnavailable(f"Could not write the {WHAT} {self.path}: {exc}.") from exc
+        self._move_all("intent_id", intent_id, new, outcome=outcome, detail=detail, sent=sent)
         return self.get(intent_id)
+
+    def _move_all(
+        self,
+        column: str,
+        key: str,
+        new: IntentState,
+        *,
+        outcome: Outcome | None = None,
+        detail: str | None = None,
+        sent: bool = False,
+    ) -> None:
+        """Move every intent whose ``column`` (``intent_id`` or ``request_key``, constants
+        only) is ``key`` to ``new``, all or none."""
+        now = self._now()
+
+        def work() -> None:
+            rows = self._connection.execute(
+                f"SELECT intent_id, state FROM intents WHERE {column} = ?",  # noqa: S608
+                (key,),
+            ).fetchall()
+            if not rows:
+                raise IntentNotFound(key)
+            for intent_id, state in rows:
+                current = IntentState(state)
+                if not can_move(current, new):
+                    raise InvalidTransition(
+                        f"Retry intent {intent_id[:8]} is {current.value}; it cannot become "
+                        f"{new.value}."
+                    )
+                if outcome is Outcome.NOT_SENT and current is not IntentState.INTENDED:
+                    raise InvalidTransition(
+                        f"Retry intent {intent_id[:8]} is {current.value}: it may have "
+                        "been sent, so it cannot be settled as not sent."
+                    )
+            self._connection.execute(
+                "UPDATE intents SET state = ?, updated_at = ?, "  # noqa: S608
+                "outcome = coalesce(?, outcome), detail = coalesce(?, detail), "
+                "sent_at = CASE WHEN ? THEN ? ELSE sent_at END "
+                f"WHERE {column} = ?",
+                (
+                    new.value,
+                    now,
+                    None if outcome is None else outcome.value,
+                    None if detail is None else _clean_detail(detail),
+                    sent,
+                    now,
+                    key,
+                ),
+            )
+
+        self._transaction(work)
 
     def mark_sent(self, intent_id: str) -> Intent:
         """The request is leaving now. Call it before awaiting the answer."""
@@ -295,7 +294,37 @@ class RetryJournal(StoreFile):
         return self._move(intent_id, IntentState.SETTLED, outcome=Outcome(outcome),
                           detail=detail)  # fmt: skip
 
+    # -- a bulk request's intents, moved together -------------------------------------------
+
+    def mark_request_sent(self, request_key: str) -> None:
+        """The bulk request is leaving now: every intent of it is sent."""
+        self._move_all("request_key", request_key, IntentState.SENT, sent=True)
+
+    def acknowledge_request(
+        self, request_key: str, outcome: Outcome | str, detail: str = ""
+    ) -> None:
+        """The server answered the bulk request: every intent of it is acknowledged."""
+        self._move_all("request_key", request_key, IntentState.ACKNOWLEDGED,
+                       outcome=Outcome(outcome), detail=detail)  # fmt: skip
+
+    def mark_request_unknown(self, request_key: str, detail: str) -> None:
+        """The bulk request's answer was lost: any pair of it may have been applied."""
+        self._move_all("request_key", request_key, IntentState.UNKNOWN, detail=detail)
+
+    def settle_request(self, request_key: str, outcome: Outcome | str, detail: str = "") -> None:
+        """The final word on every intent of a bulk request (a refusal of the whole)."""
+        self._move_all("request_key", request_key, IntentState.SETTLED,
+                       outcome=Outcome(outcome), detail=detail)  # fmt: skip
+
     # -- reading -------------------------------------------------------------------------------
+
+    def request(self, request_key: str) -> list[Intent]:
+        """The intents of one bulk request, in the order they were written."""
+        rows = self._query(
+            f"SELECT {_COLUMNS} FROM intents WHERE request_key = ? ORDER BY seq",  # noqa: S608
+            (request_key,),
+        )
+        return [_row_to_intent(r) for r in rows]
 
     def _query(self, sql: str, params: tuple[object, ...] = ()) -> list[tuple[str, ...]]:
         with self._lock:

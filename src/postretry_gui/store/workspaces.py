@@ -46,6 +46,9 @@ class Workspace:
     base_url: str
     # Team mode: the shared PostgreSQL and this operator's name (None: this machine alone).
     team: TeamSettings | None = None
+    # Retry one post per request, never in bulk: the operator's choice, or set by the app
+    # when the provider's bulk retry re-queued destinations nobody ticked.
+    single_post_retries: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +150,7 @@ def _workspace_from_json(raw: Any, providers: ProviderCatalog) -> Workspace:
         provider=check_provider(raw.get("provider"), providers).kind,  # type: ignore[arg-type]
         base_url=check_base_url(raw.get("base_url")),  # type: ignore[arg-type]
         team=team_from_json(raw.get("team")),
+        single_post_retries=raw.get("single_post_retries") is True,
     )
 
 
@@ -159,6 +163,8 @@ def _workspace_to_json(workspace: Workspace) -> dict[str, Any]:
     }
     if workspace.team is not None:
         data["team"] = team_to_json(workspace.team)
+    if workspace.single_post_retries:  # absent means off, as in files written before it
+        data["single_post_retries"] = True
     return data
 
 
@@ -354,10 +360,15 @@ class WorkspaceRegistry:
         return changed
 
     def update(
-        self, workspace_id: str, *, name: str | None = None, base_url: str | None = None
+        self,
+        workspace_id: str,
+        *,
+        name: str | None = None,
+        base_url: str | None = None,
+        single_post_retries: bool | None = None,
     ) -> Workspace:
-        """Rename a workspace or change its base URL. The provider cannot change: make a new
-        workspace instead (its secrets differ)."""
+        """Rename a workspace, change its base URL or its single-post setting. The provider
+        cannot change: make a new workspace instead (its secrets differ)."""
         with self._lock:
             current = self.get(workspace_id)
             changed = current
@@ -366,6 +377,8 @@ class WorkspaceRegistry:
                 self._check_unique_name(changed.name, except_id=workspace_id)
             if base_url is not None:
                 changed = replace(changed, base_url=check_base_url(base_url))
+            if single_post_retries is not None:
+                changed = replace(changed, single_post_retries=bool(single_post_retries))
             return self._swap(current, changed)
 
     def set_team(
@@ -389,12 +402,6 @@ class WorkspaceRegistry:
                 )
             changed = replace(current, team=team)
             return self._swap(current, changed)
-
-    def team_password(self, workspace_id: str) -> str | None:
-        """The team database's password (None: none stored, say a server trusting the OS
-        user); ``KeyringUnavailable`` if the keyring cannot be read."""
-        self.get(workspace_id)
-        return self.secret_store.load(workspace_id, SecretKind.TEAM_DB_PASSWORD)
 
     def set_secrets(
         self, workspace_id: str, secrets: WorkspaceSecrets, *, session_only: bool = False

@@ -34,6 +34,9 @@ class ActionId(Enum):
     SHORTCUTS = auto()
     QUIT = auto()
     HISTORY = auto()
+    PALETTE = auto()
+    DETAILS = auto()
+    NOTIFY = auto()
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +93,26 @@ ACTION_SPECS: dict[ActionId, ActionSpec] = {
         "&In flight", "Alt+3", "Show destinations queued or publishing", "&View"
     ),
     ActionId.TAB_ALL: ActionSpec("&All", "Alt+4", "Show every destination", "&View"),
+    ActionId.PALETTE: ActionSpec(
+        "Command &palette…",
+        "Ctrl+K",
+        "Run any command or jump to a post or an account by name",
+        "&View",
+    ),
+    # Ctrl+I as in "Get Info": F2 means rename to most desktops, and nothing here is renamed.
+    ActionId.DETAILS: ActionSpec(
+        "&Details pane",
+        "Ctrl+I",
+        "Show or hide the whole post, its errors, causes, retry history and account health",
+        "&View",
+    ),
+    # Checkable (ui/desk.py): the off switch of the new-failure messages, saved per workspace.
+    ActionId.NOTIFY: ActionSpec(
+        "&Notify of new failures",
+        None,
+        "After each sync, tell me of new failures in one message (tray or in-window notice)",
+        "&View",
+    ),
     ActionId.SHORTCUTS: ActionSpec(
         "&Keyboard shortcuts", QKeySequence.StandardKey.HelpContents, "List shortcuts", "&Help"
     ),

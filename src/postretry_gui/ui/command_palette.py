@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, QPoint, Qt, Signal
-from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QPainter, QPalette
+from PySide6.QtGui import QAction, QKeyEvent, QPainter, QPalette
 from PySide6.QtWidgets import (
     QFrame,
     QLineEdit,
@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
 from postretry_gui.domain.fuzzy import rank
 from postretry_gui.ui.actions import ACTION_SPECS, ActionId, shortcut_text
 
-PALETTE_SHORTCUT = "Ctrl+K"
 # A list longer than this is scrolled past, never read: the best matches are at the top.
 _MAX_SHOWN = 50
 _WIDTH = 520
@@ -141,15 +140,6 @@ class CommandPalette(QFrame):
         self.query.textChanged.connect(self._refill)
         self.query.installEventFilter(self)
         self.matches.itemActivated.connect(lambda _item: self.run_current())
-
-        # The window's own shortcut to open the palette: added to the window, so it works
-        # wherever focus is inside it.
-        self.open_action = QAction("Command palette…", window)
-        self.open_action.setShortcut(QKeySequence(PALETTE_SHORTCUT))
-        self.open_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        self.open_action.setToolTip("Run any command or jump to a post or an account")
-        self.open_action.triggered.connect(self.open)
-        window.addAction(self.open_action)
 
     # --- what the window calls ---
 

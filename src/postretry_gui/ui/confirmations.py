@@ -8,6 +8,8 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from postretry_gui.controller.confirmation import RetryConfirmation
+
 
 def retry_question(destinations: int, posts: int) -> str:
     d = "destination" if destinations == 1 else "destinations"
@@ -16,17 +18,22 @@ def retry_question(destinations: int, posts: int) -> str:
 
 
 def confirm_retry(
-    parent: QWidget, destinations: int, posts: int, answered: Callable[[QMessageBox, bool], None]
+    parent: QWidget,
+    destinations: int,
+    posts: int,
+    plan: RetryConfirmation,
+    answered: Callable[[QMessageBox, bool], None],
 ) -> QMessageBox:
-    """Open "Retry N destinations in M posts?"; ``answered(box, accepted)`` when it closes."""
+    """Open "Retry N destinations in M posts?" naming the plan ("...: K requests") and any
+    warning about the budget; ``answered(box, accepted)`` when it closes."""
     box = QMessageBox(parent)
-    box.setIcon(QMessageBox.Icon.Question)
+    box.setIcon(QMessageBox.Icon.Warning if plan.warning else QMessageBox.Icon.Question)
     box.setWindowTitle("Retry")
     box.setText(retry_question(destinations, posts))
-    box.setInformativeText(
-        "One retry request per post, naming exactly the ticked destinations. "
-        "A retry can publish again: it is never resent on its own."
-    )
+    sentences = [f"{plan.question}.", plan.detail]
+    if plan.warning:
+        sentences.append(f"\n\n{plan.warning}")
+    box.setInformativeText(" ".join(sentences))
     retry_button = box.addButton("Retry", QMessageBox.ButtonRole.AcceptRole)
     box.addButton(QMessageBox.StandardButton.Cancel)
     box.setDefaultButton(retry_button)

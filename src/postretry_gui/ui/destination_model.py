@@ -29,16 +29,11 @@ from PySide6.QtCore import (
 )
 
 from postretry_gui.domain import Post, Status
+from postretry_gui.domain.triage import Cause
 from postretry_gui.ui.row_order import RowFilter, append_flat, flatten, order_visible
 from postretry_gui.ui.row_roles import RowPresenter, is_checked
 from postretry_gui.ui.row_store import RowStore
-from postretry_gui.ui.rows import (
-    Column,
-    DestinationRow,
-    PostRow,
-    RowOracle,
-    StatusTab,
-)
+from postretry_gui.ui.rows import Column, DestinationRow, PostRow, RowOracle, StatusTab
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -185,6 +180,10 @@ class DestinationModel(QAbstractItemModel):
     # -- reading ---------------------------------------------------------------------------
 
     @property
+    def presenter(self) -> RowPresenter:
+        return self._presenter
+
+    @property
     def oracle(self) -> RowOracle:
         return self._oracle
 
@@ -260,6 +259,12 @@ class DestinationModel(QAbstractItemModel):
             return
         self._filter.only = keys
         self.refilter()
+
+    def set_cause_filter(self, cause: Cause | None) -> None:
+        """Show only the destinations failed for ``cause``; None for every row."""
+        if cause is not self._filter.cause:
+            self._filter.cause = cause
+            self.refilter()
 
     @property
     def destination_filter(self) -> frozenset[tuple[str, str]] | None:

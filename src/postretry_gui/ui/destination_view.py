@@ -4,7 +4,9 @@ it has no rows."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from collections.abc import Sequence
+
+from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -21,17 +23,20 @@ from postretry_gui.ui.destination_model import DestinationModel
 from postretry_gui.ui.row_roles import Role
 from postretry_gui.ui.rows import BADGE_ICON, TAB_TITLES, Column, StatusTab
 from postretry_gui.ui.status_badge import StatusBadgeDelegate
+from postretry_gui.ui.theme import scheme_of_palette
 
 COLUMN_WIDTHS = {
+    # Narrower post and changed columns make room for the cause: the error keeps its share.
     Column.CHECK: 64,
-    Column.POST: 330,
+    Column.POST: 260,
     Column.PLATFORM: 120,
-    Column.ACCOUNT: 150,
-    Column.STATUS: 150,
+    Column.ACCOUNT: 140,
+    Column.STATUS: 140,
+    Column.CAUSE: 100,
     Column.ATTEMPTS: 70,
     Column.ERROR: 330,
     Column.LINK: 70,
-    Column.CHANGED: 130,
+    Column.CHANGED: 120,
 }
 
 
@@ -45,6 +50,7 @@ class DestinationView(QTableView):
 
     def __init__(self, parent: QWidget, row_height: int) -> None:
         super().__init__(parent)
+        self.setAccessibleName("Destinations")
         self._painted = False
         self._rows_painted = False
         # Every row the same height, set once: the view never asks the model for sizes.
@@ -78,6 +84,7 @@ class DestinationView(QTableView):
         """Show ``model``: badges in the status column, the error column stretching,
         sortable by clicking a header (no sort at first: the server's order)."""
         self.setModel(model)
+        model.presenter.use_scheme(scheme_of_palette(self.palette()))
         self.setItemDelegateForColumn(Column.STATUS, StatusBadgeDelegate(Role.BADGE, self))
         header = self.horizontalHeader()
         header.setHighlightSections(False)
@@ -87,6 +94,8 @@ class DestinationView(QTableView):
         for column, width in COLUMN_WIDTHS.items():
             header.resizeSection(column, width)
         header.setSectionResizeMode(Column.ERROR, QHeaderView.ResizeMode.Stretch)
+        # Cause is the last column in the model and reads best beside the status it explains.
+        header.moveSection(header.visualIndex(Column.CAUSE), header.visualIndex(Column.STATUS) + 1)
         header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.setSortingEnabled(True)
 
@@ -105,6 +114,35 @@ class DestinationView(QTableView):
             self.selectionModel().setCurrentIndex(
                 target, self.selectionModel().SelectionFlag.NoUpdate
             )
+
+    def select_keys(self, model: DestinationModel, keys: Sequence[tuple[str, str]]) -> int:
+        """Select the rows of these (post id, account id) keys ("" for a post's own row),
+        the first one current and scrolled to; returns how many are shown to select."""
+        found = [
+            index
+            for post_id, account_id in keys
+            if (index := model.index_of(post_id, account_id or None)).isValid()
+        ]
+        if not found:
+            return 0
+        selection = QItemSelection()
+        last_column = model.columnCount() - 1
+        for index in found:
+            selection.select(index, index.siblingAtColumn(last_column))
+        flags = QItemSelectionModel.SelectionFlag
+        chooser = self.selectionModel()
+        chooser.setCurrentIndex(found[0], flags.NoUpdate)
+        chooser.select(selection, flags.ClearAndSelect | flags.Rows)
+        self.scrollTo(found[0])
+        return len(found)
+
+    def changeEvent(self, event: QEvent) -> None:
+        # Light or dark as the palette now is (ThemeFollower follows the OS live).
+        model = self.model()
+        if event.type() == QEvent.Type.PaletteChange and isinstance(model, DestinationModel):
+            model.presenter.use_scheme(scheme_of_palette(self.palette()))
+            self.viewport().update()
+        super().changeEvent(event)
 
     def viewportEvent(self, event: QEvent) -> bool:
         kind = event.type()

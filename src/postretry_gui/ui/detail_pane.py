@@ -18,6 +18,7 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
 
 from postretry_gui.domain.models import AccountHealth, Destination, Post, ProviderCapabilities
+from postretry_gui.domain.platforms import account_display_name
 from postretry_gui.domain.triage import Cause
 from postretry_gui.ui.history_dialog import HistoryEntry
 from postretry_gui.ui.rows import platform_name, safe_link, when
@@ -109,6 +110,14 @@ class DetailPane(QWidget):
         self.link_opened.emit(link)
 
 
+def account_title(destination: Destination) -> str:
+    """ "Primary Profile on LinkedIn", "LinkedIn account 2285", "X": the same for every
+    provider (``domain.platforms``), with the network named once."""
+    network = platform_name(destination.platform)
+    name = account_display_name(destination)
+    return name if name.startswith(network) else f"{name} on {network}"
+
+
 def _post_facts(post: Post) -> str:
     facts = [f"Status: {escape(post.status.value.replace('_', ' '))}"]
     for label, moment in (("Created", post.created_at), ("Updated", post.updated_at)):
@@ -124,9 +133,7 @@ def _destination_html(
     health: AccountHealth | None,
     expiry: datetime | None,
 ) -> str:
-    network = platform_name(destination.platform)
-    name = destination.account_name or network
-    title = name if name == network else f"{name} on {network}"
+    title = account_title(destination)
     lines = [f"<h4>{escape(title)}: {escape(destination.status.value.replace('_', ' '))}</h4>"]
     rows: list[tuple[str, str]] = []
     if destination.error:

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMainWindow,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -131,6 +132,8 @@ class HistoryModel(QAbstractTableModel):
             return None
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return self._rows[index.row()][index.column()]
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return f"{COLUMNS[index.column()]}: {self._rows[index.row()][index.column()] or 'none'}"
         return None
 
     def headerData(
@@ -314,3 +317,18 @@ class HistoryDialog(QDialog):
             self.status.setText(f"Could not export to {target}: {error}")
             return
         self.status.setText(f"Exported {count:,} retries to {target}.")
+
+
+def open_history(
+    window: QMainWindow, source: HistorySource | AsyncHistory | None
+) -> HistoryDialog | None:
+    """Open the history over ``window``, or say in its status bar why there is none."""
+    if source is None:
+        window.statusBar().showMessage(
+            "This workspace keeps no retry journal, so there is no history to show.", 8000
+        )
+        return None
+    dialog = HistoryDialog(source, window)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.open()
+    return dialog

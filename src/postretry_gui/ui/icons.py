@@ -43,6 +43,11 @@ def status(name: str) -> QIcon:
     return _load("status", name)
 
 
+def app() -> QIcon:
+    """The app's own icon (the tray shows nothing without one)."""
+    return _load("app", "postretry-gui")
+
+
 def warm_up(status_names: Iterable[str]) -> None:
     """Render every platform icon and the given status icons now (~15 ms in all, the first
     paying for Qt's SVG plugin), so that the first paint of rows does not."""

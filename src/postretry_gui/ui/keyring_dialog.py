@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from enum import Enum, auto
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QPushButton, QWidget
 
 from postretry_gui.store.errors import KeyringUnavailable
@@ -70,3 +71,16 @@ class KeyringDialog(QMessageBox):
             self.choice = KeyringChoice.TRY_AGAIN
         else:
             self.choice = KeyringChoice.CANCEL
+
+
+def ask_keyring(
+    error: KeyringUnavailable,
+    parent: QWidget | None,
+    then: Callable[[KeyringChoice], object],
+) -> KeyringDialog:
+    """Open the dialog (window-modal, deleted on close); ``then`` gets the choice."""
+    dialog = KeyringDialog(error, parent)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.finished.connect(lambda _result: then(dialog.choice))
+    dialog.open()
+    return dialog

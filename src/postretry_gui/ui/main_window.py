@@ -25,21 +25,25 @@ from PySide6.QtWidgets import (
 )
 
 from postretry_gui.controller.events import NoticeLevel, RetryReport, SyncState
-from postretry_gui.domain import Post, Verdict
+from postretry_gui.domain import Post
 from postretry_gui.ui import memory_hooks
 from postretry_gui.ui.actions import ActionId, build_actions
 from postretry_gui.ui.bulk_panel import BulkPanel
 from postretry_gui.ui.confirmations import confirm_retry
+from postretry_gui.ui.desk import Desk
 from postretry_gui.ui.destination_model import DestinationModel
 from postretry_gui.ui.destination_view import DestinationView
-from postretry_gui.ui.history_dialog import HistoryDialog
+from postretry_gui.ui.history_dialog import open_history
+from postretry_gui.ui.notifications import NOTIFY_DEFAULT
 from postretry_gui.ui.post_batches import PostBatches
+from postretry_gui.ui.row_commands import destination_at, needs_reconnect, update_row_actions
 from postretry_gui.ui.rows import (
     Column,
     DestinationRow,
     SessionPort,
     StatusTab,
 )
+from postretry_gui.ui.single_post import show_single_post, single_post_action
 from postretry_gui.ui.window_bars import (
     StatusTabBar,
     SyncStatus,
@@ -71,7 +75,9 @@ class MainWindow(QMainWindow):
     firstPainted = Signal()
     firstRowsPainted = Signal()
 
-    def __init__(self, *, open_url: UrlOpener | None = None, title: str = "") -> None:
+    def __init__(
+        self, *, open_url: UrlOpener | None = None, title: str = "", notify: bool = NOTIFY_DEFAULT
+    ) -> None:
         super().__init__()
         self._open_url: UrlOpener = open_url or QDesktopServices.openUrl
         self._session: SessionPort | None = None
@@ -92,7 +98,9 @@ class MainWindow(QMainWindow):
         self.actions_by_id = build_actions(self, self._handlers())
         build_menus(self, self.actions_by_id)
         self.filter_edit = build_toolbar(self, self.actions_by_id)
-        self._build_central()
+        # The Workspace menu (the shell's) shows it; the session keeps the setting.
+        self.single_post_action = single_post_action(self, lambda: self._session)
+        self._build_central(notify)
         self.filter_edit.changed.connect(self._apply_text_filter)
         self.filter_edit.done.connect(self.tree.setFocus)
         self._update_action_states()
@@ -117,7 +125,7 @@ class MainWindow(QMainWindow):
             handlers[action_id] = functools.partial(self.set_tab, tab)
         return handlers
 
-    def _build_central(self) -> None:
+    def _build_central(self, notify: bool) -> None:
         central = QWidget(self)
         layout = QVBoxLayout(central)
         layout.setContentsMargins(6, 4, 6, 0)
@@ -143,6 +151,15 @@ class MainWindow(QMainWindow):
         self.tree = DestinationView(central, self.fontMetrics().height() + 10)
         self.tree.customContextMenuRequested.connect(self._context_menu)
         self.tree.doubleClicked.connect(self._double_clicked)
+        # The detail pane, the palette and the new-failure notice (ui/desk.py).
+        self.desk = Desk(
+            self, self.tree, self.actions_by_id, self.select_rows, self._open_url, notify=notify
+        )
+        layout.insertWidget(1, self.desk.banner)
+        # Space ticks in the list only: on a focused button (the notice's) it presses it.
+        tick = self.actions_by_id[ActionId.TOGGLE_TICK]
+        tick.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.tree.addAction(tick)
         layout.addWidget(self.tree, 1)
         # Follows a retry job; its summary groups filter the rows.
         self.bulk_panel = BulkPanel(central)
@@ -158,11 +175,13 @@ class MainWindow(QMainWindow):
 
     def attach(self, session: SessionPort) -> None:
         self._session = session
+        bulk = session.capabilities.bulk_max_posts > 0
+        show_single_post(self.single_post_action, session.single_post_retries, bulk_available=bulk)
         model = DestinationModel(session, self)
         self._model = model
         self.tree.show_model(model)
-        model.rowsInserted.connect(self._rows_inserted)
-        model.modelReset.connect(self._model_reset)
+        model.rowsInserted.connect(lambda _parent, _first, _last: self._after_rows_changed())
+        model.modelReset.connect(self._after_rows_changed)
         model.countsChanged.connect(self._update_counts)
         model.ticksChanged.connect(self._ticks_changed)
         self.tree.selectionModel().currentChanged.connect(
@@ -170,6 +189,7 @@ class MainWindow(QMainWindow):
         )
         self._update_counts()
         self._ticks_changed(0, 0)
+        self.desk.attach(session, model)
         self.tree.setFocus()
 
     @property
@@ -211,8 +231,11 @@ class MainWindow(QMainWindow):
 
     def sync_changed(self, state: SyncState) -> None:
         self._last_sync = state
+        show_single_post(self.single_post_action, state.single_post_retries)
         self.sync_status.show(state)
         self._update_empty_text()
+        self.flush_posts()  # the rows a new-failure message selects are on screen
+        self.desk.sync_changed(state)
 
     def retry_finished(self, report: RetryReport) -> None:
         self.statusBar().showMessage(retry_message(report), 15000)
@@ -226,7 +249,7 @@ class MainWindow(QMainWindow):
     # -- commands --------------------------------------------------------------------------
 
     def ask_retry(self) -> None:
-        """Ctrl+R: confirm "N destinations in M posts", then one request per post."""
+        """Ctrl+R: confirm "N destinations in M posts" with the plan, then send it."""
         if self._model is None or self._confirm is not None or self._closing:
             return
         self.flush_posts()
@@ -238,7 +261,8 @@ class MainWindow(QMainWindow):
                 8000,
             )
             return
-        self._confirm = confirm_retry(self, destinations, posts, self._confirmed)
+        plan = self.session.confirmation(self._model.selection())
+        self._confirm = confirm_retry(self, destinations, posts, plan, self._confirmed)
 
     def _confirmed(self, box: QMessageBox, accepted: bool) -> None:
         self._confirm = None
@@ -272,16 +296,8 @@ class MainWindow(QMainWindow):
 
     def show_history(self) -> None:
         """Ctrl+H: the retry journal, searchable, exportable to CSV."""
-        source = self._session.history_source if self._session is not None else None
-        if source is None:
-            self.statusBar().showMessage(
-                "This workspace keeps no retry journal, so there is no history to show.", 8000
-            )
-            return
-        dialog = HistoryDialog(source, self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.history_dialog = dialog
-        dialog.open()
+        source = self._session.history_source if self._session else None
+        self.history_dialog = open_history(self, source)
 
     def refresh(self) -> None:
         if self._session is None or self._closing:
@@ -318,6 +334,26 @@ class MainWindow(QMainWindow):
             self._model.clear_ticks()
         self.tree.clearSelection()
 
+    def select_rows(self, keys: Sequence[tuple[str, str]]) -> None:
+        """Select these (post id, account id) rows ("" for the post's own row). Rows that
+        changed since the last refilter are placed first; a tab or filter hiding some of them
+        gives way to every row."""
+        if self._model is None:
+            return
+        self.flush_posts()
+        for reveal in (self._model.refilter, self._show_every_row):
+            if self.tree.select_keys(self._model, keys) == len(keys):
+                break
+            reveal()
+        self.tree.select_keys(self._model, keys)
+        self.tree.setFocus()
+
+    def _show_every_row(self) -> None:
+        self.filter_edit.clear()
+        self.model.set_text_filter("")
+        self.model.set_destination_filter(None)
+        self.set_tab(StatusTab.ALL)
+
     def focus_filter(self) -> None:
         self.filter_edit.setFocus()
         self.filter_edit.selectAll()
@@ -334,16 +370,11 @@ class MainWindow(QMainWindow):
             self._model.set_text_filter(text)
 
     def _current_destination(self) -> DestinationRow | None:
-        if self._model is None:
-            return None
-        row = self._model.row_at(self.tree.currentIndex())
-        return row if isinstance(row, DestinationRow) else None
+        return destination_at(self._model, self.tree.currentIndex())
 
     def open_reconnect(self) -> None:
-        row = self._current_destination()
-        if row is None or row.eligibility(self.session).verdict is not Verdict.RECONNECT_REQUIRED:
-            return
-        self._open_url(QUrl(self.session.capabilities.reconnect_url))
+        if needs_reconnect(self._current_destination(), self._session):
+            self._open_url(QUrl(self.session.capabilities.reconnect_url))
 
     def open_link(self) -> None:
         row = self._current_destination()
@@ -362,25 +393,9 @@ class MainWindow(QMainWindow):
         menu.popup(self.tree.viewport().mapToGlobal(point))
 
     def _update_action_states(self) -> None:
-        row = self._current_destination()
-        attached = self._session is not None
-        reconnect = self.actions_by_id[ActionId.RECONNECT]
-        reconnect.setEnabled(
-            attached
-            and row is not None
-            and row.eligibility(self.session).verdict is Verdict.RECONNECT_REQUIRED
-        )
-        self.actions_by_id[ActionId.OPEN_LINK].setEnabled(row is not None and bool(row.link))
-        for action_id in (ActionId.RETRY, ActionId.REFRESH, ActionId.TICK_ALL):
-            self.actions_by_id[action_id].setEnabled(attached)
+        update_row_actions(self.actions_by_id, self._current_destination(), self._session)
 
     # -- view bookkeeping ------------------------------------------------------------------
-
-    def _rows_inserted(self, _parent: QModelIndex, _first: int, _last: int) -> None:
-        self._after_rows_changed()
-
-    def _model_reset(self) -> None:
-        self._after_rows_changed()
 
     def _after_rows_changed(self) -> None:
         self.tree.ensure_current(self.model)
@@ -395,10 +410,8 @@ class MainWindow(QMainWindow):
         self.tabs.show_counts(self.model.counts())
 
     def _ticks_changed(self, destinations: int, posts: int) -> None:
-        if destinations:
-            self.ticks_label.setText(f"{destinations} ticked in {posts} posts · Ctrl+R retries")
-        else:
-            self.ticks_label.setText("")
+        text = f"{destinations} ticked in {posts} posts · Ctrl+R retries" if destinations else ""
+        self.ticks_label.setText(text)
 
     # -- closing ---------------------------------------------------------------------------
 

@@ -116,7 +116,7 @@ class NoticeBanner(QFrame):
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         self.message = QLabel(self)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.show_rows = QPushButton("&Show them", self)
+        self.show_rows = QPushButton("Show &them", self)  # Alt+S is the Select menu
         self.show_rows.setAccessibleName("Show the new failures")
         self.dismiss = QPushButton("Dismiss", self)
         self.dismiss.setAccessibleName("Dismiss the notice")

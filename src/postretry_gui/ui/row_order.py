@@ -1,5 +1,5 @@
-"""Which rows show and in what order: the status tab, the text filter and a retry summary
-group's destinations, and the sort keys of each column.
+"""Which rows show and in what order: the status tab, the text filter, the cause and a retry
+summary group's destinations, and the sort keys of each column.
 
 Sorting and filtering happen here in Python over plain lists (DESIGN.md: faster than a proxy
 model that calls ``data()`` per comparison); the Qt model rebuilds its flat list afterwards.
@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from postretry_gui.domain import Status
+from postretry_gui.domain.triage import Cause
 from postretry_gui.ui.row_store import IN_FLIGHT
 from postretry_gui.ui.rows import Badge, Column, DestinationRow, PostRow, RowOracle, StatusTab
 
@@ -40,6 +41,8 @@ class RowFilter:
     tab: StatusTab = StatusTab.FAILED
     needle: str = ""
     only: frozenset[tuple[str, str]] | None = None
+    # Only destinations failed for this cause; None for every row.
+    cause: Cause | None = None
 
     def visible_children(self, post_row: PostRow, oracle: RowOracle) -> list[DestinationRow]:
         tab = self.tab
@@ -52,6 +55,8 @@ class RowFilter:
             shown = list(children) if post_row.partially_failed() else []
         else:
             shown = list(children)
+        if self.cause is not None:
+            shown = [c for c in shown if c.cause(oracle) is self.cause]
         only = self.only
         if only is not None:
             post_id = post_row.post_id

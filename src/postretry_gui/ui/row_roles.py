@@ -7,12 +7,11 @@ from enum import IntEnum
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QColor, QFont, QPalette
 
 from postretry_gui.ui import icons
 from postretry_gui.ui.row_order import destination_key, post_key
 from postretry_gui.ui.rows import (
-    BADGE_COLOR,
     BADGE_ICON,
     COLUMN_TITLES,
     Column,
@@ -20,6 +19,9 @@ from postretry_gui.ui.rows import (
     PostRow,
     RowOracle,
 )
+from postretry_gui.ui.theme import Scheme, badge_colors, role_color
+
+_POST_BAND = {Scheme.LIGHT: "#EEF2F7", Scheme.DARK: "#252A31"}
 
 
 class Role(IntEnum):
@@ -42,10 +44,15 @@ class RowPresenter:
         self._bold.setBold(True)
         self._link_font = QFont()
         self._link_font.setUnderline(True)
-        self._brushes = {badge: QBrush(QColor(color)) for badge, color in BADGE_COLOR.items()}
-        self._link_brush = QBrush(QColor("#1D4ED8"))
-        # Post rows head their group of destination rows: a light band tells them apart.
-        self._post_background = QBrush(QColor("#EEF2F7"))
+        self.use_scheme(Scheme.LIGHT)
+
+    def use_scheme(self, scheme: Scheme) -> None:
+        """The colours of light or dark (the view calls this when its palette changes)."""
+        self.scheme = scheme
+        self._brushes = {b: QBrush(QColor(c)) for b, c in badge_colors(scheme).items()}
+        self._link_brush = QBrush(QColor(role_color(scheme, QPalette.ColorRole.Link)))
+        # Post rows head their group of destination rows: a band a shade off the base.
+        self._post_background = QBrush(QColor(_POST_BAND[scheme]))
 
     def header_data(self, section: int, orientation: Qt.Orientation, role: int) -> Any:
         if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(Column):
@@ -60,6 +67,10 @@ class RowPresenter:
         oracle = self._oracle
         if role == Qt.ItemDataRole.DisplayRole:
             return row.texts(oracle)[column]
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            if column == Column.CHECK:
+                return "Ticked" if row.ticked else "Not ticked"
+            return spoken(column, row.texts(oracle)[column])
         if role == Qt.ItemDataRole.CheckStateRole:
             if column != Column.CHECK:
                 return None
@@ -119,6 +130,10 @@ class RowPresenter:
         oracle = self._oracle
         if role == Qt.ItemDataRole.DisplayRole:
             return post_row.texts(oracle)[column]
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            if column == Column.CHECK:
+                return _POST_TICKS[self.post_check_state(post_row)]
+            return spoken(column, post_row.texts(oracle)[column])
         if role == Qt.ItemDataRole.CheckStateRole:
             return self.post_check_state(post_row) if column == Column.CHECK else None
         if role == Qt.ItemDataRole.FontRole:
@@ -143,6 +158,19 @@ class RowPresenter:
             return Qt.CheckState.Unchecked
         eligible = sum(1 for c in post_row.children if c.retryable(self._oracle))
         return Qt.CheckState.Checked if ticked >= eligible else Qt.CheckState.PartiallyChecked
+
+
+_POST_TICKS = {
+    Qt.CheckState.Unchecked: "Post, none ticked",
+    Qt.CheckState.PartiallyChecked: "Post, some ticked",
+    Qt.CheckState.Checked: "Post, all retryable ticked",
+}
+
+
+def spoken(column: int, text: str) -> str:
+    """What a screen reader says for a cell: its column's name and its text, "none" for an
+    empty cell, so no cell is read as silence."""
+    return f"{COLUMN_TITLES[Column(column)]}: {text or 'none'}"
 
 
 def is_checked(value: object) -> bool:

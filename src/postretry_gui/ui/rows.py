@@ -16,10 +16,12 @@ from typing import Protocol
 # From the events module itself: the controller package pulls in its session, whose
 # provider imports the UI must never depend on (import-linter's contract).
 from postretry_gui.controller.bulk_events import BulkObserver, JobControl
+from postretry_gui.controller.confirmation import RetryConfirmation
 from postretry_gui.controller.events import PostMark, SyncState
 from postretry_gui.controller.journal_port import RetryJournal
 from postretry_gui.controller.shared_journal import AsyncHistory
 from postretry_gui.domain import (
+    AccountHealth,
     Destination,
     Eligibility,
     Post,
@@ -41,6 +43,8 @@ class Column(IntEnum):
     ERROR = 6
     LINK = 7
     CHANGED = 8
+    # Last, so the columns before keep their numbers; the view shows it beside Status.
+    CAUSE = 9
 
 
 COLUMN_TITLES = {
@@ -53,6 +57,7 @@ COLUMN_TITLES = {
     Column.ERROR: "Error",
     Column.LINK: "Link",
     Column.CHANGED: "Changed",
+    Column.CAUSE: "Cause",
 }
 
 
@@ -122,6 +127,11 @@ class RowOracle(Protocol):
 
     def retry_unit_of(self, post: Post, ticked: frozenset[str]) -> frozenset[str]: ...
 
+    def cause_of(self, post: Post, destination: Destination) -> Cause | None:
+        """What will fix a failed destination (None: not failed): the cause column, its
+        filter and tab counts, the detail pane and the grouped notification read this."""
+        ...
+
 
 class SessionPort(RowOracle, Protocol):
     """What the window needs from the controller's ``WorkspaceSession``: its answers about
@@ -140,10 +150,10 @@ class SessionPort(RowOracle, Protocol):
         """What Ctrl+H reads: the local journal, or the team's (read over the network)."""
         ...
 
-    def cause_of(self, post: Post, destination: Destination) -> Cause | None:
-        """What will fix a failed destination (None: not failed): the cause column, its
-        filter and tab counts, the detail pane and the grouped notification read this."""
-        ...
+    @property
+    def posts(self) -> Mapping[str, Post]: ...
+
+    def health_of(self, account_id: str) -> AccountHealth | None: ...
 
     def confirmations(self, post: Post, ticked: frozenset[str]) -> tuple[str, ...]:
         """The sentences to confirm before retrying ``ticked`` of ``post`` by hand (empty:
@@ -155,6 +165,15 @@ class SessionPort(RowOracle, Protocol):
     ) -> JobControl:
         """Start one retry job for ``selection`` (Ctrl+R); the only way a retry starts."""
         ...
+
+    def confirmation(self, selection: Mapping[str, frozenset[str]]) -> RetryConfirmation:
+        """What the Ctrl+R confirmation says about retrying ``selection`` (its plan)."""
+        ...
+
+    @property
+    def single_post_retries(self) -> bool: ...
+
+    def set_single_post_retries(self, on: bool) -> None: ...
 
     async def aclose(self) -> None: ...
 
@@ -240,6 +259,7 @@ class DestinationRow:
     row: int = -1
     _eligibility: Eligibility | None = None
     _badge: Badge | None = None
+    _cause: tuple[Cause | None] | None = None  # (cause,) once asked: None is an answer too
     _texts: tuple[str, ...] | None = None
     _haystack: str | None = None
 
@@ -250,6 +270,7 @@ class DestinationRow:
     def invalidate(self) -> None:
         self._eligibility = None
         self._badge = None
+        self._cause = None
         self._texts = None
         self._haystack = None
 
@@ -260,6 +281,11 @@ class DestinationRow:
 
     def retryable(self, oracle: RowOracle) -> bool:
         return self.eligibility(oracle).retryable
+
+    def cause(self, oracle: RowOracle) -> Cause | None:
+        if self._cause is None:
+            self._cause = (oracle.cause_of(self.post_row.post, self.destination),)
+        return self._cause[0]
 
     def badge(self, oracle: RowOracle) -> Badge:
         if self._badge is None:
@@ -280,6 +306,7 @@ class DestinationRow:
                 excerpt(self.error_text(oracle), 120),
                 "Open ↗" if safe_link(d.platform_post_url) else "",
                 when(self.changed_at),
+                cause.label if (cause := self.cause(oracle)) is not None else "",
             )
         return self._texts
 
@@ -396,4 +423,5 @@ def _post_texts(post_row: PostRow, oracle: RowOracle) -> tuple[str, ...]:
         "",
         "",
         when(changed),
+        "",
     )

@@ -10,17 +10,26 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, Qt
 from PySide6.QtGui import QBrush, QColor, QFontMetrics, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
-from postretry_gui.ui.rows import BADGE_COLOR, Badge
+from postretry_gui.ui.rows import Badge
+from postretry_gui.ui.theme import BADGE_TINT_ALPHA, Scheme, badge_colors, scheme_of_palette
 
-# (badge, word, cell width, cell height, selected, device pixel ratio, font)
-_PillKey = tuple[Badge, str, int, int, bool, float, str]
+# (badge, word, cell width, cell height, selected, device pixel ratio, font, scheme): the
+# scheme is in the key, so a pill drawn in light is never reused in dark.
+_PillKey = tuple[Badge, str, int, int, bool, float, str, Scheme]
 # Badges x words x column widths a session meets stay in the tens; this only bounds a
 # pathological run of column resizes.
 _MAX_PILLS = 512
 
-_TINTS = {badge: QColor(color) for badge, color in BADGE_COLOR.items()}
-for _color in _TINTS.values():
-    _color.setAlpha(28)
+
+def _tint(color: str) -> QColor:
+    tint = QColor(color)
+    tint.setAlphaF(BADGE_TINT_ALPHA)
+    return tint
+
+
+# The word's colour per scheme and badge, and the pill's: the same colour, faint.
+_WORDS = {scheme: {b: QColor(c) for b, c in badge_colors(scheme).items()} for scheme in Scheme}
+_TINTS = {scheme: {b: _tint(c) for b, c in badge_colors(scheme).items()} for scheme in Scheme}
 
 
 class StatusBadgeDelegate(QStyledItemDelegate):
@@ -56,7 +65,8 @@ class StatusBadgeDelegate(QStyledItemDelegate):
         rect: QRect = opt.rect.adjusted(2, 2, -2, -2)
         selected = bool(opt.state & QStyle.StateFlag.State_Selected)
         ratio = painter.device().devicePixelRatioF() if painter.device() else 1.0
-        key = (badge, text, rect.width(), rect.height(), selected, ratio, opt.font.key())
+        scheme = scheme_of_palette(opt.palette)
+        key = (badge, text, rect.width(), rect.height(), selected, ratio, opt.font.key(), scheme)
         pill = self._pills.get(key)
         if pill is None:
             pill = self._render_pill(key, icon, metrics, opt)
@@ -71,7 +81,7 @@ class StatusBadgeDelegate(QStyledItemDelegate):
         """The pill on a transparent pixmap: painted once per badge, word, size and
         selection, then copied on every paint (a repaint of a screen of rows drew ~30 of
         them, antialiased, about a quarter of its time)."""
-        badge, text, width, height, selected, ratio, _ = key
+        badge, text, width, height, selected, ratio, _, scheme = key
         icon_size = min(16, height - 4)
         pill_width = min(width, 6 + icon_size + 4 + metrics.horizontalAdvance(text) + 8)
         pixmap = QPixmap(max(int(pill_width * ratio), 1), max(int(height * ratio), 1))
@@ -83,14 +93,14 @@ class StatusBadgeDelegate(QStyledItemDelegate):
             pill = QRect(0, 0, pill_width, height)
             painter.setRenderHint(QPainter.RenderHint.Antialiasing)
             painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(QBrush(_TINTS[badge]))
+            painter.setBrush(QBrush(_TINTS[scheme][badge]))
             painter.drawRoundedRect(pill, pill.height() / 2, pill.height() / 2)
             icon_rect = QRect(
                 pill.left() + 6, pill.center().y() - icon_size // 2 + 1, icon_size, icon_size
             )
             icon.paint(painter, icon_rect)
             painter.setPen(
-                opt.palette.highlightedText().color() if selected else QColor(BADGE_COLOR[badge])
+                opt.palette.highlightedText().color() if selected else _WORDS[scheme][badge]
             )
             text_rect = pill.adjusted(6 + icon_size + 4, 0, -4, 0)
             elided = metrics.elidedText(text, Qt.TextElideMode.ElideRight, text_rect.width())

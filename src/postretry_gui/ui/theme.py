@@ -103,6 +103,14 @@ def palette_for(scheme: Scheme) -> QPalette:
     return palette
 
 
+def scheme_of_palette(palette: QPalette) -> Scheme:
+    """The scheme a palette is in: dark when its window colour is. Widgets read it from
+    their own palette, so they follow whatever palette is applied, the OS's or ours."""
+    return (
+        Scheme.DARK if palette.color(QPalette.ColorRole.Window).lightness() < 128 else Scheme.LIGHT
+    )
+
+
 def scheme_of(color_scheme: Qt.ColorScheme) -> Scheme:
     return Scheme.DARK if color_scheme == Qt.ColorScheme.Dark else Scheme.LIGHT
 

@@ -4,7 +4,7 @@ banner above the list and the labels of the status bar)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeyEvent
@@ -27,6 +27,8 @@ from postretry_gui.ui.rows import TAB_TITLES, StatusTab, when
 Actions = Mapping[ActionId, QAction]
 
 FILTER_DELAY_MS = 120
+# Between the windows of ``SyncState.budget`` (``domain.budget.BudgetLedger.describe``).
+BUDGET_SEPARATOR = " · "
 BANNER_STYLE = (
     "QLabel#banner { background: #FEF3C7; color: #78350F; border: 1px solid #F59E0B;"
     " border-radius: 4px; padding: 6px 10px; }"
@@ -52,6 +54,7 @@ class FilterEdit(QLineEdit):
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
         self.setPlaceholderText("Filter (Ctrl+F): account, platform, error, post text")
+        self.setAccessibleName("Filter rows")
         self.setClearButtonEnabled(True)
         self.setMaximumWidth(420)
         self._timer = QTimer(self)
@@ -120,6 +123,7 @@ class StatusTabBar(QTabBar):
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.setAccessibleName("Status tabs (Alt+1 to Alt+4)")
         self.setExpanding(False)
         self.setDrawBase(True)
         for tab in StatusTab:
@@ -140,6 +144,7 @@ class SyncStatus:
         self.banner.setWordWrap(True)
         self.banner.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.banner.setVisible(False)
+        self._bar = bar
         self.sync_label = QLabel("Not synced yet", bar)
         self.rate_label = QLabel("", bar)
         self.error_label = QLabel("", bar)
@@ -151,7 +156,15 @@ class SyncStatus:
     def show(self, state: SyncState) -> None:
         if state.last_sync_at is not None:
             self.sync_label.setText(f"Last sync {when(state.last_sync_at)}")
-        if state.requests_left is not None:
+        if state.budget is not None:
+            # A quarter of the bar at most: where it is short, the minute first.
+            room = max(self._bar.width() // 4, 120)
+            metrics = self.rate_label.fontMetrics()
+            self.rate_label.setText(
+                shortest_first(state.budget, lambda t: metrics.horizontalAdvance(t) <= room)
+            )
+            self.rate_label.setToolTip(f"Requests left: {state.budget}")
+        elif state.requests_left is not None:
             limit = f" of {state.request_limit}" if state.request_limit is not None else ""
             self.rate_label.setText(f"{state.requests_left}{limit} requests left")
         self.error_label.setText(state.last_error or "")
@@ -173,6 +186,17 @@ class SyncStatus:
         self.banner.setText(text)
         self.banner.setStyleSheet(BANNER_STYLE)
         self.banner.setVisible(True)
+
+
+def shortest_first(budget: str, fits: Callable[[str], bool]) -> str:
+    """The budget's windows ("41 of 60 this minute · 870 of 1,000 this hour") from the
+    shortest, as many as ``fits``; the shortest one always (it decides what leaves next)."""
+    parts = budget.split(BUDGET_SEPARATOR)
+    for count in range(len(parts), 1, -1):
+        text = BUDGET_SEPARATOR.join(parts[:count])
+        if fits(text):
+            return text
+    return parts[0]
 
 
 def retry_message(report: RetryReport) -> str:

@@ -90,6 +90,9 @@ class WorkspaceMenus:
             if window is current or current is None:
                 self.actions[workspace.workspace_id] = action
         menu.addSeparator()
+        # This window's workspace setting (its session keeps it).
+        menu.addAction(window.single_post_action)
+        menu.addSeparator()
         for command in self._commands:
             action = QAction(command.text, menu)
             action.setObjectName(command.name)

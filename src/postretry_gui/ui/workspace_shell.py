@@ -25,9 +25,11 @@ from postretry_gui.controller.workspaces import KeyChecker, WorkspaceBook
 from postretry_gui.domain.errors import ProviderError
 from postretry_gui.store import KeyringUnavailable, StoreError, Workspace, WorkspaceSecrets
 from postretry_gui.ui.confirmations import confirm_removal
-from postretry_gui.ui.keyring_dialog import KeyringChoice, KeyringDialog, save_after
+from postretry_gui.ui.keyring_dialog import KeyringChoice, KeyringDialog, ask_keyring, save_after
 from postretry_gui.ui.main_window import MainWindow
 from postretry_gui.ui.welcome import WelcomeWindow
+from postretry_gui.ui.window_memory import WindowMemory
+from postretry_gui.ui.workspace_desk import WorkspaceDesk
 from postretry_gui.ui.workspace_dialog import SaveHandler, WorkspaceDialog
 from postretry_gui.ui.workspace_menu import MenuCommand, WorkspaceMenus, workspace_label
 from postretry_gui.ui.workspace_ports import DemoStarter, Opener, WorkspaceHandle
@@ -55,6 +57,7 @@ class WorkspaceShell(QObject):
         start_demo: DemoStarter | None = None,
         *,
         background: bool = True,
+        memory: WindowMemory | None = None,
     ) -> None:
         super().__init__()
         self.book = book
@@ -90,6 +93,8 @@ class WorkspaceShell(QObject):
         self._handles: dict[MainWindow, WorkspaceHandle] = {}
         self._closing: set[asyncio.Task[None]] = set()
         self._rejected: set[str] = set()
+        # The switcher in each window and how each workspace's window was left.
+        self.desk = WorkspaceDesk(book, memory or WindowMemory(), self._menu_switch, self._rejected)
         self._quitting = False
         self._finished = False
 
@@ -152,6 +157,7 @@ class WorkspaceShell(QObject):
         listener.handle = handle
         window.attach(handle.session)
         self.menus.install(window, workspace_id, self.window)
+        self.desk.opened(window, workspace_id, replacing=self.window is not None)
         self._handles[window] = handle
         window.closed.connect(functools.partial(self._window_closed, window))
         previous = self.window
@@ -176,15 +182,10 @@ class WorkspaceShell(QObject):
         self.opened.emit(workspace_id)
         return True
 
-    def switch_to_index(self, index: int) -> None:
-        """Ctrl+1..9: the index-th workspace of the menu (0-based here)."""
-        workspaces = self.book.workspaces()
-        if 0 <= index < len(workspaces):
-            self.open_workspace(workspaces[index].workspace_id)
-
     def _window_closed(self, window: MainWindow) -> None:
         handle = self._handles.pop(window, None)
         if handle is not None:
+            self.desk.closed(window, handle.workspace.workspace_id)
             task = asyncio.get_running_loop().create_task(handle.aclose())
             self._closing.add(task)
             task.add_done_callback(self._closed_one)
@@ -237,6 +238,7 @@ class WorkspaceShell(QObject):
         if handle is None:
             return
         show_freshness(listener.window, handle, state)
+        self._refresh_switchers()
         workspace_id = handle.workspace.workspace_id
         if state.key_rejected and workspace_id not in self._rejected:
             self._rejected.add(workspace_id)
@@ -250,6 +252,10 @@ class WorkspaceShell(QObject):
     def _refresh_menus(self) -> None:
         for window, handle in self._handles.items():
             self.menus.fill(window, handle.workspace.workspace_id, self.window)
+        self._refresh_switchers()
+
+    def _refresh_switchers(self) -> None:
+        self.desk.refresh({w: h.workspace.workspace_id for w, h in self._handles.items()})
 
     def _menu_switch(self, workspace_id: str) -> None:
         self.open_workspace(workspace_id)
@@ -411,17 +417,12 @@ class WorkspaceShell(QObject):
         then: Callable[[KeyringChoice], object],
         parent: QWidget | None = None,
     ) -> KeyringDialog:
-        dialog = KeyringDialog(error, parent or self._dialog_parent())
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.keyring_dialog = dialog
-
-        def finished(_result: int) -> None:
+        def finished(choice: KeyringChoice) -> None:
             self.keyring_dialog = None
-            then(dialog.choice)
+            then(choice)
 
-        dialog.finished.connect(finished)
-        dialog.open()
-        return dialog
+        self.keyring_dialog = ask_keyring(error, parent or self._dialog_parent(), finished)
+        return self.keyring_dialog
 
     def _keyring_on_open(self, workspace: Workspace, choice: KeyringChoice) -> None:
         if choice is KeyringChoice.TRY_AGAIN:

@@ -16,6 +16,7 @@ What Ayrshare's rules mean here:
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
 
 import httpx
@@ -23,6 +24,7 @@ import httpx
 from postretry_gui.domain import (
     Account,
     AccountHealth,
+    BulkRetryAck,
     Post,
     ProviderCapabilities,
     RateLimitState,
@@ -50,7 +52,7 @@ from postretry_gui.providers.ayrshare.history import (
 )
 from postretry_gui.providers.ayrshare.networks import goes_to_x
 from postretry_gui.providers.ayrshare.parsing import parse_history, parse_post, parse_retry_ack
-from postretry_gui.providers.ayrshare.spec import CAPABILITIES
+from postretry_gui.providers.ayrshare.spec import CAPABILITIES, RATE_WINDOWS
 from postretry_gui.providers.base import Page, PostFilter
 from postretry_gui.providers.http import (
     HttpBackedProvider,
@@ -60,7 +62,7 @@ from postretry_gui.providers.http import (
     path_segment,
 )
 from postretry_gui.providers.pacing import Clock, Priority, RateLimitPolicy, RatePacer
-from postretry_gui.providers.whole_post import check_whole_post_choice
+from postretry_gui.providers.whole_post import check_whole_post_choice, refuse_bulk
 
 MAX_PAGE_SIZE = 1000
 MAX_PROFILE_PAGES = 100
@@ -128,7 +130,9 @@ class AyrshareProvider(HttpBackedProvider):
             secret_headers=secret_headers,
             transport=transport,
             timeout=timeout,
-            pacer=pacer,
+            pacer=pacer
+            if pacer is not None
+            else RatePacer(clock=clock or time.time, windows=RATE_WINDOWS),
             clock=clock,
             rate_limit_reader=read_rate_limit,
             rate_limit_policy=rate_limit_policy(
@@ -222,6 +226,16 @@ class AyrshareProvider(HttpBackedProvider):
     async def results(self, post_id: str, *, priority: Priority = Priority.BACKGROUND) -> Post:
         """Ayrshare has no lighter read than the post itself."""
         return await self.get_post(post_id, priority=priority)
+
+    async def retry_bulk(
+        self,
+        account_id: str,
+        post_ids: Sequence[str],
+        *,
+        idempotency_key: str,
+        priority: Priority = Priority.BACKGROUND,
+    ) -> BulkRetryAck:
+        refuse_bulk("Ayrshare")
 
     async def retry(
         self,

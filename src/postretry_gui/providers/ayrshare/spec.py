@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from postretry_gui.domain import ProviderCapabilities, Status
+from postretry_gui.domain.budget import WindowSpec
+from postretry_gui.domain.change_feed import ChangeFeed
 from postretry_gui.domain.provider_spec import ProviderSpec, SecretField
 from postretry_gui.providers.ayrshare.causes import CAUSES, RELINK_CODES
 
@@ -14,6 +16,9 @@ CAPABILITIES = ProviderCapabilities(
     max_retries_per_post=1,
     reconnect_url="https://app.ayrshare.com/social-accounts",
     relink_error_codes=RELINK_CODES,
+    # GET /history knows no update time: read whole, up to 1,000 a page; with a limit above
+    # 25 it is served from a cache up to a minute old, so once a minute at most.
+    change_feed=ChangeFeed(page_size=1000, filters_by_update=False, min_interval_s=60.0),
 )
 
 # postIds[].status is "success" for networks that took the post, errors[] carry "error"; a
@@ -25,6 +30,9 @@ DESTINATION_WORDS = {
     "processing": Status.PUBLISHING,
     "scheduled": Status.QUEUED,
 }
+
+# Per profile (current docs; older ones said 150-250: the answers' limit corrects it).
+RATE_WINDOWS = (WindowSpec(limit=300, length_s=300.0, label="these 5 minutes"),)
 
 SPEC = ProviderSpec(
     kind="ayrshare",
@@ -39,4 +47,5 @@ SPEC = ProviderSpec(
     capabilities=CAPABILITIES,
     destination_words=DESTINATION_WORDS,
     causes=CAUSES,
+    rate_windows=RATE_WINDOWS,
 )

@@ -14,7 +14,14 @@ from datetime import datetime
 
 import httpx
 
-from postretry_gui.domain import Account, AccountHealth, Post, ProviderCapabilities, RetryAck
+from postretry_gui.domain import (
+    Account,
+    AccountHealth,
+    BulkRetryAck,
+    Post,
+    ProviderCapabilities,
+    RetryAck,
+)
 from postretry_gui.domain.errors import BadRequest, MalformedResponse, OutcomeUnknown
 from postretry_gui.providers.base import Page, PostFilter
 from postretry_gui.providers.http import (
@@ -38,16 +45,17 @@ from postretry_gui.providers.posteverywhere.paging import (
 )
 from postretry_gui.providers.posteverywhere.parsing import (
     parse_accounts,
+    parse_bulk_requeued,
     parse_bulk_retry_ack,
     parse_health,
     parse_post,
     parse_results,
     parse_retry_ack,
 )
-from postretry_gui.providers.posteverywhere.spec import CAPABILITIES
+from postretry_gui.providers.posteverywhere.spec import CAPABILITIES, RATE_WINDOWS
 from postretry_gui.providers.posteverywhere.typed import read_page
 
-MAX_BULK_POST_IDS = 200
+MAX_BULK_POST_IDS = CAPABILITIES.bulk_max_posts
 # PostEverywhere's 429s carry Retry-After (which wins); without one, back off from 1 s. A read
 # is sent again at most 3 times; the service suspends nothing, so the key never stops.
 RATE_LIMIT_POLICY = RateLimitPolicy(backoff_s=1.0, repeats=3)
@@ -109,7 +117,9 @@ class PostEverywhereProvider(HttpBackedProvider):
             secret_headers={"Authorization": f"Bearer {check_secret('API key', api_key)}"},
             transport=transport,
             timeout=timeout,
-            pacer=pacer if pacer is not None else RatePacer(clock=clock or time.time),
+            pacer=pacer
+            if pacer is not None
+            else RatePacer(clock=clock or time.time, windows=RATE_WINDOWS),
             clock=clock,
             rate_limit_policy=RATE_LIMIT_POLICY,
         )
@@ -188,14 +198,6 @@ class PostEverywhereProvider(HttpBackedProvider):
     ) -> RetryAck:
         """ONE ``POST /posts/retry-failed`` with at least one filter; never resent."""
         body: dict[str, object] = {}
-        if post_ids:
-            if len(post_ids) > MAX_BULK_POST_IDS:
-                raise BadRequest(
-                    f"At most {MAX_BULK_POST_IDS} posts per bulk retry.", http_status=None
-                )
-            body["post_ids"] = [str(p) for p in post_ids]
-        if account_id is not None:
-            body["account_id"] = _wire_account_ids([account_id])[0]
         if platform:
             body["platform"] = platform
         if failed_after is not None:
@@ -204,6 +206,44 @@ class PostEverywhereProvider(HttpBackedProvider):
             body["failed_before"] = iso_time(failed_before)
         if max_attempts is not None:
             body["max_attempts"] = int(max_attempts)
+        data = await self._retry_failed(post_ids, account_id, body, idempotency_key, priority)
+        with _accepted_but_unreadable():
+            return parse_bulk_retry_ack(data)
+
+    async def retry_bulk(
+        self,
+        account_id: str,
+        post_ids: Sequence[str],
+        *,
+        idempotency_key: str,
+        priority: Priority = Priority.BACKGROUND,
+    ) -> BulkRetryAck:
+        """ONE ``POST /posts/retry-failed`` naming ``post_ids`` and ``account_id``: the filters
+        combine, so it re-queues exactly those (post, account) pairs. Never resent."""
+        if not post_ids:
+            raise BadRequest("No post chosen to retry.", http_status=None)
+        data = await self._retry_failed(post_ids, account_id, {}, idempotency_key, priority)
+        with _accepted_but_unreadable():
+            return parse_bulk_requeued(data)
+
+    async def _retry_failed(
+        self,
+        post_ids: Sequence[str],
+        account_id: str | None,
+        body: dict[str, object],
+        idempotency_key: str | None,
+        priority: Priority,
+    ) -> object:
+        """The one request both bulk calls send: the body with ``post_ids`` and
+        ``account_id`` added, its answer's ``data`` (an unreadable 2xx: OutcomeUnknown)."""
+        if post_ids:
+            if len(post_ids) > MAX_BULK_POST_IDS:
+                raise BadRequest(
+                    f"At most {MAX_BULK_POST_IDS} posts per bulk retry.", http_status=None
+                )
+            body = {"post_ids": [str(p) for p in post_ids], **body}
+        if account_id is not None:
+            body = {**body, "account_id": _wire_account_ids([account_id])[0]}
         if not body:
             raise BadRequest("A bulk retry needs at least one filter.", http_status=None)
         headers = {"Idempotency-Key": idempotency_key} if idempotency_key else None
@@ -216,7 +256,7 @@ class PostEverywhereProvider(HttpBackedProvider):
             idempotent=False,
         )
         with _accepted_but_unreadable():
-            return parse_bulk_retry_ack(read_data(response))
+            return read_data(response)
 
     async def accounts(self, *, priority: Priority = Priority.INTERACTIVE) -> list[Account]:
         return parse_accounts(await self._get("accounts", None, priority))

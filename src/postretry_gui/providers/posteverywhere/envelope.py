@@ -8,6 +8,9 @@ absent on success; an HTML page or broken JSON on an error keeps the class its s
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
+
+import msgspec
 
 from postretry_gui.domain.errors import MalformedResponse, ProviderError
 from postretry_gui.providers.http import HttpResponse
@@ -17,7 +20,20 @@ from postretry_gui.providers.parsing import (
     error_for_status,
     first,
     id_text,
+    opt_datetime,
 )
+
+
+class _Meta(msgspec.Struct):
+    timestamp: str | float | None = None
+
+
+class _MetaOnly(msgspec.Struct):
+    meta: _Meta | None = None
+
+
+# Reads ``meta`` alone: the posts in ``data`` are skipped, not built.
+_META_DECODER = msgspec.json.Decoder(_MetaOnly)
 
 
 def request_id_of(response: HttpResponse, body: object = None) -> str | None:
@@ -96,3 +112,15 @@ def read_data_or_bare(response: HttpResponse) -> object:
         if isinstance(body, Mapping) and not any(key in body for key in _ENVELOPE_KEYS):
             return body
     return read_data(response)
+
+
+def server_time_of(body: bytes) -> datetime | None:
+    """``meta.timestamp`` of an answer's body: the server's time of it (None: absent,
+    unreadable)."""
+    try:
+        meta = _META_DECODER.decode(body).meta
+    except (msgspec.DecodeError, ValueError, RecursionError):
+        return None
+    if meta is None:
+        return None
+    return opt_datetime({"timestamp": meta.timestamp}, "timestamp")

@@ -54,6 +54,10 @@ def filter_params(post_filter: PostFilter, *, offset: int, limit: int) -> dict[s
     # Ordered by creation, which never changes, so offset pages can only shift when posts
     # enter or leave the filter (what the pages' overlap detects), never by reordering.
     params = {"limit": str(limit), "offset": str(offset), "sort": "created_at", "order": "desc"}
+    if post_filter.by_update:
+        # A post that changes mid-walk moves to the front: later offsets repeat a post, never
+        # skip one, and the change itself is after the first page's time (the next mark).
+        params["sort"] = "updated_at"
     if post_filter.statuses:
         params["status"] = ",".join(post_filter.statuses)
     if post_filter.platforms:

@@ -10,8 +10,16 @@ account id as ``account_id`` or the older ``id`` (int or str); a post's ``id`` a
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 
-from postretry_gui.domain import Account, AccountHealth, Destination, Post, RetryAck
+from postretry_gui.domain import (
+    Account,
+    AccountHealth,
+    BulkRetryAck,
+    Destination,
+    Post,
+    RetryAck,
+)
 from postretry_gui.domain.errors import MalformedResponse
 from postretry_gui.domain.status import post_status
 from postretry_gui.providers.base import Page
@@ -135,6 +143,34 @@ def parse_bulk_retry_ack(data: object) -> RetryAck:
     )
 
 
+def parse_bulk_requeued(data: object) -> BulkRetryAck:
+    """``POST /posts/retry-failed`` as the bulk job checks it: which (post, destination)
+    pairs the server says it re-queued. ``destinations`` is seen in the SDKs only, and each
+    item must name its post for the check to mean anything: an answer without the list, or
+    with an item that names no post or reads as no destination, says nothing
+    (``requeued=None``), and the next read of the posts decides instead."""
+    obj = as_object(data, "the retry answer")
+    raw = obj.get("destinations")
+    requeued: list[tuple[str, Destination]] | None = [] if isinstance(raw, list) else None
+    for item in raw if isinstance(raw, list) else ():
+        post_id = id_text(item.get("post_id")) if isinstance(item, Mapping) else None
+        try:
+            destination = parse_destination(item)
+        except MalformedResponse:
+            destination = None
+        if post_id is None or destination is None:
+            requeued = None
+            break
+        assert requeued is not None
+        requeued.append((post_id, destination))
+    count = len(requeued) if requeued is not None else 0
+    return BulkRetryAck(
+        retried_count=max(opt_int(obj, "retried_count", default=count), 0),
+        requeued=None if requeued is None else tuple(requeued),
+        message=opt_text(obj, "message", "next_step"),
+    )
+
+
 def _health_from_list(value: object, account_id: str) -> AccountHealth | None:
     """The account list's ``health{status: healthy/expired/unhealthy, can_post}``."""
     if not isinstance(value, Mapping):
@@ -147,7 +183,19 @@ def _health_from_list(value: object, account_id: str) -> AccountHealth | None:
         needs_reconnection=opt_bool(value, "needs_reconnection") is True,
         token_expired=status == "expired",
         reasons=text_list(value.get("reasons")),
+        expires_at=_token_expiry(value),
     )
+
+
+def _token_expiry(health: JsonObject) -> datetime | None:
+    """``token.expires_at`` (``/health``), or a flat ``token_expires_at`` where a list entry
+    carries one."""
+    token = health.get("token")
+    if isinstance(token, Mapping):
+        expiry = opt_datetime(token, "expires_at")
+        if expiry is not None:
+            return expiry
+    return opt_datetime(health, "token_expires_at")
 
 
 def parse_account(value: object) -> Account:
@@ -183,4 +231,5 @@ def parse_health(data: object, account_id: str) -> AccountHealth:
         or "needs_reconnection" in reasons,
         token_expired=opt_bool(token_obj, "expired") is True or "token_expired" in reasons,
         reasons=reasons,
+        expires_at=_token_expiry(obj),
     )

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from postretry_gui.domain import ProviderCapabilities, Status
+from postretry_gui.domain.budget import WindowSpec
+from postretry_gui.domain.change_feed import ChangeFeed
 from postretry_gui.domain.provider_spec import ProviderSpec, SecretField
 from postretry_gui.providers.posteverywhere.causes import CAUSES
 
@@ -13,6 +15,10 @@ CAPABILITIES = ProviderCapabilities(
     per_destination_retry=True,
     max_retries_per_post=None,
     reconnect_url="https://app.posteverywhere.ai/accounts",
+    # GET /posts with updated_after, sorted by updated_at: only what changed, 100 a page.
+    change_feed=ChangeFeed(page_size=100, filters_by_update=True),
+    # POST /posts/retry-failed: post_ids (at most 200) and account_id combine.
+    bulk_max_posts=200,
 )
 
 # A destination's status words. The documented four, plus words older payloads and the
@@ -29,6 +35,13 @@ DESTINATION_WORDS = {
     "error": Status.FAILED,
 }
 
+# Per key (API-CONTRACTS.md): every request counts in all three.
+RATE_WINDOWS = (
+    WindowSpec(limit=60, length_s=60.0, label="this minute"),
+    WindowSpec(limit=1_000, length_s=3_600.0, label="this hour"),
+    WindowSpec(limit=10_000, length_s=86_400.0, label="today"),
+)
+
 SPEC = ProviderSpec(
     kind="posteverywhere",
     default_base_url=DEFAULT_BASE_URL,
@@ -36,4 +49,5 @@ SPEC = ProviderSpec(
     capabilities=CAPABILITIES,
     destination_words=DESTINATION_WORDS,
     causes=CAUSES,
+    rate_windows=RATE_WINDOWS,
 )

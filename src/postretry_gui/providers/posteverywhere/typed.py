@@ -8,6 +8,7 @@ typed path does not vouch for goes to the tolerant reader whole: one page, one r
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import get_args
 
@@ -15,7 +16,7 @@ from postretry_gui.domain import Destination, Post
 from postretry_gui.domain.status import post_status
 from postretry_gui.providers.base import Page
 from postretry_gui.providers.http import HttpResponse
-from postretry_gui.providers.posteverywhere.envelope import read_data
+from postretry_gui.providers.posteverywhere.envelope import read_data, server_time_of
 from postretry_gui.providers.posteverywhere.paging import page_of
 from postretry_gui.providers.posteverywhere.parsing import parse_page
 from postretry_gui.providers.posteverywhere.spec import SPEC
@@ -87,7 +88,8 @@ def _typed_posts(wire_posts: list[WirePost]) -> tuple[Post, ...] | None:
 
 def typed_page(body: bytes, *, offset: int, limit: int) -> Page | None:
     """The page of a 2xx list answer read straight from its bytes, or None when it is not
-    exactly as documented (then ``parse_page(read_data(...))`` reads it, and decides)."""
+    exactly as documented (then ``parse_page(read_data(...))`` reads it, and decides). Both
+    carry the envelope's ``meta.timestamp`` as ``server_time``."""
     wire = decode_list_page(body)
     if wire is None:
         return None
@@ -95,13 +97,14 @@ def typed_page(body: bytes, *, offset: int, limit: int) -> Page | None:
     if posts is None:
         return None
     paging = wire.pagination
-    return page_of(
+    page = page_of(
         posts,
         has_more=None if paging is None else paging.has_more,
         total=-1 if paging is None or paging.total is None else paging.total,
         offset=offset,
         limit=limit,
     )
+    return replace(page, server_time=server_time_of(body))
 
 
 def read_page(response: HttpResponse, *, offset: int, limit: int) -> Page:
@@ -111,4 +114,5 @@ def read_page(response: HttpResponse, *, offset: int, limit: int) -> Page:
         page = typed_page(response.content, offset=offset, limit=limit)
         if page is not None:
             return page
-    return parse_page(read_data(response), offset=offset, limit=limit)
+    page = parse_page(read_data(response), offset=offset, limit=limit)
+    return replace(page, server_time=server_time_of(response.content))

@@ -4,7 +4,18 @@
 from __future__ import annotations
 
 from postretry_gui.domain.triage import Cause, CauseTable, phrase
-from postretry_gui.providers.zernio.spec import ACCOUNT_CANNOT_POST, UNCONFIRMED
+
+# ``errorCategory`` values that mean "the owner must fix the account": a retry fails again and
+# repeated failures put the account into a cooldown that blocks every post to it.
+RECONNECT_CATEGORIES = frozenset({"auth_expired", "account_issue"})
+# Not Zernio's word: the parser gives a failed destination this code when its account says it
+# cannot post (``needsReconnection: true``, ``isActive: false``, ``enabled: false``), so the
+# eligibility rule, which reads ``relink_error_codes``, sees it like a category.
+ACCOUNT_CANNOT_POST = "account_cannot_post"
+
+# Not Zernio's word either: Instagram's "did not confirm" failure may be live already
+# (contract, ``platformError``), whatever category it carries; triage reads this code.
+UNCONFIRMED = "unconfirmed"
 
 CATEGORY_CAUSES = {
     "auth_expired": Cause.RECONNECT,

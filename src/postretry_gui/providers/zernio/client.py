@@ -23,6 +23,7 @@ import httpx
 from postretry_gui.domain import (
     Account,
     AccountHealth,
+    BulkRetryAck,
     Post,
     ProviderCapabilities,
     RateLimitState,
@@ -41,7 +42,7 @@ from postretry_gui.providers.http import (
     path_segment,
 )
 from postretry_gui.providers.pacing import Clock, Priority, RatePacer
-from postretry_gui.providers.whole_post import check_whole_post_choice
+from postretry_gui.providers.whole_post import check_whole_post_choice, refuse_bulk
 from postretry_gui.providers.zernio.accounts import parse_accounts, parse_health
 from postretry_gui.providers.zernio.errors import (
     error_from_response,
@@ -159,6 +160,16 @@ class ZernioProvider(HttpBackedProvider):
     async def results(self, post_id: str, *, priority: Priority = Priority.BACKGROUND) -> Post:
         """Zernio has no lighter read than the post itself."""
         return await self.get_post(post_id, priority=priority)
+
+    async def retry_bulk(
+        self,
+        account_id: str,
+        post_ids: Sequence[str],
+        *,
+        idempotency_key: str,
+        priority: Priority = Priority.BACKGROUND,
+    ) -> BulkRetryAck:
+        refuse_bulk("Zernio")
 
     async def retry(
         self,

@@ -31,13 +31,12 @@ from postretry_gui.providers.parsing import (
     opt_text_or_none,
     required_id,
 )
-from postretry_gui.providers.zernio.spec import (
+from postretry_gui.providers.zernio.causes import (
     ACCOUNT_CANNOT_POST,
-    POST_WORDS,
     RECONNECT_CATEGORIES,
-    SPEC,
     UNCONFIRMED,
 )
+from postretry_gui.providers.zernio.spec import POST_WORDS, SPEC
 
 # "Instagram did not confirm the post was published": an uncertain outcome (contract).
 _UNCONFIRMED = re.compile(r"\bdid not confirm\b", re.IGNORECASE)

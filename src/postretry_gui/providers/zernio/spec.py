@@ -5,20 +5,13 @@ from __future__ import annotations
 from postretry_gui.domain import ProviderCapabilities, Status
 from postretry_gui.domain.provider_spec import ProviderSpec, SecretField
 from postretry_gui.domain.status import PostStatus
+from postretry_gui.providers.zernio.causes import (
+    ACCOUNT_CANNOT_POST,
+    CAUSES,
+    RECONNECT_CATEGORIES,
+)
 
 DEFAULT_BASE_URL = "https://zernio.com/api"
-
-# ``errorCategory`` values that mean "the owner must fix the account": a retry fails again and
-# repeated failures put the account into a cooldown that blocks every post to it.
-RECONNECT_CATEGORIES = frozenset({"auth_expired", "account_issue"})
-# Not Zernio's word: the parser gives a failed destination this code when its account says it
-# cannot post (``needsReconnection: true``, ``isActive: false``, ``enabled: false``), so the
-# eligibility rule, which reads ``relink_error_codes``, sees it like a category.
-ACCOUNT_CANNOT_POST = "account_cannot_post"
-
-# Not Zernio's word either: Instagram's "did not confirm" failure may be live already
-# (contract, ``platformError``), whatever category it carries; triage reads this code.
-UNCONFIRMED = "unconfirmed"
 
 CAPABILITIES = ProviderCapabilities(
     display_name="Zernio",
@@ -59,4 +52,5 @@ SPEC = ProviderSpec(
     secret_fields=(SecretField("api_key", "API &key:", required=True),),
     capabilities=CAPABILITIES,
     destination_words=DESTINATION_WORDS,
+    causes=CAUSES,
 )
