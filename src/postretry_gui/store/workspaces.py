@@ -44,11 +44,11 @@ class Workspace:
     # The provider's kind (``ProviderSpec.kind``), as saved in the settings file.
     provider: str
     base_url: str
-    # Team mode: the shared PostgreSQL and this operator's name (None: this machine alone).
-    team: TeamSettings | None = None
     # Retry one post per request, never in bulk: the operator's choice, or set by the app
     # when the provider's bulk retry re-queued destinations nobody ticked.
     single_post_retries: bool = False
+    # Team mode: the shared PostgreSQL and this operator's name (None: this machine alone).
+    team: TeamSettings | None = None
 
 
 @dataclass(frozen=True, slots=True)
