@@ -20,6 +20,7 @@ failover_max_s=<f>``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import os
 import signal
@@ -27,6 +28,7 @@ import statistics
 import sys
 import time
 import uuid
+from collections.abc import Iterator
 
 import psycopg
 from psycopg import sql
@@ -116,7 +118,10 @@ async def measure_failover(url: str, password: str) -> list[float]:
     return figures
 
 
-async def main() -> None:
+@contextlib.contextmanager
+def scratch_database() -> Iterator[tuple[str, str]]:
+    """(URL, password) of a database made for this run on the server scripts/with-postgres
+    started (or POSTRETRY_TEST_PG_URL names), dropped after it."""
     url = os.environ.get("POSTRETRY_TEST_PG_URL")
     password = os.environ.get("POSTRETRY_TEST_PG_PASSWORD", "")
     if not url:
@@ -124,13 +129,17 @@ async def main() -> None:
     name = "bench_" + uuid.uuid4().hex[:12]
     with psycopg.connect(url, password=password, autocommit=True) as admin:
         admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    bench_url = url.rsplit("/", 1)[0] + "/" + name
     try:
-        latencies = [s * 1000 for s in await measure_notify(bench_url, password)]
-        failovers = await measure_failover(bench_url, password)
+        yield url.rsplit("/", 1)[0] + "/" + name, password
     finally:
         with psycopg.connect(url, password=password, autocommit=True) as admin:
             admin.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+async def main() -> None:
+    with scratch_database() as (bench_url, password):
+        latencies = [s * 1000 for s in await measure_notify(bench_url, password)]
+        failovers = await measure_failover(bench_url, password)
     p50, p99 = statistics.median(latencies), _percentile(latencies, 0.99)
     print(f"notify: {CHANGES} changes, min {min(latencies):.2f} ms, p50 {p50:.2f} ms, "
           f"p99 {p99:.2f} ms, max {max(latencies):.2f} ms")  # fmt: skip

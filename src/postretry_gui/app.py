@@ -402,7 +402,33 @@ def run_self_test(args: argparse.Namespace) -> int:
     return 0 if report["ok"] else 1
 
 
+def run_worker_command(argv: Sequence[str]) -> int:
+    """``postretry-gui worker WORKSPACE``: the leader's duties of a shared workspace, no
+    window (``controller/worker.py``); ends cleanly on SIGTERM or SIGINT."""
+    from postretry_gui.controller.worker import KEY_ENV as WORKER_KEY_ENV
+    from postretry_gui.controller.worker import PASSWORD_ENV, WorkerError, worker_main
+    from postretry_gui.store import StoreError
+
+    parser = argparse.ArgumentParser(
+        prog="postretry-gui worker",
+        description="Keep a shared workspace's list current for the team, with no window.",
+        epilog=f"Without a keyring, the key is read from ${WORKER_KEY_ENV} and the team "
+        f"database's password from ${PASSWORD_ENV}.",
+    )
+    parser.add_argument("workspace", help="the workspace's name (or id)")
+    args = parser.parse_args(argv)
+    try:
+        asyncio.run(worker_main(args.workspace))
+    except (WorkerError, StoreError) as error:
+        print(f"postretry-gui worker: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["worker"]:
+        return run_worker_command(argv[1:])
     args = build_parser().parse_args(argv)
     try:
         if args.self_test:

@@ -151,6 +151,14 @@ class JournalLink:
                 f"Could not record the retry in the journal, so it was not sent: {error}"
             ) from error
 
+    async def record_intent(self, post_id: str, account_ids: Sequence[str]) -> str | None:
+        """``intend`` for a caller that can wait: the team's journal is written over the
+        network (``controller.shared_journal``); the local one at once."""
+        return self.intend(post_id, account_ids)
+
+    async def flush(self, timeout_s: float = 0.0) -> None:
+        """Wait for writes still queued (the local journal writes at once)."""
+
     def intend_request(
         self, request_key: str, pairs: Sequence[tuple[str, str]]
     ) -> dict[tuple[str, str], str] | None:

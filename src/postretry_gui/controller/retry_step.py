@@ -14,6 +14,12 @@ from dataclasses import dataclass
 from enum import Enum, auto
 from typing import Protocol
 
+from postretry_gui.controller.coordination import (
+    Coordination,
+    CoordinationRefused,
+    SoloCoordination,
+    Ticket,
+)
 from postretry_gui.controller.events import NoticeLevel, PostMark, PostOutcome
 from postretry_gui.controller.journal_port import JournalLink, JournalWriteFailed
 from postretry_gui.controller.settler import WatchSettler
@@ -145,10 +151,17 @@ class RetryStep:
     """Plans and sends single retries against the workspace ``state``, watching what was
     acknowledged (or lost) through ``settler``."""
 
-    def __init__(self, state: WorkspaceState, settler: WatchSettler, journal: JournalLink) -> None:
+    def __init__(
+        self,
+        state: WorkspaceState,
+        settler: WatchSettler,
+        journal: JournalLink,
+        coordination: Coordination | None = None,
+    ) -> None:
         self._state = state
         self._settler = settler
         self._journal = journal
+        self._coordination = coordination or SoloCoordination("")
 
     def plan(self, post_id: str, ticked: frozenset[str]) -> frozenset[str] | PostOutcome:
         """Lock what a retry of ``post_id`` with ``ticked`` would touch and return it; or
@@ -170,22 +183,35 @@ class RetryStep:
         Raises StopSending when the rest of a job must not be sent."""
         state = self._state
         post_id = post.post_id
+        journal = self._journal
+        sent_before = state.retries_sent(post_id)  # read before the new intent counts itself
+        # Team mode: no retry leaves without a claim on its destinations (alone: granted).
+        ticket = await self._claim(post_id, unit)
+        if isinstance(ticket, PostOutcome):
+            return ticket
+        unit = ticket.account_ids  # less than asked when others hold some destinations
         # A stable order: the request body and the journal read the same way every time.
         account_ids = sorted(unit, key=lambda a: (len(a), a))
         attempts = {d.account_id: d.attempts for d in post.destinations if d.account_id in unit}
-        journal = self._journal
-        sent_before = state.retries_sent(post_id)  # read before the new intent counts itself
         try:
-            entry = journal.intend(post_id, account_ids)
+            entry = await journal.record_intent(post_id, account_ids)
         except JournalWriteFailed as error:
-            state.unlock(post_id, unit)
-            state.emit(post_id)
-            return PostOutcome(post_id, Outcome.SKIPPED, message=str(error))
+            return await self._not_sent(ticket, unit, Outcome.SKIPPED, str(error))
+        try:
+            await self._coordination.before_send(ticket)
+        except CoordinationRefused as error:
+            journal.settle(entry, Outcome.NOT_SENT, str(error))
+            return await self._not_sent(ticket, unit, Outcome.NOT_SENT, str(error))
         journal.mark_sent(entry)
         try:
             ack = await send(post, account_ids, idempotency_key=entry or uuid.uuid4().hex)
         except ProviderError as error:
-            return await self._refused(post_id, unit, attempts, entry, sent_before, error)
+            applied = error_outcome(error).then is Then.WATCH_UNKNOWN
+            try:
+                return await self._refused(post_id, unit, attempts, entry, sent_before, error)
+            finally:
+                await self._coordination.finished(ticket, applied=applied)
+        await self._coordination.finished(ticket, applied=True)
         state.count_retries(post_id, sent_before + 1)
         message = ack.message or f"Retry accepted: {ack.retried_count} destination(s) queued."
         journal.acknowledge(entry, message)
@@ -196,6 +222,31 @@ class RetryStep:
         self._settler.watch_retry(post_id, acked, attempts, entry)
         state.emit(post_id)
         return PostOutcome(post_id, Outcome.RETRIED, unit, message)
+
+    async def _claim(self, post_id: str, unit: frozenset[str]) -> Ticket | PostOutcome:
+        """The ticket to send ``unit``, or the SKIPPED outcome naming who retries it."""
+        answer = await self._coordination.claim(post_id, unit)
+        ticket = answer.ticket
+        whole_post = not self._state.capabilities.per_destination_retry
+        if ticket is not None and (ticket.account_ids == unit or not whole_post):
+            if answer.held_by:  # a destination-wise provider sends the rest
+                self._state.unlock(post_id, unit - ticket.account_ids)
+                self._state.hold(post_id, answer.held_by)
+            return ticket
+        if ticket is not None:  # a whole-post retry would touch the held ones too
+            await self._coordination.finished(ticket, applied=False)
+        self._state.unlock(post_id, unit)
+        self._state.hold(post_id, answer.held_by)
+        self._state.emit(post_id)
+        return PostOutcome(post_id, Outcome.SKIPPED, message=answer.reason())
+
+    async def _not_sent(
+        self, ticket: Ticket, unit: frozenset[str], outcome: Outcome, message: str
+    ) -> PostOutcome:
+        await self._coordination.finished(ticket, applied=False)
+        self._state.unlock(ticket.post_id, unit)
+        self._state.emit(ticket.post_id)
+        return PostOutcome(ticket.post_id, outcome, message=message)
 
     async def _refused(
         self,

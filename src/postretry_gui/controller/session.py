@@ -33,6 +33,7 @@ from postretry_gui.controller.bulk_events import BulkObserver
 from postretry_gui.controller.bulk_ports import JobPorts
 from postretry_gui.controller.bulk_step import BulkStep
 from postretry_gui.controller.clock import Clock, SystemClock
+from postretry_gui.controller.coordination import Coordination, SoloCoordination
 from postretry_gui.controller.events import NoticeLevel, PostMark, SessionListener, SyncState
 from postretry_gui.controller.filter_check import WidenedFilterCheck
 from postretry_gui.controller.journal_port import JournalLink, RetryJournal
@@ -41,8 +42,10 @@ from postretry_gui.controller.poller import PollSettings
 from postretry_gui.controller.retry_planning import preview_plan
 from postretry_gui.controller.retry_step import RetryStep
 from postretry_gui.controller.settler import WatchSettler
+from postretry_gui.controller.shared_journal import AsyncHistory, SharedJournalLink
 from postretry_gui.controller.syncer import Syncer
 from postretry_gui.controller.tasks import ErrorCallback, TaskSet
+from postretry_gui.controller.team_opener import TeamWorkspace
 from postretry_gui.controller.watch_events import WatchFollower
 from postretry_gui.controller.workspace_state import WorkspaceState
 from postretry_gui.domain import (
@@ -52,9 +55,11 @@ from postretry_gui.domain import (
     Post,
     ProviderCapabilities,
 )
+from postretry_gui.domain.errors import ProviderError
 from postretry_gui.domain.retry_plan import RetryPlan
 from postretry_gui.domain.triage import Cause, CauseTable
 from postretry_gui.providers.base import Provider
+from postretry_gui.store.journal import current_operator
 
 T = TypeVar("T")
 
@@ -77,6 +82,8 @@ class WorkspaceSession:
     ``on_error``: where an unexpected exception in a background task goes
     (default ``sys.excepthook``).
     ``bulk_settings``: concurrency and rate-limit manners of retry jobs (``controller.bulk``).
+    ``team``: the workspace's team side (``controller.team_opener``): its coordination
+    (claims, shared budget) before each send and its journal in place of ``journal``.
     ``causes``: the provider's cause table (``ProviderSpec.causes``) that triages failures;
     without it, only the phrases every network uses.
     ``single_post_retries``: retry one post per request (no bulk request), as the workspace
@@ -98,16 +105,24 @@ class WorkspaceSession:
         poll_settings: PollSettings | None = None,
         on_error: ErrorCallback | None = None,
         bulk_settings: BulkSettings | None = None,
+        team: TeamWorkspace | None = None,
         causes: CauseTable | None = None,
         single_post_retries: bool = False,
         remember_single_post: Callable[[bool], None] | None = None,
     ) -> None:
         clock = clock or SystemClock()
+        self._provider = provider
         self._tasks = TaskSet(on_error)
         self._bulk = bulk_settings or BulkSettings()
-        self._journal = JournalLink(
-            journal, workspace_id, lambda text: self._state.notice(NoticeLevel.WARNING, text)
-        )
+        self.coordination: Coordination = SoloCoordination(current_operator())
+        self._team_history: AsyncHistory | None = None
+        self._journal = JournalLink(journal, workspace_id, self._journal_failed)
+        if team is not None:
+            self.coordination = team.coordination
+            self._team_history = team.journal
+            self._journal = SharedJournalLink(
+                team.journal, team.link, workspace_id, self._journal_failed, self._team_counted
+            )
         self._state = WorkspaceState(
             listener,
             provider.capabilities,
@@ -137,12 +152,21 @@ class WorkspaceSession:
             page_size=page_size,
             refresh_interval_s=refresh_interval_s,
         )
-        step = RetryStep(self._state, self._settler, self._journal)
+        step = RetryStep(self._state, self._settler, self._journal, self.coordination)
         check = WidenedFilterCheck(self._state)
         bulk_step = BulkStep(self._state, self._settler, self._journal, check)
         self._ports = JobPorts(
             provider, self._state, step, self._settler, clock, self._tasks, bulk_step, check
         )
+
+    def _journal_failed(self, text: str) -> None:
+        self._state.notice(NoticeLevel.WARNING, text)
+
+    def _team_counted(self, post_id: str, retries: int) -> None:
+        """The team's journal counted this post's retries (read in the background)."""
+        if retries > self._state.retries_sent(post_id):
+            self._state.count_retries(post_id, retries)
+            self._state.emit(post_id)
 
     # -- reading state (synchronous, cheap: the UI calls these while painting) ---------------
 
@@ -159,6 +183,11 @@ class WorkspaceSession:
     def journal(self) -> RetryJournal | None:
         """The retry journal this session writes (the window's Ctrl+H history reads it)."""
         return self._journal.journal
+
+    @property
+    def history_source(self) -> RetryJournal | AsyncHistory | None:
+        """What the window's Ctrl+H reads: the team's journal in team mode, else the local."""
+        return self._team_history if self._team_history is not None else self.journal
 
     @property
     def sync_state(self) -> SyncState:
@@ -214,6 +243,21 @@ class WorkspaceSession:
         """Show posts read in an earlier run (the offline cache) before any request."""
         self._syncer.seed(posts, synced_from)
 
+    async def read_account_health(self) -> None:
+        """Read the accounts' health once (for an instance that takes its posts from another
+        and so never loads): reconnect verdicts then agree across the team."""
+        try:
+            accounts = await self._provider.accounts()
+        except ProviderError as error:
+            self._state.notice(NoticeLevel.WARNING, f"Account health unavailable: {error}")
+            return
+        self._state.set_health(accounts)
+        self._state.emit_all(self._state.posts)
+
+    def take_in(self, posts: Iterable[Post]) -> None:
+        """Show posts another instance read (team mode's leader), as if this one had."""
+        self._state.ingest(posts)
+
     @property
     def synced_from(self) -> datetime | None:
         return self._syncer.synced_from
@@ -243,8 +287,9 @@ class WorkspaceSession:
         return self._state.single_post_retries
 
     def set_single_post_retries(self, on: bool) -> None:
-        """The operator's setting (Workspace menu): remembered for the workspace."""
-        self._state.set_single_post_retries(on)
+        """The operator's setting (Workspace menu): remembered for the workspace. A team
+        workspace stays single-post: only single-post retries are claimed."""
+        self._state.set_single_post_retries(on or self.coordination.shared)
 
     def plan_retry(self, selection: Selection) -> RetryPlan:
         """The requests a retry of ``selection`` would send now (nothing is locked)."""
@@ -291,3 +336,4 @@ class WorkspaceSession:
         them to end. Does not close the provider: its owner does. Idempotent."""
         self._settler.stop()
         await self._tasks.aclose()
+        await self._journal.flush()

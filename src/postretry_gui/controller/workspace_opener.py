@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from postretry_gui.controller.budgeted_provider import BudgetedProvider
 from postretry_gui.controller.events import (
     NoticeLevel,
     RetryReport,
@@ -22,6 +23,7 @@ from postretry_gui.controller.events import (
 )
 from postretry_gui.controller.session import WorkspaceSession
 from postretry_gui.controller.tasks import ErrorCallback
+from postretry_gui.controller.team_opener import TeamOptions, TeamWorkspace, build_team
 from postretry_gui.controller.workspaces import KeyCheck, KeyVerdict
 from postretry_gui.domain import Post
 from postretry_gui.domain.errors import ProviderError, TransportError, Unauthorized
@@ -37,6 +39,10 @@ from postretry_gui.store import (
     Workspace,
     WorkspaceSecrets,
 )
+
+# What a team workspace's instance says when its role changes.
+LEADING = "This instance now syncs the list for the team."
+FOLLOWING = "Another instance syncs the list for the team; showing what it reads."
 
 # A check is one cheap request; an operator waits for it with the dialog open.
 KEY_CHECK_TIMEOUT_S = 15.0
@@ -248,6 +254,8 @@ class OpenedWorkspace:
     cached_posts: int = 0
     # When the cached posts were read (the start of the sync that wrote them).
     cached_at: datetime | None = None
+    # Team mode: the shared side (its syncer replaces this session's own syncing).
+    team: TeamWorkspace | None = None
     _listener: _CachingListener | None = None
     _closed: bool = False
 
@@ -279,6 +287,9 @@ class OpenedWorkspace:
         finally:
             if listener is not None:
                 listener.seeding = False
+        if self.team is not None:
+            # The leader syncs for the team; a follower shows what it publishes.
+            return self.session.spawn(self.team.run(), name="team-sync")
         synced_task = self.session.spawn(self._first_sync(resume=synced is not None), name="sync")
         if background:
             self.session.start_background()
@@ -298,6 +309,8 @@ class OpenedWorkspace:
         try:
             await self.session.aclose()
         finally:
+            if self.team is not None:
+                await self.team.aclose()
             await self.provider.aclose()
             if self._listener is not None:
                 await self._listener.flush()
@@ -317,12 +330,15 @@ class WorkspaceOpener:
         factory: ProviderFactory = build_provider,
         on_error: ErrorCallback | None = None,
         refresh_interval_s: float = 60.0,
+        team_options: Callable[[TeamOptions], TeamOptions] = lambda options: options,
         remember_single_post: Callable[[str, bool], None] | None = None,
     ) -> None:
         self.dirs = dirs
         self.factory = factory
         self.on_error = on_error
         self.refresh_interval_s = refresh_interval_s
+        # Adjusts how a team workspace takes part (tests shorten its intervals).
+        self.team_options = team_options
         # Where a workspace's single-post setting is kept (workspace id, on).
         self.remember_single_post = remember_single_post
 
@@ -354,18 +370,52 @@ class WorkspaceOpener:
         except StoreUnavailable as error:
             notices.append(f"No retry journal this time: {error}")
         caching = _CachingListener(listener, cache)
+        team = self._team_of(workspace, secrets, caching)
+        if team is not None:
+            provider = BudgetedProvider(provider, team.coordination)
         session = WorkspaceSession(
             provider,
-            caching,
+            caching if team is None else team.sync.wrap(caching),
             journal=journal,
             workspace_id=workspace.workspace_id,
             on_error=self.on_error,
             refresh_interval_s=self.refresh_interval_s,
+            team=team,
             causes=cause_table(workspace.provider),
-            single_post_retries=workspace.single_post_retries,
+            # Team mode claims each post before it is sent: one post per request.
+            single_post_retries=workspace.single_post_retries or team is not None,
             remember_single_post=self._rememberer(workspace.workspace_id),
         )
         caching.session = session
+        if team is not None:
+            team.sync.attach(session)
         return OpenedWorkspace(
-            workspace, session, provider, cache, journal, notices, _listener=caching
+            workspace, session, provider, cache, journal, notices, team=team, _listener=caching
+        )
+
+    def _team_of(
+        self, workspace: Workspace, secrets: WorkspaceSecrets, listener: SessionListener
+    ) -> TeamWorkspace | None:
+        if workspace.team is None:
+            return None
+
+        def link_changed(up: bool, said: str) -> None:
+            listener.notice(NoticeLevel.INFO if up else NoticeLevel.ERROR, said)
+
+        def role_changed(leading: bool) -> None:
+            listener.notice(NoticeLevel.INFO, LEADING if leading else FOLLOWING)
+
+        options = TeamOptions(
+            api_key=secrets.api_key or "",
+            profile=secrets.profile_key or "",
+            refresh_interval_s=self.refresh_interval_s,
+        )
+        return build_team(
+            workspace.team,
+            secrets.team_db_password,
+            workspace.workspace_id,
+            workspace.provider,
+            self.team_options(options),
+            on_link=link_changed,
+            on_role=role_changed,
         )

@@ -73,6 +73,8 @@ class WorkspaceState:
         self._posts: dict[str, Post] = {}
         self._locks: dict[str, set[str]] = {}
         self._marks: dict[str, PostMark] = {}
+        # Team mode: post_id -> account_id -> the operator retrying it (their claim).
+        self._held: dict[str, dict[str, str]] = {}
         self._health: dict[str, AccountHealth] = {}
         self._health_loaded = False
         self._sync = SyncState(single_post_retries=single_post_retries)
@@ -129,6 +131,11 @@ class WorkspaceState:
             return Eligibility(
                 Verdict.NOT_FAILED,
                 "The post was deleted at the provider: there is nothing left to retry.",
+            )
+        holder = self._held.get(post.post_id, {}).get(destination.account_id)
+        if holder is not None:
+            return Eligibility(
+                Verdict.IN_FLIGHT, f"Being retried by {holder}: wait for it to settle."
             )
         return eligibility(
             destination,
@@ -210,11 +217,23 @@ class WorkspaceState:
                 self._set_gone(post.post_id, deleted)
             elif old == post:
                 continue
+            # A newer read of the post says where the other operator's retry went.
+            self._held.pop(post.post_id, None)
             self._posts[post.post_id] = post
             changed.append(post)
         if changed:
             self._listener.posts_changed(changed)
         self.update_sync()
+
+    def hold(self, post_id: str, held_by: Mapping[str, str]) -> None:
+        """Another operator holds these destinations (account_id -> their name) until the
+        post is read again; redraws the post."""
+        if held_by:
+            self._held.setdefault(post_id, {}).update(held_by)
+            self.emit(post_id)
+
+    def held_by(self, post_id: str, account_id: str) -> str | None:
+        return self._held.get(post_id, {}).get(account_id)
 
     def put(self, post: Post) -> None:
         """Replace one post as a poll read it (not emitted)."""

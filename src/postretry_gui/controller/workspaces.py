@@ -141,9 +141,12 @@ class WorkspaceBook:
         self, draft: Workspace, secrets: WorkspaceSecrets, *, session_only: bool = False
     ) -> Workspace:
         """Save a new workspace (its secrets first; ``KeyringUnavailable`` saves nothing)."""
-        return self.registry.add(
+        workspace = self.registry.add(
             draft.name, draft.provider, draft.base_url, secrets, session_only=session_only
         )
+        if draft.team is not None:
+            workspace = self.registry.set_team(workspace.workspace_id, draft.team)
+        return workspace
 
     def update(
         self,
@@ -159,6 +162,8 @@ class WorkspaceBook:
             self._demo[workspace_id] = (workspace, secrets)
             return workspace
         self.registry.set_secrets(workspace_id, secrets, session_only=session_only)
+        if self.registry.get(workspace_id).team != draft.team:
+            self.registry.set_team(workspace_id, draft.team)
         return self.registry.update(workspace_id, name=draft.name, base_url=draft.base_url)
 
     def set_single_post_retries(self, workspace_id: str, on: bool) -> None:

@@ -34,6 +34,8 @@ class SecretKind(StrEnum):
     PROFILE_KEY = "profile_key"
     X_API_KEY = "x_api_key"
     X_API_SECRET = "x_api_secret"  # noqa: S105 - the name of a kind, not a secret
+    # The team database's login password (team mode): beside the API key, never in the URL.
+    TEAM_DB_PASSWORD = "team_db_password"  # noqa: S105 - the name of a kind, not a secret
 
     @property
     def label(self) -> str:
@@ -45,6 +47,7 @@ _LABELS = {
     SecretKind.PROFILE_KEY: "Profile-Key",
     SecretKind.X_API_KEY: "X/Twitter API key",
     SecretKind.X_API_SECRET: "X/Twitter API secret",
+    SecretKind.TEAM_DB_PASSWORD: "team database password",
 }
 
 

@@ -29,6 +29,8 @@ from postretry_gui.store.errors import (
 from postretry_gui.store.files import atomic_write_text, set_aside
 from postretry_gui.store.paths import check_workspace_id
 from postretry_gui.store.secrets import SecretKind, SecretStore
+from postretry_gui.store.team.connection import TeamSettings
+from postretry_gui.store.workspace_team import team_from_json, team_to_json
 
 SETTINGS_FILE_NAME = "workspaces.json"
 SETTINGS_FORMAT = 1
@@ -45,6 +47,8 @@ class Workspace:
     # Retry one post per request, never in bulk: the operator's choice, or set by the app
     # when the provider's bulk retry re-queued destinations nobody ticked.
     single_post_retries: bool = False
+    # Team mode: the shared PostgreSQL and this operator's name (None: this machine alone).
+    team: TeamSettings | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +59,8 @@ class WorkspaceSecrets:
     profile_key: str | None = field(default=None, repr=False)
     x_api_key: str | None = field(default=None, repr=False)
     x_api_secret: str | None = field(default=None, repr=False)
+    # Team mode: the team database's password (any provider's workspace may have one).
+    team_db_password: str | None = field(default=None, repr=False)
 
     def items(self) -> list[tuple[SecretKind, str]]:
         """(kind, value) for each secret that is set."""
@@ -143,17 +149,20 @@ def _workspace_from_json(raw: Any, providers: ProviderCatalog) -> Workspace:
         name=check_name(raw.get("name")),  # type: ignore[arg-type]
         provider=check_provider(raw.get("provider"), providers).kind,  # type: ignore[arg-type]
         base_url=check_base_url(raw.get("base_url")),  # type: ignore[arg-type]
+        team=team_from_json(raw.get("team")),
         single_post_retries=raw.get("single_post_retries") is True,
     )
 
 
-def _workspace_to_json(workspace: Workspace) -> dict[str, str | bool]:
-    data: dict[str, str | bool] = {
+def _workspace_to_json(workspace: Workspace) -> dict[str, Any]:
+    data: dict[str, Any] = {
         "workspace_id": workspace.workspace_id,
         "name": workspace.name,
         "provider": workspace.provider,
         "base_url": workspace.base_url,
     }
+    if workspace.team is not None:
+        data["team"] = team_to_json(workspace.team)
     if workspace.single_post_retries:  # absent means off, as in files written before it
         data["single_post_retries"] = True
     return data
@@ -263,6 +272,11 @@ class WorkspaceRegistry:
     def _spec_of(self, workspace: Workspace) -> ProviderSpec:
         return check_provider(workspace.provider, self.providers)
 
+    def _kinds_of(self, workspace: Workspace) -> tuple[SecretKind, ...]:
+        """The provider's secret kinds, and the team database's password in team mode."""
+        team = (SecretKind.TEAM_DB_PASSWORD,) if workspace.team is not None else ()
+        return (*secret_kinds(self._spec_of(workspace)), *team)
+
     # -- changing ----------------------------------------------------------------------------
 
     def _check_unique_name(self, name: str, except_id: str | None = None) -> None:
@@ -314,7 +328,7 @@ class WorkspaceRegistry:
         self, workspace: Workspace, secrets: WorkspaceSecrets, session_only: bool
     ) -> None:
         items = secrets.items()
-        allowed = secret_kinds(self._spec_of(workspace))
+        allowed = (*self._kinds_of(workspace), SecretKind.TEAM_DB_PASSWORD)
         for kind, _ in items:
             if kind not in allowed:
                 raise InvalidWorkspace(f"A {workspace.provider} workspace has no {kind.label}.")
@@ -333,6 +347,17 @@ class WorkspaceRegistry:
                 except KeyringUnavailable:
                     break
             raise
+
+    def _swap(self, current: Workspace, changed: Workspace) -> Workspace:
+        """Put ``changed`` in ``current``'s place and save; unchanged if the save fails."""
+        index = self._workspaces.index(current)
+        self._workspaces[index] = changed
+        try:
+            self._save()
+        except StoreUnavailable:
+            self._workspaces[index] = current
+            raise
+        return changed
 
     def update(
         self,
@@ -354,14 +379,29 @@ class WorkspaceRegistry:
                 changed = replace(changed, base_url=check_base_url(base_url))
             if single_post_retries is not None:
                 changed = replace(changed, single_post_retries=bool(single_post_retries))
-            index = self._workspaces.index(current)
-            self._workspaces[index] = changed
-            try:
-                self._save()
-            except StoreUnavailable:
-                self._workspaces[index] = current
-                raise
-            return changed
+            return self._swap(current, changed)
+
+    def set_team(
+        self,
+        workspace_id: str,
+        team: TeamSettings | None,
+        password: str | None = None,
+        *,
+        session_only: bool = False,
+    ) -> Workspace:
+        """Share a workspace through a team database (``team``), or run it alone again (None:
+        the password is forgotten too). ``password`` None leaves a stored one as it is; the
+        keyring goes first, so a refused password changes nothing."""
+        with self._lock:
+            current = self.get(workspace_id)
+            if team is None:
+                self.secret_store.delete(workspace_id, SecretKind.TEAM_DB_PASSWORD)
+            elif password is not None:
+                self.secret_store.save(
+                    workspace_id, SecretKind.TEAM_DB_PASSWORD, password, session_only=session_only
+                )
+            changed = replace(current, team=team)
+            return self._swap(current, changed)
 
     def set_secrets(
         self, workspace_id: str, secrets: WorkspaceSecrets, *, session_only: bool = False
@@ -389,7 +429,7 @@ class WorkspaceRegistry:
                 and not store.is_session_only(workspace_id, kind)
                 else store.load(workspace_id, kind)
             )
-            for kind in secret_kinds(self._spec_of(workspace))
+            for kind in self._kinds_of(workspace)
         }
         return WorkspaceSecrets(**values)
 

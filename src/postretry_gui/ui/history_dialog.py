@@ -7,10 +7,12 @@ moves into the table, Alt+E exports, Esc closes.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import asyncio
+import inspect
+from collections.abc import Callable, Coroutine, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeGuard, cast
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer
 from PySide6.QtGui import QKeyEvent, QShowEvent
@@ -29,6 +31,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from postretry_gui.controller.shared_journal import AsyncHistory
 
 # Rows shown at once: the newest first; search narrows it down.
 PAGE = 500
@@ -64,6 +68,12 @@ class HistorySource(Protocol):
     def history_count(self, search: str | None = None) -> int: ...
 
     def export_csv(self, path: Path) -> int: ...
+
+
+def _reads_over_the_network(
+    source: HistorySource | AsyncHistory,
+) -> TypeGuard[AsyncHistory]:
+    return inspect.iscoroutinefunction(source.history)
 
 
 # Asks where to save: returns a path, or "" when the operator cancelled.
@@ -164,7 +174,7 @@ class _SearchEdit(QLineEdit):
 class HistoryDialog(QDialog):
     def __init__(
         self,
-        source: HistorySource,
+        source: HistorySource | AsyncHistory,
         parent: QWidget | None = None,
         *,
         ask_path: AskPath | None = None,
@@ -173,6 +183,7 @@ class HistoryDialog(QDialog):
         self.setWindowTitle("Retry history")
         self.resize(1000, 520)
         self._source = source
+        self._reading: asyncio.Task[None] | None = None  # the team's journal, being read
         # Looked up now, not at import: tests replace the file dialog with a stand-in.
         self._ask_path = ask_path or _ask_csv_path
         layout = QVBoxLayout(self)
@@ -234,13 +245,46 @@ class HistoryDialog(QDialog):
     def reload(self) -> None:
         """Read the newest entries matching the search box again."""
         needle = self.search.text().strip() or None
-        try:
-            entries = self._source.history(limit=PAGE, search=needle)
-            total = self._source.history_count(search=needle)
-        except Exception as error:  # a broken journal file: say so, keep the dialog usable
-            self.model.set_entries(())
-            self.status.setText(f"The retry history cannot be read: {error}")
+        source = self._source
+        if _reads_over_the_network(source):
+            self._in_background(self._read(source, needle))
             return
+        local = cast(HistorySource, source)  # not the network's: the local journal
+        try:
+            entries = local.history(limit=PAGE, search=needle)
+            total = local.history_count(search=needle)
+        except Exception as error:  # a broken journal file: say so, keep the dialog usable
+            self._unreadable(error)
+            return
+        self._show(entries, total)
+
+    def done(self, result: int) -> None:
+        # A read of the team's history still running has no dialog left to fill.
+        self._timer.stop()
+        if self._reading is not None:
+            self._reading.cancel()
+        super().done(result)
+
+    def _in_background(self, work: Coroutine[Any, Any, None]) -> None:
+        if self._reading is not None:
+            self._reading.cancel()  # a newer search wins
+        self.status.setText("Reading the team's history…")
+        self._reading = asyncio.get_running_loop().create_task(work)
+
+    async def _read(self, source: AsyncHistory, needle: str | None) -> None:
+        try:
+            entries = await source.history(limit=PAGE, search=needle)
+            total = await source.history_count(search=needle)
+        except Exception as error:  # the team database is away: say so, keep the dialog
+            self._unreadable(error)
+            return
+        self._show(entries, total)
+
+    def _unreadable(self, error: Exception) -> None:
+        self.model.set_entries(())
+        self.status.setText(f"The retry history cannot be read: {error}")
+
+    def _show(self, entries: Sequence[HistoryEntry], total: int) -> None:
         self.model.set_entries(entries)
         shown = len(entries)
         noun = "retry" if total == 1 else "retries"
@@ -255,15 +299,29 @@ class HistoryDialog(QDialog):
         target = Path(path)
         if target.suffix.lower() != ".csv":
             target = target.with_name(target.name + ".csv")
+        source = self._source
+        if _reads_over_the_network(source):
+            self._in_background(self._export(source, target))
+            return
         try:
-            count = self._source.export_csv(target)
+            count = cast(HistorySource, source).export_csv(target)
         except Exception as error:  # disk full, no permission: a sentence, not a traceback
             self.status.setText(f"Could not export to {target}: {error}")
             return
         self.status.setText(f"Exported {count:,} retries to {target}.")
 
+    async def _export(self, source: AsyncHistory, target: Path) -> None:
+        try:
+            count = await source.export_csv(target)
+        except Exception as error:  # the database away, disk full: a sentence
+            self.status.setText(f"Could not export to {target}: {error}")
+            return
+        self.status.setText(f"Exported {count:,} retries to {target}.")
 
-def open_history(window: QMainWindow, source: HistorySource | None) -> HistoryDialog | None:
+
+def open_history(
+    window: QMainWindow, source: HistorySource | AsyncHistory | None
+) -> HistoryDialog | None:
     """Open the history over ``window``, or say in its status bar why there is none."""
     if source is None:
         window.statusBar().showMessage(

@@ -297,7 +297,8 @@ class MainWindow(QMainWindow):
 
     def show_history(self) -> None:
         """Ctrl+H: the retry journal, searchable, exportable to CSV."""
-        self.history_dialog = open_history(self, self._session.journal if self._session else None)
+        source = self._session.history_source if self._session else None
+        self.history_dialog = open_history(self, source)
 
     def refresh(self) -> None:
         if self._session is None or self._closing:

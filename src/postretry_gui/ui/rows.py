@@ -19,6 +19,7 @@ from postretry_gui.controller.bulk_events import BulkObserver, JobControl
 from postretry_gui.controller.confirmation import RetryConfirmation
 from postretry_gui.controller.events import PostMark, SyncState
 from postretry_gui.controller.journal_port import RetryJournal
+from postretry_gui.controller.shared_journal import AsyncHistory
 from postretry_gui.domain import (
     AccountHealth,
     Destination,
@@ -143,6 +144,11 @@ class SessionPort(RowOracle, Protocol):
 
     @property
     def journal(self) -> RetryJournal | None: ...
+
+    @property
+    def history_source(self) -> RetryJournal | AsyncHistory | None:
+        """What Ctrl+H reads: the local journal, or the team's (read over the network)."""
+        ...
 
     @property
     def posts(self) -> Mapping[str, Post]: ...

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
@@ -31,6 +32,7 @@ from PySide6.QtWidgets import (
 from postretry_gui.controller.workspaces import KeyCheck, KeyChecker, KeyVerdict, draft_workspace
 from postretry_gui.domain.provider_spec import ProviderCatalog, ProviderSpec
 from postretry_gui.store import StoreError, Workspace, WorkspaceSecrets
+from postretry_gui.ui.team_section import TeamSection
 
 # The one secret every provider has, always on the form; each provider's other secrets go in
 # a box of their own, shown while that provider is chosen.
@@ -126,6 +128,13 @@ class WorkspaceDialog(QDialog):
             self.secret_boxes[spec.kind] = (box, edits)
             layout.addWidget(box)
 
+        self.team_section = TeamSection(
+            self,
+            _secret_edit(self, "unchanged if left empty" if existing else "from the keyring"),
+            existing=existing.team if existing else None,
+        )
+        layout.addWidget(self.team_section)
+
         self.result_label = QLabel("The key is checked with one request before saving.", self)
         self.result_label.setObjectName("check-result")
         self.result_label.setWordWrap(True)
@@ -168,6 +177,7 @@ class WorkspaceDialog(QDialog):
             self.base_url_edit,
             self.api_key_edit,
             *(edit for _, edits in self.secret_boxes.values() for edit in edits.values()),
+            self.team_section,
         ]
 
     @property
@@ -205,11 +215,13 @@ class WorkspaceDialog(QDialog):
 
         # Only the chosen provider's secrets: what was typed for another one is not kept.
         _, further = self.secret_boxes.get(self.provider.kind, (None, {}))
+        team, team_password = self.team_section.values()
         secrets = WorkspaceSecrets(
             api_key=value(self.api_key_edit),
+            team_db_password=team_password,
             **{name: value(edit) for name, edit in further.items()},
         )
-        return draft, secrets
+        return replace(draft, team=team), secrets
 
     def show_message(self, text: str, colour: str = "") -> None:
         self.result_label.setText(text)
@@ -318,4 +330,5 @@ class WorkspaceDialog(QDialog):
         if task is not None:
             task.remove_done_callback(self._checked)
             task.cancel()
+        self.team_section.stop()
         super().done(result)

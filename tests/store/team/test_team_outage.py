@@ -4,12 +4,10 @@ work again once it is back (no new objects, no restart of the app)."""
 from __future__ import annotations
 
 import asyncio
-import subprocess
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 
 import pytest
-import pytest_asyncio
-from team_testkit import OpenDatabase, PgServer, failed_post
+from team_testkit import OpenDatabase, failed_post
 
 from postretry_gui.domain.budget import WindowSpec
 from postretry_gui.store.team import (
@@ -36,30 +34,6 @@ async def _once_back(call: Callable[[], Awaitable[int]]) -> int:
         except TeamStoreUnavailable:
             if asyncio.get_running_loop().time() > deadline:
                 raise
-
-
-def _pg_ctl(server: PgServer, *args: str) -> None:
-    subprocess.run([server.ctl, *args], check=True, capture_output=True, timeout=60)
-
-
-@pytest_asyncio.fixture
-async def server_control(pg_server: PgServer) -> AsyncIterator[Callable[[str], Awaitable[None]]]:
-    """stop() / start() the test server; whatever happens, it runs again after the test."""
-    if not pg_server.ctl:
-        pytest.skip("scripts/with-postgres gives the tests a pg_ctl for its server")
-
-    async def control(action: str) -> None:
-        if action == "stop":
-            await asyncio.to_thread(_pg_ctl, pg_server, "-m", "immediate", "stop")
-        else:
-            await asyncio.to_thread(_pg_ctl, pg_server, "-w", "start")
-
-    yield control
-    status = await asyncio.to_thread(
-        subprocess.run, [pg_server.ctl, "status"], capture_output=True, check=False
-    )
-    if status.returncode != 0:
-        await control("start")
 
 
 @pytest.mark.asyncio

@@ -1,0 +1,183 @@
+"""The team's journal behind the session's journal link: the same calls, written to
+PostgreSQL (``store.team.TeamJournal``, whose calls are coroutines) with the operator's name.
+
+The intent is awaited before the request leaves (write-ahead: unrecorded means unsent; while
+the server is away, the wait lasts until it is back). The
+writes after it (sent, acknowledged, unknown, settled) keep their callers synchronous: they
+queue, in order, on one writer task, and a write that meets an outage waits for the server
+and is written then, so no intent is left unfinished in the team's history by a short outage.
+Counts of earlier retries are read once per post in the background and handed to the
+workspace as they arrive.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Protocol
+
+from postretry_gui.controller.journal_port import (
+    JournalIntent,
+    JournalLink,
+    JournalRecord,
+    JournalWriteFailed,
+)
+from postretry_gui.controller.team_link import TeamLink
+from postretry_gui.domain import Outcome
+from postretry_gui.store.team import TeamStoreUnavailable
+
+
+class AsyncRetryJournal(Protocol):
+    """The journal port with coroutines (the team's journal)."""
+
+    async def intend(
+        self, workspace_id: str, post_id: str, account_ids: Iterable[str]
+    ) -> JournalIntent: ...
+
+    async def mark_sent(self, intent_id: str) -> object: ...
+
+    async def acknowledge(self, intent_id: str, outcome: str, detail: str = "") -> object: ...
+
+    async def mark_unknown(self, intent_id: str, detail: str) -> object: ...
+
+    async def settle(self, intent_id: str, outcome: str, detail: str = "") -> object: ...
+
+    async def retries_sent(self, post_id: str, *, workspace_id: str | None = None) -> int: ...
+
+
+class AsyncHistory(Protocol):
+    """The team's history as the window's Ctrl+H reads it (coroutines)."""
+
+    async def history(
+        self, limit: int = 100, offset: int = 0, search: str | None = None
+    ) -> Sequence[JournalRecord]: ...
+
+    async def history_count(self, search: str | None = None) -> int: ...
+
+    async def export_csv(self, path: Path) -> int: ...
+
+
+Write = Callable[[AsyncRetryJournal], Awaitable[object]]
+
+# Closing waits this long for outcomes still queued; what is left stays unfinished in the
+# team's history (as after a crash) rather than keep the window from closing.
+FLUSH_TIMEOUT_S = 5.0
+
+
+class SharedJournalLink(JournalLink):
+    """``on_count(post_id, retries)``: a post's retries sent by the team, once read."""
+
+    def __init__(
+        self,
+        shared: AsyncRetryJournal,
+        link: TeamLink,
+        workspace_id: str,
+        on_failure: Callable[[str], None],
+        on_count: Callable[[str, int], None],
+    ) -> None:
+        super().__init__(None, workspace_id, on_failure)
+        self.shared = shared
+        self._link = link
+        self._on_count = on_count
+        self._writes: asyncio.Queue[Write] = asyncio.Queue()
+        self._writer: asyncio.Task[None] | None = None
+        self._counting: set[str] = set()
+        self._count_tasks: set[asyncio.Task[None]] = set()
+
+    async def record_intent(self, post_id: str, account_ids: Sequence[str]) -> str | None:
+        """The intent, written before the request leaves; while the server is away this
+        waits for it (the job pauses), since nothing may leave unrecorded."""
+        while True:
+            await self._link.wait_up()
+            try:
+                intent = await self.shared.intend(self.workspace_id, post_id, account_ids)
+            except TeamStoreUnavailable as error:
+                # Not written, or written and the answer lost: then an intent stays
+                # "intended" in the history, never sent, and this one is written again.
+                self._link.lost(error)
+                continue
+            except Exception as error:  # any other store failure: refuse to send
+                said = f"Could not record the retry in the team's journal: {error}"
+                raise JournalWriteFailed(f"{said} It was not sent.") from error
+            return intent.intent_id
+
+    def _queue(self, write: Write) -> None:
+        self._writes.put_nowait(write)
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.get_running_loop().create_task(
+                self._write_forever(), name="team-journal-writes"
+            )
+
+    async def _write_forever(self) -> None:
+        while True:
+            write = await self._writes.get()
+            try:
+                await self._write_once_up(write)
+            finally:
+                self._writes.task_done()
+
+    async def _write_once_up(self, write: Write) -> None:
+        while True:
+            await self._link.wait_up()
+            try:
+                await write(self.shared)
+                return
+            except TeamStoreUnavailable as error:
+                self._link.lost(error)
+            except Exception as error:  # the request already left; report and carry on
+                self._on_failure(f"Could not update the team's journal: {error}")
+                return
+
+    def mark_sent(self, intent_id: str | None) -> None:
+        if intent_id:
+            self._queue(lambda j: j.mark_sent(intent_id))
+
+    def acknowledge(self, intent_id: str | None, detail: str) -> None:
+        if intent_id:
+            self._queue(lambda j: j.acknowledge(intent_id, Outcome.RETRIED, detail))
+
+    def mark_unknown(self, intent_id: str | None, detail: str) -> None:
+        if intent_id:
+            self._queue(lambda j: j.mark_unknown(intent_id, detail))
+
+    def settle(self, intent_id: str | None, outcome: Outcome, detail: str = "") -> None:
+        if intent_id:
+            self._queue(lambda j: j.settle(intent_id, outcome, detail))
+
+    def retries_sent(self, post_id: str) -> int | None:
+        """Unknown yet (None): read in the background and handed to ``on_count``."""
+        if post_id not in self._counting:
+            self._counting.add(post_id)
+            task = asyncio.get_running_loop().create_task(self._count(post_id))
+            self._count_tasks.add(task)
+            task.add_done_callback(self._count_tasks.discard)
+        return None
+
+    async def _count(self, post_id: str) -> None:
+        try:
+            count = await self.shared.retries_sent(post_id, workspace_id=self.workspace_id)
+        except TeamStoreUnavailable as error:
+            self._counting.discard(post_id)  # asked again at the next paint
+            self._link.lost(error)
+            return
+        if count:
+            self._on_count(post_id, count)
+
+    def unfinished(self) -> list[JournalIntent]:
+        # The team's unfinished intents include the other instances' retries in flight:
+        # reconciling them here would lock and poll what is theirs to settle.
+        return []
+
+    async def flush(self, timeout_s: float = FLUSH_TIMEOUT_S) -> None:
+        """Wait until every queued write is in (at most ``timeout_s``: the server may be
+        away); then stop the writer."""
+        if self._writer is not None and not self._writer.done():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._writes.join(), timeout_s)
+            self._writer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._writer
+        for task in list(self._count_tasks):
+            task.cancel()
