@@ -37,12 +37,7 @@ from postretry_gui.ui.history_dialog import open_history
 from postretry_gui.ui.notifications import NOTIFY_DEFAULT
 from postretry_gui.ui.post_batches import PostBatches
 from postretry_gui.ui.row_commands import destination_at, needs_reconnect, update_row_actions
-from postretry_gui.ui.rows import (
-    Column,
-    DestinationRow,
-    SessionPort,
-    StatusTab,
-)
+from postretry_gui.ui.rows import Column, DestinationRow, SessionPort, StatusTab
 from postretry_gui.ui.single_post import show_single_post, single_post_action
 from postretry_gui.ui.window_bars import (
     StatusTabBar,
