@@ -405,8 +405,12 @@ class WorkspaceOpener:
         def role_changed(leading: bool) -> None:
             listener.notice(NoticeLevel.INFO, LEADING if leading else FOLLOWING)
 
+        # The team shares one budget per key: the provider's published windows (none for a
+        # provider that publishes none, whose answers' headers alone then pace each instance).
+        known = workspace.provider in CATALOG
         options = TeamOptions(
             api_key=secrets.api_key or "",
+            budget_windows=CATALOG.spec(workspace.provider).rate_windows if known else (),
             profile=secrets.profile_key or "",
             refresh_interval_s=self.refresh_interval_s,
         )
