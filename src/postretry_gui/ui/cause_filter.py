@@ -8,7 +8,7 @@ session's ``cause_of`` after each sync; choosing a cause shows only its destinat
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QLabel, QToolBar, QWidget
@@ -30,6 +30,24 @@ def cause_counts(posts: Iterable[Post], oracle: RowOracle) -> Counter[Cause]:
                 if cause is not None:
                     counts[cause] += 1
     return counts
+
+
+class CauseCount:
+    """``cause_counts`` a slice at a time: 50,000 failures take ~75 ms to classify, longer
+    than a window may freeze, so a big list is counted over several event-loop turns."""
+
+    def __init__(self, posts: Sequence[Post], oracle: RowOracle) -> None:
+        self._posts = posts
+        self._oracle = oracle
+        self._next = 0
+        self.counts: Counter[Cause] = Counter()
+
+    def step(self, posts: int) -> bool:
+        """Count the next ``posts`` posts; True once every post is counted."""
+        chunk = self._posts[self._next : self._next + posts]
+        self._next += posts
+        self.counts.update(cause_counts(chunk, self._oracle))
+        return self._next >= len(self._posts)
 
 
 class CauseFilter(QComboBox):
