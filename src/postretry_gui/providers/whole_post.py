@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import NoReturn
 
-from postretry_gui.domain import Post
+from postretry_gui.domain import BulkRetryAck, Post, ProviderCapabilities
 from postretry_gui.domain.errors import BadRequest, NothingToRetry
+from postretry_gui.providers.pacing import Priority
 
 
 def check_whole_post_choice(post: Post, account_ids: Sequence[str], provider: str) -> None:
@@ -34,3 +35,29 @@ def refuse_bulk(provider: str) -> NoReturn:
     """A whole-post provider has no bulk retry (``bulk_max_posts`` is 0, so no plan asks for
     one): refused before anything leaves, should a caller ask anyway."""
     raise BadRequest(f"{provider} has no bulk retry: one request per post.", http_status=None)
+
+
+class WholePostReads:
+    """What the whole-post providers share beside the check: no lighter poll than the post
+    itself, and no bulk retry. Listed before the HTTP base class; the provider defines
+    ``get_post`` and ``capabilities``."""
+
+    @property
+    def capabilities(self) -> ProviderCapabilities:
+        raise NotImplementedError
+
+    async def get_post(self, post_id: str, *, priority: Priority = Priority.INTERACTIVE) -> Post:
+        raise NotImplementedError
+
+    async def results(self, post_id: str, *, priority: Priority = Priority.BACKGROUND) -> Post:
+        return await self.get_post(post_id, priority=priority)
+
+    async def retry_bulk(
+        self,
+        account_id: str,
+        post_ids: Sequence[str],
+        *,
+        idempotency_key: str,
+        priority: Priority = Priority.BACKGROUND,
+    ) -> BulkRetryAck:
+        refuse_bulk(self.capabilities.display_name)

@@ -24,7 +24,6 @@ import httpx
 from postretry_gui.domain import (
     Account,
     AccountHealth,
-    BulkRetryAck,
     Post,
     ProviderCapabilities,
     RateLimitState,
@@ -62,7 +61,7 @@ from postretry_gui.providers.http import (
     path_segment,
 )
 from postretry_gui.providers.pacing import Clock, Priority, RateLimitPolicy, RatePacer
-from postretry_gui.providers.whole_post import check_whole_post_choice, refuse_bulk
+from postretry_gui.providers.whole_post import WholePostReads, check_whole_post_choice
 
 MAX_PAGE_SIZE = 1000
 MAX_PROFILE_PAGES = 100
@@ -85,7 +84,7 @@ def rate_limit_policy(
     )
 
 
-class AyrshareProvider(HttpBackedProvider):
+class AyrshareProvider(WholePostReads, HttpBackedProvider):
     """The Ayrshare API as a ``Provider``. One instance per workspace (key and profile).
 
     ``profile_key`` selects a user profile; ``x_api_key``/``x_api_secret`` are the user's own
@@ -222,20 +221,6 @@ class AyrshareProvider(HttpBackedProvider):
     async def get_post(self, post_id: str, *, priority: Priority = Priority.INTERACTIVE) -> Post:
         body = await self._get(f"post/{path_segment(post_id, 'post id')}", priority=priority)
         return parse_post(body, post_id=post_id, names=self._names)
-
-    async def results(self, post_id: str, *, priority: Priority = Priority.BACKGROUND) -> Post:
-        """Ayrshare has no lighter read than the post itself."""
-        return await self.get_post(post_id, priority=priority)
-
-    async def retry_bulk(
-        self,
-        account_id: str,
-        post_ids: Sequence[str],
-        *,
-        idempotency_key: str,
-        priority: Priority = Priority.BACKGROUND,
-    ) -> BulkRetryAck:
-        refuse_bulk("Ayrshare")
 
     async def retry(
         self,

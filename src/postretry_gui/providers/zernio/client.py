@@ -23,7 +23,6 @@ import httpx
 from postretry_gui.domain import (
     Account,
     AccountHealth,
-    BulkRetryAck,
     Post,
     ProviderCapabilities,
     RateLimitState,
@@ -42,7 +41,7 @@ from postretry_gui.providers.http import (
     path_segment,
 )
 from postretry_gui.providers.pacing import Clock, Priority, RatePacer
-from postretry_gui.providers.whole_post import check_whole_post_choice, refuse_bulk
+from postretry_gui.providers.whole_post import WholePostReads, check_whole_post_choice
 from postretry_gui.providers.zernio.accounts import parse_accounts, parse_health
 from postretry_gui.providers.zernio.errors import (
     error_from_response,
@@ -70,7 +69,7 @@ from postretry_gui.providers.zernio.typed import typed_posts
 PUBLISH_TIMEOUT_S = 300.0
 
 
-class ZernioProvider(HttpBackedProvider):
+class ZernioProvider(WholePostReads, HttpBackedProvider):
     """The Zernio API as a ``Provider``. One instance per workspace (one key).
 
     ``pacer`` may be shared by every client of the same key; ``clock`` is wall-clock unix
@@ -156,20 +155,6 @@ class ZernioProvider(HttpBackedProvider):
     async def get_post(self, post_id: str, *, priority: Priority = Priority.INTERACTIVE) -> Post:
         body = await self._get(f"v1/posts/{path_segment(post_id, 'post id')}", priority=priority)
         return parse_post_answer(body)
-
-    async def results(self, post_id: str, *, priority: Priority = Priority.BACKGROUND) -> Post:
-        """Zernio has no lighter read than the post itself."""
-        return await self.get_post(post_id, priority=priority)
-
-    async def retry_bulk(
-        self,
-        account_id: str,
-        post_ids: Sequence[str],
-        *,
-        idempotency_key: str,
-        priority: Priority = Priority.BACKGROUND,
-    ) -> BulkRetryAck:
-        refuse_bulk("Zernio")
 
     async def retry(
         self,
