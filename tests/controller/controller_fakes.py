@@ -111,6 +111,9 @@ class FakeProvider:
         self.server: dict[str, Post] = {p.post_id: p for p in posts}
         # 1: offset pages overlap by one post and list the later pages, as PostEverywhere's.
         self.overlap = overlap
+        # Every list page's ``server_time`` (PostEverywhere's ``meta.timestamp``); None: the
+        # answers do not say.
+        self.server_time: datetime | None = None
         self._capabilities = capabilities
         self._accounts = list(accounts)
         self.progress = list(progress)
@@ -185,7 +188,12 @@ class FakeProvider:
         page = chosen[offset : offset + limit]
         more = offset + limit < len(chosen)
         if not self.overlap or len(page) < 2:
-            return Page(tuple(page), str(offset + limit) if more else None, len(chosen))
+            return Page(
+                tuple(page),
+                str(offset + limit) if more else None,
+                len(chosen),
+                server_time=self.server_time,
+            )
         step = len(page) - 1
         later = tuple(str(o) for o in range(offset + step, len(chosen) - 1, step))
         return Page(
@@ -194,6 +202,7 @@ class FakeProvider:
             len(chosen),
             later_cursors=later if more else (),
             overlap=1,
+            server_time=self.server_time,
         )
 
     def _read(self, post_id: str) -> Post:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
+from datetime import datetime, timedelta
 
 import pytest
 from controller_fakes import (
@@ -15,6 +16,8 @@ from controller_fakes import (
 )
 
 from postretry_gui.controller import WorkspaceSession
+from postretry_gui.controller.clock import wall_datetime
+from postretry_gui.controller.syncer import SERVER_MARK_MARGIN, SYNC_OVERLAP
 from postretry_gui.domain import PostStatus, Status
 from postretry_gui.domain.errors import Unauthorized, Unreachable
 from postretry_gui.domain.status import FAILURE_POST_STATUSES as FAILURES
@@ -183,6 +186,64 @@ async def test_refresh_asks_only_for_updates_since_the_last_sync_and_emits_only_
     assert provider.calls_to("list_posts")[-1].kwargs["priority"] is Priority.BACKGROUND
     # Unchanged posts read again are not re-emitted; the changed one is.
     assert [[p.post_id for p in b] for b in listener.batches] == [["f1"]]
+    assert session.posts["f1"].status is PostStatus.PUBLISHED
+    await session.aclose()
+
+
+def _last_updated_after(provider: FakeProvider) -> datetime:
+    asked = provider.calls_to("list_posts")[-1].args[0].updated_after
+    assert asked is not None
+    return asked
+
+
+@pytest.mark.asyncio
+async def test_with_the_servers_time_a_refresh_reads_back_only_to_the_last_syncs_answer() -> None:
+    # The answers carry the server's time, minutes behind ours: the next refresh asks from
+    # the earliest answer of the last sync (less a second), not from our clock less the
+    # two-minute overlap, so a refresh every minute reads one minute of changes, not three.
+    provider = FakeProvider(_server())
+    clock = FakeClock()
+    server_now = wall_datetime(clock) - timedelta(minutes=7)
+    provider.server_time = server_now
+    session = WorkspaceSession(provider, RecordingListener(), clock=clock)
+    await session.load()
+    await session.wait_loaded()
+
+    provider.server_time = server_now + timedelta(seconds=60)
+    clock.advance(60)
+    await session.refresh()
+    assert _last_updated_after(provider) == server_now - SERVER_MARK_MARGIN
+
+    clock.advance(60)
+    await session.refresh()
+    assert _last_updated_after(provider) == server_now + timedelta(seconds=59)
+
+    # A refresh that fails keeps the mark: nothing it did not read is skipped.
+    provider.errors["list_posts"] = [Unreachable()]
+    clock.advance(60)
+    await session.refresh()
+    await session.refresh()
+    assert _last_updated_after(provider) == server_now + timedelta(seconds=59)
+    await session.aclose()
+
+
+@pytest.mark.asyncio
+async def test_a_server_time_far_ahead_of_our_clock_cannot_make_a_refresh_skip_changes() -> None:
+    provider = FakeProvider(_server())
+    clock = FakeClock()
+    provider.server_time = wall_datetime(clock) + timedelta(days=365)  # a broken server clock
+    session = WorkspaceSession(provider, RecordingListener(), clock=clock)
+    await session.load()
+    await session.wait_loaded()
+    loaded_at = wall_datetime(clock)
+
+    changed = post("f1", dest("1", Status.PUBLISHED), dest("2", Status.PUBLISHED))
+    provider.server["f1"] = replace(changed, updated_at=loaded_at + timedelta(seconds=5))
+    clock.advance(60)
+    await session.refresh()
+
+    # Not believed: the refresh reaches back from our clock, as without a server time.
+    assert _last_updated_after(provider) == loaded_at - SYNC_OVERLAP
     assert session.posts["f1"].status is PostStatus.PUBLISHED
     await session.aclose()
 
