@@ -14,6 +14,8 @@ from workspaces_testkit import WAIT_MS, Env, active_window, save_workspace, shel
 
 from postretry_gui.ui.actions import ActionId
 from postretry_gui.ui.rows import Column, StatusTab
+from postretry_gui.ui.view_state import ViewState
+from postretry_gui.ui.window_memory import apply
 from postretry_gui.ui.workspace_desk import NO_COUNT
 
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -94,3 +96,26 @@ def test_each_workspace_window_is_remembered_across_a_switch(
         assert not again.desk.notifier.enabled
     # The file outlives the run: a restart finds it.
     assert (env.dirs.config_dir / "windows.ini").read_text().count("view_state") == 2
+
+
+def test_column_widths_saved_before_the_cause_column_still_apply(
+    tmp_path: Path, qtbot, qloop: asyncio.AbstractEventLoop
+) -> None:
+    with shell_env(tmp_path, qtbot, qloop) as env:
+        save_workspace(env, "Alpha")
+        env.shell.start()
+        synced(env, qtbot)
+        window = active_window(env, qtbot)
+        header = window.tree.horizontalHeader()
+        cause_width = header.sectionSize(Column.CAUSE)
+        # The Error column stretches to fill the view: its saved width is not its own.
+        sized = [c for c in range(Column.CAUSE) if c != Column.ERROR]
+
+        # Nine widths: what the version before the Cause column saved.
+        old = (30, 200, 90, 91, 92, 93, 94, 95, 96)
+        apply(window, ViewState(column_widths=old))
+        assert [header.sectionSize(c) for c in sized] == [old[c] for c in sized]
+        assert header.sectionSize(Column.CAUSE) == cause_width
+        # A newer version's longer list is a layout this one does not know: left alone.
+        apply(window, ViewState(column_widths=tuple(range(150, 150 + header.count() + 2))))
+        assert [header.sectionSize(c) for c in sized] == [old[c] for c in sized]

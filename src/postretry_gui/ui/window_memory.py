@@ -123,7 +123,10 @@ def apply(window: MainWindow, state: ViewState, *, geometry: bool = True) -> Non
     if geometry and state.geometry:
         window.restoreGeometry(QByteArray.fromBase64(state.geometry.encode("ascii")))
     header: QHeaderView = window.tree.horizontalHeader()
-    if len(state.column_widths) == header.count():
+    # Columns are only ever added at the end (Cause came after the first nine), so widths
+    # saved by an older version still name the columns they had; a newer version's longer
+    # list describes a layout this one does not know and is left alone.
+    if len(state.column_widths) <= header.count():
         for column, width in enumerate(state.column_widths):
             header.resizeSection(column, width)
     if 0 <= state.sort_column < header.count():
