@@ -4,7 +4,8 @@ For an API request, in order: latency -> burst_429 -> 5xx fault (before anything
 rate limit (every window, per key) -> auth -> routing -> handler -> rate-limit headers ->
 drop-after-apply or 5xx-after-apply (retry routes only) or malformed answer. ``/_sim/*``
 skips all of it (no auth, no limit, no faults, not counted). Every other request is counted
-in the stats by route template and final status.
+in the stats by route template and final status, just before its answer's head is sent (a
+deliberate drop as "dropped"): a client that has its answer finds its request counted.
 """
 
 from __future__ import annotations
