@@ -163,6 +163,8 @@ class BulkRetryJob:
             state.emit_all(units)
         if state.sync_state.key_rejected:
             self._stop = StopSending(Outcome.KEY_REJECTED, Unauthorized.default_message)
+        elif state.sync_state.retries_off is not None:  # no journal: nothing may leave
+            self._stop = StopSending(Outcome.SKIPPED, state.sync_state.retries_off)
         self._set(**self._counts())
         self._set_sending(bool(units))
         stop_checking = ports.check.on_widened(self._to_single_posts)

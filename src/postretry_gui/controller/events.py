@@ -99,6 +99,9 @@ class SyncState:
     # The workspace retries one post per request (the operator's setting, or set by the app
     # when a bulk retry re-queued more than it was asked to).
     single_post_retries: bool = False
+    # Why every retry is refused (the retry journal was configured but could not be opened),
+    # with what to do; None while retries may be sent.
+    retries_off: str | None = None
 
 
 class SessionListener(Protocol):

@@ -36,6 +36,7 @@ from postretry_gui.controller.clock import Clock, SystemClock
 from postretry_gui.controller.coordination import Coordination, SoloCoordination
 from postretry_gui.controller.events import NoticeLevel, PostMark, SessionListener, SyncState
 from postretry_gui.controller.filter_check import WidenedFilterCheck
+from postretry_gui.controller.journal_guard import UnopenedJournalLink
 from postretry_gui.controller.journal_port import JournalLink, RetryJournal
 from postretry_gui.controller.plan_text import RetryConfirmation, confirmation_for
 from postretry_gui.controller.poller import PollSettings
@@ -89,6 +90,10 @@ class WorkspaceSession:
     ``single_post_retries``: retry one post per request (no bulk request), as the workspace
     was set; ``remember_single_post`` is told when the setting changes (the operator's
     choice, or the app's after a bulk retry re-queued more than it was asked to).
+    ``journal_unavailable``: the workspace has a local journal but it could not be opened:
+    why, and what to do. Every retry is then refused with it (``SyncState.retries_off``),
+    while reading goes on; unlike ``journal=None`` alone (no journal configured: tests and
+    tools), which sends unrecorded. Ignored in team mode, whose journal is the team's.
     """
 
     def __init__(
@@ -109,6 +114,7 @@ class WorkspaceSession:
         causes: CauseTable | None = None,
         single_post_retries: bool = False,
         remember_single_post: Callable[[bool], None] | None = None,
+        journal_unavailable: str | None = None,
     ) -> None:
         clock = clock or SystemClock()
         self._provider = provider
@@ -117,6 +123,9 @@ class WorkspaceSession:
         self.coordination: Coordination = SoloCoordination(current_operator())
         self._team_history: AsyncHistory | None = None
         self._journal = JournalLink(journal, workspace_id, self._journal_failed)
+        retries_off = journal_unavailable if team is None else None
+        if retries_off is not None:
+            self._journal = UnopenedJournalLink(retries_off, workspace_id, self._journal_failed)
         if team is not None:
             self.coordination = team.coordination
             self._team_history = team.journal
@@ -133,6 +142,7 @@ class WorkspaceSession:
             budget=provider.pacer.describe_budget,
             single_post_retries=single_post_retries,
             remember_single_post=remember_single_post,
+            retries_off=retries_off,
         )
         self._settler = WatchSettler(
             provider,

@@ -21,6 +21,7 @@ from postretry_gui.controller.events import (
     SessionListener,
     SyncState,
 )
+from postretry_gui.controller.journal_guard import retries_off_text
 from postretry_gui.controller.session import WorkspaceSession
 from postretry_gui.controller.tasks import ErrorCallback
 from postretry_gui.controller.team_opener import TeamOptions, TeamWorkspace, build_team
@@ -356,6 +357,7 @@ class WorkspaceOpener:
         notices: list[str] = []
         cache: PostCache | None = None
         journal: RetryJournal | None = None
+        journal_unavailable: str | None = None
         try:
             cache = PostCache.for_workspace(self.dirs, workspace.workspace_id)
             if cache.notice:
@@ -368,7 +370,11 @@ class WorkspaceOpener:
             if journal.notice:
                 notices.append(journal.notice)
         except StoreUnavailable as error:
-            notices.append(f"No retry journal this time: {error}")
+            if workspace.team is None:  # the local journal is the write-ahead record
+                journal_unavailable = retries_off_text(error)
+                notices.append(journal_unavailable)
+            else:  # team mode records its retries in the team's journal, not this file
+                notices.append(f"No retry journal this time: {error}")
         caching = _CachingListener(listener, cache)
         team = self._team_of(workspace, secrets, caching)
         if team is not None:
@@ -385,6 +391,7 @@ class WorkspaceOpener:
             # Team mode claims each post before it is sent: one post per request.
             single_post_retries=workspace.single_post_retries or team is not None,
             remember_single_post=self._rememberer(workspace.workspace_id),
+            journal_unavailable=journal_unavailable,
         )
         caching.session = session
         if team is not None:

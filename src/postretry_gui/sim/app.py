@@ -4,7 +4,8 @@ For an API request, in order: latency -> burst_429 -> 5xx fault (before anything
 rate limit (every window, per key) -> auth -> routing -> handler -> rate-limit headers ->
 drop-after-apply or 5xx-after-apply (retry routes only) or malformed answer. ``/_sim/*``
 skips all of it (no auth, no limit, no faults, not counted). Every other request is counted
-in the stats by route template and final status.
+in the stats by route template and final status, just before its answer's head is sent (a
+deliberate drop as "dropped"): a client that has its answer finds its request counted.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
 from typing import Any, NoReturn, Protocol
 
 from starlette.applications import Starlette
@@ -65,6 +67,29 @@ def install_log_filter() -> None:
     logger = logging.getLogger("uvicorn.error")
     if not any(isinstance(f, _DropFilter) for f in logger.filters):
         logger.addFilter(_DropFilter())
+
+
+class _CountingSend:
+    """The ``send`` of one counted request: the request is counted once, with its status,
+    just before its answer's head goes out, so a client that got its answer (or saw the
+    connection break) always finds its request in the stats, and a ``reset-stats`` made after
+    that answer is never followed by a late count of it."""
+
+    def __init__(self, send: Send, record: Callable[[str], None]) -> None:
+        self._send = send
+        self._record = record
+        self._counted = False
+
+    def count(self, status: str) -> None:
+        """Count the request as ``status`` unless it was counted already."""
+        if not self._counted:
+            self._counted = True
+            self._record(status)
+
+    async def __call__(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self.count(str(message["status"]))
+        await self._send(message)
 
 
 class SimApp:
@@ -135,36 +160,27 @@ class SimApp:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return  # no websockets; lifespan is switched off in the server
-        route, allowed = self._resolve(scope)
-        label = f"{scope['method']} {route.path if route else '(unmatched)'}"
-        status = ["none"]
-
-        async def recording_send(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                status[0] = str(message["status"])
-            await send(message)
-
         surface = next((s for s in self.surfaces if scope["path"].startswith(s.prefix)), None)
         if surface is None and scope["path"].startswith(SIM_PREFIX):
             await self.router(scope, receive, send)  # control calls stay out of the stats
             return
+        route, allowed = self._resolve(scope)
+        label = f"{scope['method']} {route.path if route else '(unmatched)'}"
+        counting = _CountingSend(send, lambda status: self.ctx.stats.record_request(label, status))
         try:
             if surface is None:
-                await self.router(scope, receive, recording_send)
+                await self.router(scope, receive, counting)
             else:
-                await self._api(surface, scope, receive, recording_send, route, allowed)
-        except DroppedConnection:
-            status[0] = "dropped"
-            raise
+                await self._api(surface, scope, receive, counting, route, allowed)
         finally:
-            self.ctx.stats.record_request(label, status[0])
+            counting.count("none")  # nothing was sent: still a request the client made
 
     async def _api(
         self,
         surface: Surface,
         scope: Scope,
         receive: Receive,
-        send: Send,
+        send: _CountingSend,
         route: Route | None,
         allowed: bool,
     ) -> None:
@@ -236,9 +252,10 @@ class SimApp:
         return surface.server_error(status)
 
     @staticmethod
-    async def _drop(answer: Answer, send: Send) -> NoReturn:
+    async def _drop(answer: Answer, send: _CountingSend) -> NoReturn:
         """Announce the whole body, send half, and break the connection: the retry is
         applied but the client cannot know it."""
+        send.count("dropped")  # not as the 2xx its head announces
         head = [
             (b"content-type", answer.content_type.encode()),
             (b"content-length", str(len(answer.body)).encode()),

@@ -229,6 +229,7 @@ class MainWindow(QMainWindow):
         show_single_post(self.single_post_action, state.single_post_retries)
         self.sync_status.show(state)
         self._update_empty_text()
+        self._update_action_states()
         if not state.loading:  # a load's pages keep their paced flushes (150 ms apart)
             self.flush_posts()  # the rows a new-failure message selects are on screen
         self.desk.sync_changed(state)
@@ -247,6 +248,9 @@ class MainWindow(QMainWindow):
     def ask_retry(self) -> None:
         """Ctrl+R: confirm "N destinations in M posts" with the plan, then send it."""
         if self._model is None or self._confirm is not None or self._closing:
+            return
+        if self.session.sync_state.retries_off:  # disabled action; any other way ends here
+            self.statusBar().showMessage(self.session.sync_state.retries_off, 15000)
             return
         self.flush_posts()
         destinations, posts = self._model.ticked_count()

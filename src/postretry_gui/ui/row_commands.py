@@ -9,7 +9,7 @@ from PySide6.QtCore import QModelIndex
 from PySide6.QtGui import QAction
 
 from postretry_gui.domain import Verdict
-from postretry_gui.ui.actions import ActionId
+from postretry_gui.ui.actions import ACTION_SPECS, ActionId
 from postretry_gui.ui.destination_model import DestinationModel
 from postretry_gui.ui.rows import DestinationRow, SessionPort
 
@@ -33,8 +33,15 @@ def needs_reconnect(row: DestinationRow | None, session: SessionPort | None) -> 
 def update_row_actions(
     actions: Mapping[ActionId, QAction], row: DestinationRow | None, session: SessionPort | None
 ) -> None:
-    """Enable what applies to ``row``; retry, refresh and tick-all once a session is there."""
+    """Enable what applies to ``row``; refresh and tick-all once a session is there, retry
+    too unless the session refuses every retry (its tooltip then says why)."""
     actions[ActionId.RECONNECT].setEnabled(needs_reconnect(row, session))
     actions[ActionId.OPEN_LINK].setEnabled(row is not None and bool(row.link))
-    for action_id in (ActionId.RETRY, ActionId.REFRESH, ActionId.TICK_ALL):
+    for action_id in (ActionId.REFRESH, ActionId.TICK_ALL):
         actions[action_id].setEnabled(session is not None)
+    retries_off = session.sync_state.retries_off if session is not None else None
+    retry = actions[ActionId.RETRY]
+    retry.setEnabled(session is not None and retries_off is None)
+    tip = retries_off or ACTION_SPECS[ActionId.RETRY].tip
+    retry.setToolTip(tip)
+    retry.setStatusTip(tip)

@@ -136,7 +136,8 @@ class StatusTabBar(QTabBar):
 
 class SyncStatus:
     """The sync facts: last sync and requests left in the status bar, the last error in
-    red, and a banner above the list while offline or after a rejected key."""
+    red, and a banner above the list while offline, after a rejected key, or while retries
+    are off (the retry journal could not be opened)."""
 
     def __init__(self, banner_parent: QWidget, bar: QStatusBar) -> None:
         self.banner = QLabel(banner_parent)
@@ -168,24 +169,30 @@ class SyncStatus:
             limit = f" of {state.request_limit}" if state.request_limit is not None else ""
             self.rate_label.setText(f"{state.requests_left}{limit} requests left")
         self.error_label.setText(state.last_error or "")
-        if state.key_rejected:
-            self._show_banner(
-                "The API key was rejected (401). Nothing more will be sent with it: check the "
-                "key or enter a new one, then restart the workspace."
-            )
-        elif not state.online:
-            since = when(state.last_sync_at) if state.last_sync_at else "never"
-            self._show_banner(
-                "Offline: the server cannot be reached. The rows show the last data read "
-                f"(last sync {since}); the app keeps trying in the background."
-            )
+        texts = [connection_text(state), state.retries_off]
+        shown = [text for text in texts if text]
+        if shown:
+            self.banner.setText("\n".join(shown))
+            self.banner.setStyleSheet(BANNER_STYLE)
+            self.banner.setVisible(True)
         else:
             self.banner.setVisible(False)
 
-    def _show_banner(self, text: str) -> None:
-        self.banner.setText(text)
-        self.banner.setStyleSheet(BANNER_STYLE)
-        self.banner.setVisible(True)
+
+def connection_text(state: SyncState) -> str | None:
+    """The banner's sentence about the server (None while it answers with the key)."""
+    if state.key_rejected:
+        return (
+            "The API key was rejected (401). Nothing more will be sent with it: check the "
+            "key or enter a new one, then restart the workspace."
+        )
+    if not state.online:
+        since = when(state.last_sync_at) if state.last_sync_at else "never"
+        return (
+            "Offline: the server cannot be reached. The rows show the last data read "
+            f"(last sync {since}); the app keeps trying in the background."
+        )
+    return None
 
 
 def shortest_first(budget: str, fits: Callable[[str], bool]) -> str:
