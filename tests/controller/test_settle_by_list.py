@@ -13,11 +13,11 @@ from typing import Any
 
 import pytest
 import pytest_asyncio
-from loopback_session import loaded_session
+from loopback_session import loaded_session, quickly_publishing
 
 from postretry_gui.controller import WorkspaceSession
 from postretry_gui.domain import Outcome, Status
-from postretry_gui.sim import SimConfig, SimServer
+from postretry_gui.sim import SimServer
 
 LIST_ROUTE = "GET /posteverywhere/api/v1/posts"
 RESULTS_ROUTE = "GET /posteverywhere/api/v1/posts/{post_id}/results"
@@ -25,9 +25,7 @@ RESULTS_ROUTE = "GET /posteverywhere/api/v1/posts/{post_id}/results"
 
 @pytest.fixture
 def sim() -> Iterator[SimServer]:
-    config = SimConfig(
-        seed=3, posts=200, queued_s=0.05, publishing_s=0.05, success_odds=1.0, rate_limit=None
-    )
+    config = quickly_publishing(seed=3, posts=200)
     with SimServer(config, port=0) as server:
         yield server
 
