@@ -1,4 +1,4 @@
-"""Hostile answers for the property tests of both providers, built from one seed.
+"""Hostile answers for the property tests of every provider, built from one seed.
 
 Hypothesis draws only a seed (and a status and a kind) per example; everything else comes
 from a seeded ``random.Random``. Many small strategy draws per example made 10,000 examples
@@ -14,8 +14,11 @@ from __future__ import annotations
 import json
 import math
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
+
+from postretry_gui.domain import RateLimitState
 
 HOSTILE_TEXT = [
     "", "NaN", "nan", "Infinity", "-1", "1e400", "9" * 5000, "\x00", "\u202e", "null",
@@ -142,3 +145,25 @@ def hostile_headers(
 
 
 BodyMaker = Callable[[random.Random], bytes]
+
+
+@dataclass(frozen=True, slots=True)
+class HostileCase:
+    """One provider in the shared property test (``test_hostile_answers.py``): its words, its
+    bodies, and everything its client does with one answer. Where providers differ, the
+    difference is a field here, so every check runs on each of them."""
+
+    vocabulary: Vocabulary
+    # Sets of rate-limit header names the provider's server sends together.
+    rate_limit_styles: Sequence[Sequence[str]]
+    bodies: Sequence[BodyMaker]
+    # The statuses its API documents; any other status is drawn too.
+    statuses: Sequence[int]
+    # Every reader and parser of the client on one answer, as one pure call: the results
+    # (a parser's ``ProviderError`` among them), or the ``ProviderError`` of the answer.
+    read_everything: Callable[[int, dict[str, str], bytes], list[object]]
+    read_rate_limit: Callable[[Mapping[str, str], float], RateLimitState]
+    # The posts of a list page as its parser returns it (a tuple).
+    posts_of_page: Callable[[tuple[Any, ...]], Sequence[object]]
+    # What one destination stands for, for the message of a duplicate.
+    destination_kind: str

@@ -21,12 +21,13 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Self
+from typing import Any
 from urllib.parse import quote
 
 import httpx
 
 from postretry_gui.domain import RateLimitState, parse_rate_limit
+from postretry_gui.domain.budget import WindowSpec
 from postretry_gui.domain.errors import (
     BadRequest,
     MalformedResponse,
@@ -131,6 +132,7 @@ class HttpClient:
         transport: httpx.AsyncBaseTransport | None = None,
         timeout: float = 20.0,
         pacer: RatePacer | None = None,
+        rate_windows: Sequence[WindowSpec] = (),
         clock: Clock | None = None,
         rate_limit_reader: RateLimitReader = parse_rate_limit,
         rate_limit_policy: RateLimitPolicy = RateLimitPolicy(),  # noqa: B008 - frozen
@@ -139,7 +141,8 @@ class HttpClient:
     ) -> None:
         """``secret_headers`` go with every request; ``scrub_secrets`` are secrets the caller
         sends in per-request ``headers`` only (Ayrshare's X keys): both are scrubbed from
-        every error text."""
+        every error text. ``rate_windows``: the provider's documented rate windows, for the
+        pacer this client makes when it is given none."""
         url = check_base_url(base_url)
         secrets = {
             name: check_secret(f"{name} header", value, allow_spaces=True)
@@ -154,7 +157,11 @@ class HttpClient:
                 for part in (value, value.split()[-1])
             }
         )
-        self._pacer = pacer if pacer is not None else RatePacer(clock=clock or time.time)
+        self._pacer = (
+            pacer
+            if pacer is not None
+            else RatePacer(clock=clock or time.time, windows=rate_windows)
+        )
         self._clock = clock or self._pacer.clock
         self._error_mapper = error_mapper
         self._read_rate_limit = rate_limit_reader
@@ -330,27 +337,3 @@ class HttpClient:
             if error.request_id and secret in error.request_id:
                 error.request_id = error.request_id.replace(secret, _REDACTED)
         return error
-
-
-class HttpBackedProvider:
-    """What every provider built on ``HttpClient`` shares: the budget its client last saw,
-    its pacer, and closing (also as ``async with``)."""
-
-    _http: HttpClient
-
-    @property
-    def rate_limit(self) -> RateLimitState:
-        return self._http.rate_limit
-
-    @property
-    def pacer(self) -> RatePacer:
-        return self._http.pacer
-
-    async def aclose(self) -> None:
-        await self._http.aclose()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.aclose()

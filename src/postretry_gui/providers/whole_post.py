@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import NoReturn
 
-from postretry_gui.domain import BulkRetryAck, Post, ProviderCapabilities
+from postretry_gui.domain import BulkRetryAck, Post
 from postretry_gui.domain.errors import BadRequest, NothingToRetry
+from postretry_gui.providers.http_backed import HttpBackedProvider
 from postretry_gui.providers.pacing import Priority
 
 
@@ -37,14 +38,9 @@ def refuse_bulk(provider: str) -> NoReturn:
     raise BadRequest(f"{provider} has no bulk retry: one request per post.", http_status=None)
 
 
-class WholePostReads:
+class WholePostReads(HttpBackedProvider):
     """What the whole-post providers share beside the check: no lighter poll than the post
-    itself, and no bulk retry. Listed before the HTTP base class; the provider defines
-    ``get_post`` and ``capabilities``."""
-
-    @property
-    def capabilities(self) -> ProviderCapabilities:
-        raise NotImplementedError
+    itself, and no bulk retry. The provider defines ``get_post``."""
 
     async def get_post(self, post_id: str, *, priority: Priority = Priority.INTERACTIVE) -> Post:
         raise NotImplementedError

@@ -16,7 +16,6 @@ What Ayrshare's rules mean here:
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping, Sequence
 
 import httpx
@@ -25,7 +24,6 @@ from postretry_gui.domain import (
     Account,
     AccountHealth,
     Post,
-    ProviderCapabilities,
     RateLimitState,
     RetryAck,
     parse_rate_limit,
@@ -53,13 +51,7 @@ from postretry_gui.providers.ayrshare.networks import goes_to_x
 from postretry_gui.providers.ayrshare.parsing import parse_history, parse_post, parse_retry_ack
 from postretry_gui.providers.ayrshare.spec import CAPABILITIES, RATE_WINDOWS
 from postretry_gui.providers.base import Page, PostFilter
-from postretry_gui.providers.http import (
-    HttpBackedProvider,
-    HttpClient,
-    QueryParams,
-    check_secret,
-    path_segment,
-)
+from postretry_gui.providers.http import HttpClient, HttpResponse, check_secret, path_segment
 from postretry_gui.providers.pacing import Clock, Priority, RateLimitPolicy, RatePacer
 from postretry_gui.providers.whole_post import WholePostReads, check_whole_post_choice
 
@@ -84,7 +76,7 @@ def rate_limit_policy(
     )
 
 
-class AyrshareProvider(WholePostReads, HttpBackedProvider):
+class AyrshareProvider(WholePostReads):
     """The Ayrshare API as a ``Provider``. One instance per workspace (key and profile).
 
     ``profile_key`` selects a user profile; ``x_api_key``/``x_api_secret`` are the user's own
@@ -93,6 +85,9 @@ class AyrshareProvider(WholePostReads, HttpBackedProvider):
     ``clock`` is wall-clock unix seconds. ``backoff_s``, ``max_rate_limits_in_a_row`` and
     ``cooldown_s`` tune the 429 policy the pacer applies (``rate_limit_policy``).
     """
+
+    capabilities = CAPABILITIES
+    max_page_size = MAX_PAGE_SIZE
 
     def __init__(
         self,
@@ -129,9 +124,8 @@ class AyrshareProvider(WholePostReads, HttpBackedProvider):
             secret_headers=secret_headers,
             transport=transport,
             timeout=timeout,
-            pacer=pacer
-            if pacer is not None
-            else RatePacer(clock=clock or time.time, windows=RATE_WINDOWS),
+            pacer=pacer,
+            rate_windows=RATE_WINDOWS,
             clock=clock,
             rate_limit_reader=read_rate_limit,
             rate_limit_policy=rate_limit_policy(
@@ -142,55 +136,17 @@ class AyrshareProvider(WholePostReads, HttpBackedProvider):
         # Display names by Ayrshare platform name, from GET /user (accounts()).
         self._names: dict[str, str] = {}
 
-    def __repr__(self) -> str:
-        return f"AyrshareProvider({self._http!r})"
-
-    @property
-    def capabilities(self) -> ProviderCapabilities:
-        return CAPABILITIES
-
     @property
     def rate_limits_in_a_row(self) -> int:
         return self.pacer.rate_limits_in_a_row
 
-    # -- requests ----------------------------------------------------------------------------
-
-    async def _request(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: QueryParams | None = None,
-        json_body: object = None,
-        headers: Mapping[str, str] | None = None,
-        priority: Priority,
-        idempotent: bool | None = None,
-    ) -> object:
-        response = await self._http.request(
-            method,
-            path,
-            params=params,
-            json_body=json_body,
-            headers=headers,
-            priority=priority,
-            idempotent=idempotent,
-        )
+    def _read_body(self, response: HttpResponse) -> object:
         return read_body(response)
-
-    async def _get(
-        self, path: str, params: QueryParams | None = None, *, priority: Priority
-    ) -> object:
-        return await self._request("GET", path, params=params, priority=priority)
 
     # -- posts -------------------------------------------------------------------------------
 
-    async def list_posts(
-        self,
-        post_filter: PostFilter,
-        cursor: str | None = None,
-        limit: int = MAX_PAGE_SIZE,
-        *,
-        priority: Priority = Priority.INTERACTIVE,
+    async def _list_page(
+        self, post_filter: PostFilter, cursor: str | None, limit: int, priority: Priority
     ) -> Page:
         """One page of history: ``limit`` posts of one status, newest first.
 
@@ -200,7 +156,6 @@ class AyrshareProvider(WholePostReads, HttpBackedProvider):
         statuses = ayrshare_statuses(post_filter.statuses)
         stages = max(len(statuses), 1)
         position = HistoryCursor.decode(cursor, stages)
-        limit = min(max(int(limit), 1), MAX_PAGE_SIZE)
         params: dict[str, str | list[str]] = {
             "lastDays": str(self._last_days),
             "limit": str(limit),
@@ -243,7 +198,7 @@ class AyrshareProvider(WholePostReads, HttpBackedProvider):
                     "secret to retry it. Add them to the workspace, then retry."
                 )
             headers.update(self._x_headers)
-        body = await self._request(
+        response = await self._http.request(
             "PUT",
             "post/retry",
             json_body={"id": post.post_id},
@@ -251,7 +206,7 @@ class AyrshareProvider(WholePostReads, HttpBackedProvider):
             priority=priority,
             idempotent=False,
         )
-        return parse_retry_ack(body, post)
+        return parse_retry_ack(read_body(response), post)
 
     # -- the user, profiles and accounts ------------------------------------------------------
 

@@ -7,7 +7,6 @@ What each answer means lives beside this module: ``envelope.py`` (data or error)
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -19,17 +18,12 @@ from postretry_gui.domain import (
     AccountHealth,
     BulkRetryAck,
     Post,
-    ProviderCapabilities,
     RetryAck,
 )
 from postretry_gui.domain.errors import BadRequest, MalformedResponse, OutcomeUnknown
 from postretry_gui.providers.base import Page, PostFilter
-from postretry_gui.providers.http import (
-    HttpBackedProvider,
-    HttpClient,
-    check_secret,
-    path_segment,
-)
+from postretry_gui.providers.http import HttpClient, HttpResponse, check_secret, path_segment
+from postretry_gui.providers.http_backed import HttpBackedProvider
 from postretry_gui.providers.pacing import Clock, Priority, RateLimitPolicy, RatePacer
 from postretry_gui.providers.parsing import clean_text
 from postretry_gui.providers.posteverywhere.envelope import (
@@ -101,6 +95,9 @@ class PostEverywhereProvider(HttpBackedProvider):
     seconds (the rate-limit reset header is absolute).
     """
 
+    capabilities = CAPABILITIES
+    max_page_size = MAX_PAGE_SIZE
+
     def __init__(
         self,
         base_url: str,
@@ -117,43 +114,30 @@ class PostEverywhereProvider(HttpBackedProvider):
             secret_headers={"Authorization": f"Bearer {check_secret('API key', api_key)}"},
             transport=transport,
             timeout=timeout,
-            pacer=pacer
-            if pacer is not None
-            else RatePacer(clock=clock or time.time, windows=RATE_WINDOWS),
+            pacer=pacer,
+            rate_windows=RATE_WINDOWS,
             clock=clock,
             rate_limit_policy=RATE_LIMIT_POLICY,
         )
 
-    def __repr__(self) -> str:
-        return f"PostEverywhereProvider({self._http!r})"
+    def _read_body(self, response: HttpResponse) -> object:
+        return read_data(response)
 
-    @property
-    def capabilities(self) -> ProviderCapabilities:
-        return CAPABILITIES
-
-    async def _get(self, path: str, params: Mapping[str, str] | None, priority: Priority) -> object:
-        return read_data(await self._http.request("GET", path, params=params, priority=priority))
-
-    async def list_posts(
-        self,
-        post_filter: PostFilter,
-        cursor: str | None = None,
-        limit: int = MAX_PAGE_SIZE,
-        *,
-        priority: Priority = Priority.INTERACTIVE,
+    async def _list_page(
+        self, post_filter: PostFilter, cursor: str | None, limit: int, priority: Priority
     ) -> Page:
         offset = offset_of(cursor)
-        limit = min(max(int(limit), 1), MAX_PAGE_SIZE)
         params = filter_params(post_filter, offset=offset, limit=limit)
         response = await self._http.request("GET", "posts", params=params, priority=priority)
         return read_page(response, offset=offset, limit=limit)
 
     async def get_post(self, post_id: str, *, priority: Priority = Priority.INTERACTIVE) -> Post:
-        data = await self._get(f"posts/{path_segment(post_id, 'post id')}", None, priority)
+        data = await self._get(f"posts/{path_segment(post_id, 'post id')}", priority=priority)
         return parse_post(data)
 
     async def results(self, post_id: str, *, priority: Priority = Priority.BACKGROUND) -> Post:
-        data = await self._get(f"posts/{path_segment(post_id, 'post id')}/results", None, priority)
+        path = f"posts/{path_segment(post_id, 'post id')}/results"
+        data = await self._get(path, priority=priority)
         return parse_results(data, post_id)
 
     async def retry(
@@ -259,7 +243,7 @@ class PostEverywhereProvider(HttpBackedProvider):
             return read_data(response)
 
     async def accounts(self, *, priority: Priority = Priority.INTERACTIVE) -> list[Account]:
-        return parse_accounts(await self._get("accounts", None, priority))
+        return parse_accounts(await self._get("accounts", priority=priority))
 
     async def account_health(
         self, account_id: str, *, priority: Priority = Priority.BACKGROUND

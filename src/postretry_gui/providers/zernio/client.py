@@ -24,7 +24,6 @@ from postretry_gui.domain import (
     Account,
     AccountHealth,
     Post,
-    ProviderCapabilities,
     RateLimitState,
     RetryAck,
     parse_rate_limit,
@@ -34,12 +33,7 @@ from postretry_gui.domain.errors import (
     OutcomeUnknown,
 )
 from postretry_gui.providers.base import Page, PostFilter
-from postretry_gui.providers.http import (
-    HttpBackedProvider,
-    HttpClient,
-    check_secret,
-    path_segment,
-)
+from postretry_gui.providers.http import HttpClient, HttpResponse, check_secret, path_segment
 from postretry_gui.providers.pacing import Clock, Priority, RatePacer
 from postretry_gui.providers.whole_post import WholePostReads, check_whole_post_choice
 from postretry_gui.providers.zernio.accounts import parse_accounts, parse_health
@@ -69,12 +63,15 @@ from postretry_gui.providers.zernio.typed import typed_posts
 PUBLISH_TIMEOUT_S = 300.0
 
 
-class ZernioProvider(WholePostReads, HttpBackedProvider):
+class ZernioProvider(WholePostReads):
     """The Zernio API as a ``Provider``. One instance per workspace (one key).
 
     ``pacer`` may be shared by every client of the same key; ``clock`` is wall-clock unix
     seconds; ``timeout`` bounds reads, ``publish_timeout`` the retry (which publishes).
     """
+
+    capabilities = CAPABILITIES
+    max_page_size = MAX_PAGE_SIZE
 
     def __init__(
         self,
@@ -110,39 +107,24 @@ class ZernioProvider(WholePostReads, HttpBackedProvider):
             rate_limit_reader=read_rate_limit,
         )
 
-    def __repr__(self) -> str:
-        return f"ZernioProvider({self._http!r})"
-
-    @property
-    def capabilities(self) -> ProviderCapabilities:
-        return CAPABILITIES
-
     async def aclose(self) -> None:
         try:
             await self._publish_http.aclose()
         finally:
             await self._http.aclose()
 
-    async def _get(
-        self, path: str, params: Mapping[str, str] | None = None, *, priority: Priority
-    ) -> object:
-        return read_body(await self._http.request("GET", path, params=params, priority=priority))
+    def _read_body(self, response: HttpResponse) -> object:
+        return read_body(response)
 
     # -- posts -------------------------------------------------------------------------------
 
-    async def list_posts(
-        self,
-        post_filter: PostFilter,
-        cursor: str | None = None,
-        limit: int = MAX_PAGE_SIZE,
-        *,
-        priority: Priority = Priority.INTERACTIVE,
+    async def _list_page(
+        self, post_filter: PostFilter, cursor: str | None, limit: int, priority: Priority
     ) -> Page:
         """One page of one status (the filter's statuses in order: failures first)."""
         statuses = zernio_statuses(post_filter.statuses)
         stages = max(len(statuses), 1)
         position = ListCursor.decode(cursor, stages)
-        limit = min(max(int(limit), 1), MAX_PAGE_SIZE)
         params = list_params(post_filter, statuses, position, limit)
         response = await self._http.request("GET", "v1/posts", params=params, priority=priority)
         typed = typed_posts(response.content) if response.ok else None

@@ -1,27 +1,24 @@
-"""Property: whatever status, headers and body Ayrshare's side sends, reading them ends in a
-domain object or a typed ``ProviderError`` — never another exception."""
+"""Ayrshare's hostile answers for the shared property test (``test_hostile_answers.py``):
+its words, its bodies, and everything its client does with one answer."""
 
 from __future__ import annotations
 
-import math
 import random
 
 from hostile_bodies import (
     BROKEN_BODIES,
     BodyMaker,
+    HostileCase,
     Vocabulary,
     dump,
-    hostile_headers,
     mutate,
     random_bytes,
     random_object,
     tree,
     truncated,
 )
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
-from postretry_gui.domain import Destination, Post, RateLimitState, Status
+from postretry_gui.domain import Destination, Post, Status
 from postretry_gui.domain.errors import ProviderError
 from postretry_gui.providers.ayrshare import read_rate_limit
 from postretry_gui.providers.ayrshare.accounts import (
@@ -193,18 +190,12 @@ BODIES: list[BodyMaker] = [
 ]
 
 
-STATUSES = st.sampled_from([200, 201, 400, 401, 402, 403, 404, 429, 500, 502, 503, 504]) | (
-    st.integers(min_value=100, max_value=599)
-)
-
-
-def _rate_limit(headers: dict[str, str]) -> RateLimitState:
-    return read_rate_limit(headers, NOW)
+STATUSES = [200, 201, 400, 401, 402, 403, 404, 429, 500, 502, 503, 504]
 
 
 def read_everything(status: int, headers: dict[str, str], body: bytes) -> list[object]:
     """Everything the provider does with one answer, as one pure call."""
-    response = HttpResponse(status, headers, body, _rate_limit(headers))
+    response = HttpResponse(status, headers, body, read_rate_limit(headers, NOW))
     out: list[object] = [error_from_response(response)]
     decoded = read_body(response)
     for parse in (
@@ -223,48 +214,14 @@ def read_everything(status: int, headers: dict[str, str], body: bytes) -> list[o
     return out
 
 
-def _check_post(post: Post) -> None:
-    assert post.post_id
-    account_ids = [d.account_id for d in post.destinations]
-    assert len(account_ids) == len(set(account_ids)), "one destination per network"
-    for destination in post.destinations:
-        assert destination.account_id
-        assert isinstance(destination.status, Status)
-        if destination.status is Status.FAILED:
-            assert destination.error
-
-
-@settings(max_examples=10_000, deadline=None, database=None)  # database: none in the tree
-@given(
-    status=STATUSES,
-    kind=st.integers(min_value=0, max_value=len(BODIES) - 1),
-    seed=st.integers(min_value=0, max_value=2**32),
+CASE = HostileCase(
+    vocabulary=AYR,
+    rate_limit_styles=RATE_LIMIT_STYLES,
+    bodies=BODIES,
+    statuses=STATUSES,
+    read_everything=read_everything,
+    read_rate_limit=read_rate_limit,
+    # A history page is a tuple of posts.
+    posts_of_page=lambda page: page,
+    destination_kind="network",
 )
-def test_hostile_answers_end_in_domain_objects_or_typed_errors(
-    status: int, kind: int, seed: int
-) -> None:
-    rng = random.Random(seed)
-    headers = hostile_headers(rng, AYR, RATE_LIMIT_STYLES)
-    body = BODIES[kind](rng)
-    try:
-        results = read_everything(status, headers, body)
-    except ProviderError as exc:
-        failure: ProviderError | None = exc
-    else:
-        failure = None
-    if failure is not None:
-        assert failure.message
-        assert isinstance(str(failure), str)
-        assert failure.http_status in (None, status)
-        return
-    assert 200 <= status <= 299  # a non-2xx answer always raises
-    for result in results:
-        if isinstance(result, Post):
-            _check_post(result)
-        elif isinstance(result, tuple):
-            for post in result:
-                assert isinstance(post, Post)
-                _check_post(post)
-    wait = _rate_limit(headers).wait_s(NOW)
-    assert math.isfinite(wait)
-    assert 0 <= wait <= 3600
