@@ -5,6 +5,7 @@ reads to settle them."""
 from __future__ import annotations
 
 import pytest
+import pytest_asyncio
 from team_testkit import OpenDatabase
 
 from postretry_gui.domain import Outcome
@@ -12,6 +13,11 @@ from postretry_gui.store.team import Claims, TeamDatabase, TeamJournal
 
 WORKSPACE = "ws1"
 HOUR_S = 3600.0
+
+
+@pytest_asyncio.fixture
+async def journal(database: TeamDatabase) -> TeamJournal:
+    return TeamJournal(database, WORKSPACE)
 
 
 async def _orphan_ids(journal: TeamJournal, lease_s: float = 0.0) -> list[str]:
@@ -39,9 +45,8 @@ async def test_an_intent_whose_claim_ran_out_is_orphaned_and_one_still_claimed_i
 
 @pytest.mark.asyncio
 async def test_one_running_claim_on_any_of_its_pairs_keeps_an_intent_from_being_orphaned(
-    database: TeamDatabase,
+    database: TeamDatabase, journal: TeamJournal
 ) -> None:
-    journal = TeamJournal(database, WORKSPACE)
     claims = Claims(database, WORKSPACE)
     intent = await journal.intend(WORKSPACE, "p1", ["a", "b"])
     await claims.claim([("p1", "a")], lease_s=0.0)
@@ -54,9 +59,8 @@ async def test_one_running_claim_on_any_of_its_pairs_keeps_an_intent_from_being_
 
 @pytest.mark.asyncio
 async def test_an_intent_that_moved_within_the_lease_is_not_orphaned_even_unclaimed(
-    database: TeamDatabase,
+    journal: TeamJournal,
 ) -> None:
-    journal = TeamJournal(database, WORKSPACE)
     intent = await journal.intend(WORKSPACE, "p1", ["a"])
     # A refused retry's claim is released before its settling write lands: not an orphan.
     assert await _orphan_ids(journal, lease_s=HOUR_S) == []
@@ -65,9 +69,8 @@ async def test_an_intent_that_moved_within_the_lease_is_not_orphaned_even_unclai
 
 @pytest.mark.asyncio
 async def test_settled_intents_and_other_workspaces_are_never_orphans(
-    database: TeamDatabase,
+    database: TeamDatabase, journal: TeamJournal
 ) -> None:
-    journal = TeamJournal(database, WORKSPACE)
     settled = await journal.intend(WORKSPACE, "p1", ["a"])
     await journal.settle(settled.intent_id, Outcome.FAILED_AGAIN)
     elsewhere = await journal.intend("ws2", "p1", ["a"])
@@ -81,8 +84,7 @@ async def test_settled_intents_and_other_workspaces_are_never_orphans(
 
 
 @pytest.mark.asyncio
-async def test_oldest_first_and_a_negative_lease_is_refused(database: TeamDatabase) -> None:
-    journal = TeamJournal(database, WORKSPACE)
+async def test_oldest_first_and_a_negative_lease_is_refused(journal: TeamJournal) -> None:
     first = await journal.intend(WORKSPACE, "p2", ["a"])
     second = await journal.intend(WORKSPACE, "p1", ["a"])
     assert await _orphan_ids(journal) == [first.intent_id, second.intent_id]
