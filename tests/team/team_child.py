@@ -12,7 +12,9 @@ itself as the leader, or taken in from the leader). It prints ``{"selection": ..
 it waits for the parent's "go" on stdin, which carries the selection to retry (one
 instance's pick, so all press retry at once on the same selection), runs ONE bulk job and
 prints ``{"report": {...}}`` with each outcome's count, and ``done``. ``retry: false`` makes
-it only lead or follow until killed.
+it only lead or follow until killed. ``lease_s`` sets the claims' lease (and the age an
+unfinished intent needs before this instance, leading, settles it as an orphan);
+``tell_syncs`` prints ``{"synced": <unix time>}`` at each completed sync of the list.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import asyncio
 import json
 import sys
 import tempfile
+import time
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
@@ -42,19 +45,24 @@ FAST_POLLS = PollSettings(initial_interval_s=0.05, backoff=1.5, max_interval_s=0
 
 
 class Shown(NullListener):
-    """Sets ``enough`` once the session shows at least ``wanted`` failed posts."""
+    """Sets ``enough`` once the session shows at least ``wanted`` failed posts.
+    ``tell_syncs``: print ``{"synced": <unix time>}`` as each sync of the list completes."""
 
-    def __init__(self, wanted: int) -> None:
+    def __init__(self, wanted: int, *, tell_syncs: bool = False) -> None:
         self.wanted = wanted
         self.enough = asyncio.Event()
         self.failed = 0
         self.notices: list[str] = []
+        self._tell_syncs = tell_syncs
+        self._last_sync: object = None
 
     def posts_changed(self, posts: Any) -> None:
         pass
 
     def sync_changed(self, state: SyncState) -> None:
-        pass
+        if self._tell_syncs and state.last_sync_at not in (None, self._last_sync):
+            self._last_sync = state.last_sync_at
+            print(json.dumps({"synced": time.time()}), flush=True)
 
     def notice(self, level: Any, text: str) -> None:
         self.notices.append(text)
@@ -89,6 +97,7 @@ async def child(config: dict[str, Any]) -> None:
             refresh_interval_s=config.get("refresh_interval_s", 2.0),
             poll_interval_s=config.get("poll_interval_s", 0.2),
             probe_interval_s=0.2,
+            lease_s=config.get("lease_s", base.lease_s),
         )
 
     def factory(workspace: Workspace, secrets: WorkspaceSecrets) -> PostEverywhereProvider:
@@ -104,7 +113,7 @@ async def child(config: dict[str, Any]) -> None:
         team=team_settings(config["team_url"], config["operator"]),
     )
     secrets = WorkspaceSecrets(api_key=API_KEY, team_db_password=config["password"])
-    listener = Shown(config.get("count", 0))
+    listener = Shown(config.get("count", 0), tell_syncs=config.get("tell_syncs", False))
     with tempfile.TemporaryDirectory(prefix="postretry-team-child-") as scratch:
         opener = WorkspaceOpener(
             StoreDirs.under(Path(scratch)), factory=factory, team_options=options

@@ -25,6 +25,7 @@ class FakeSession:
     def __init__(self) -> None:
         self.listener: PublishingListener | None = None
         self.refreshes = 0
+        self.orphan_rounds = 0  # refreshes that first settled what a dead instance left
         self.health_reads = 0
         self.taken_in: dict[str, Post] = {}
         self.changed = asyncio.Event()
@@ -33,6 +34,9 @@ class FakeSession:
         self.refreshes += 1
         assert self.listener is not None
         self.listener.posts_changed([failed_post(f"read-{id(self)}-{self.refreshes}")])
+
+    async def reconcile_orphans(self) -> None:
+        self.orphan_rounds += 1
 
     async def read_account_health(self) -> None:
         self.health_reads += 1
@@ -87,7 +91,7 @@ async def test_one_instance_reads_and_the_other_is_told_and_takes_over_when_it_g
     await asyncio.wait_for(
         _until(lambda: len(bob_session.taken_in) >= 2, bob_session.changed), WAIT_S
     )
-    assert bob_session.refreshes == 0
+    assert bob_session.refreshes == bob_session.orphan_rounds == 0
     assert bob_session.health_reads == 1
     assert all(p.startswith(f"read-{id(alice_session)}") for p in bob_session.taken_in)
 
@@ -97,6 +101,8 @@ async def test_one_instance_reads_and_the_other_is_told_and_takes_over_when_it_g
     assert alice_roles.seen == [True, False]
     assert bob_roles.seen == []
     await asyncio.wait_for(bob_roles.leads.wait(), 10.0)
+    # The leader settles what dead instances left before each of its reads.
+    assert alice_session.orphan_rounds == alice_session.refreshes >= 1
     bob_task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await bob_task

@@ -126,12 +126,16 @@ class WorkspaceSession:
         retries_off = journal_unavailable if team is None else None
         if retries_off is not None:
             self._journal = UnopenedJournalLink(retries_off, workspace_id, self._journal_failed)
+        self._shared_journal: SharedJournalLink | None = None
+        self._lease_s = 0.0
         if team is not None:
             self.coordination = team.coordination
             self._team_history = team.journal
-            self._journal = SharedJournalLink(
+            self._shared_journal = SharedJournalLink(
                 team.journal, team.link, workspace_id, self._journal_failed, self._team_counted
             )
+            self._journal = self._shared_journal
+            self._lease_s = team.options.lease_s
         self._state = WorkspaceState(
             listener,
             provider.capabilities,
@@ -263,6 +267,13 @@ class WorkspaceSession:
             return
         self._state.set_health(accounts)
         self._state.emit_all(self._state.posts)
+
+    async def reconcile_orphans(self) -> None:
+        """Team mode, while this instance leads: retries that instances which stopped left
+        unfinished (no live claim on them) are locked and settled here by reading their
+        posts, never resent. One round trip; nothing without a team."""
+        if self._shared_journal is not None:
+            self._settler.adopt_orphans(await self._shared_journal.orphaned(self._lease_s))
 
     def take_in(self, posts: Iterable[Post]) -> None:
         """Show posts another instance read (team mode's leader), as if this one had."""

@@ -13,7 +13,7 @@ previous run left unfinished are watched the same way (``reconcile``), never res
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from types import MappingProxyType
@@ -21,7 +21,7 @@ from types import MappingProxyType
 from postretry_gui.controller.change_reader import ChangeReader
 from postretry_gui.controller.clock import Clock
 from postretry_gui.controller.events import NoticeLevel
-from postretry_gui.controller.journal_port import JournalLink
+from postretry_gui.controller.journal_port import JournalIntent, JournalLink
 from postretry_gui.controller.poller import Poller, PollSettings
 from postretry_gui.controller.tasks import TaskSet
 from postretry_gui.controller.watch_events import WatchEvent, WatchFate, WatchFollower
@@ -57,8 +57,9 @@ class _Watch:
     unknown: bool = False
     stale_failed_reads: int = 0
     applied: bool = False
-    # When the intent was written, for a watch reconciled after a restart before its post
-    # was read (so with no attempt counts from before the retry).
+    # When the intent was written, for a watch reconciled before its post was read (so with
+    # no attempt counts from before the retry), or adopted from an instance that stopped
+    # (the counts known here may already include the retry).
     since: datetime | None = None
 
 
@@ -136,9 +137,19 @@ class WatchSettler:
     def reconcile(self) -> None:
         """Retries a previous run left unfinished (a crash, a closed window) may have been
         applied: lock their destinations and poll them like a lost answer, never resend."""
+        self._adopt(self._journal.unfinished(), "the last run", by_time=False)
+
+    def adopt_orphans(self, intents: Iterable[JournalIntent]) -> None:
+        """Team mode's leader: retries another instance left unfinished when it stopped
+        (``TeamJournal.orphaned``), watched as ``reconcile`` watches, never resent. The posts
+        shown here may have been read after such a retry ran, so a destination counts as run
+        again when its attempts grew since or the post changed after the intent."""
+        self._adopt(intents, "an instance that stopped", by_time=True)
+
+    def _adopt(self, intents: Iterable[JournalIntent], left_by: str, *, by_time: bool) -> None:
         state = self._state
         reconciled = 0
-        for intent in self._journal.unfinished():
+        for intent in intents:
             if any(w.entry_id == intent.intent_id for w in self._watches.get(intent.post_id, ())):
                 continue
             unit = frozenset(intent.account_ids)
@@ -157,15 +168,15 @@ class WatchSettler:
                 attempts,
                 intent.intent_id,
                 unknown=not acknowledged,
-                since=intent.created_at if post is None else None,
+                since=intent.created_at if post is None or by_time else None,
             )
             self._watch(intent.post_id, watch)
             reconciled += 1
         if reconciled:
             state.notice(
                 NoticeLevel.INFO,
-                f"{reconciled} retr{'y' if reconciled == 1 else 'ies'} left unfinished by the "
-                "last run: reading the posts to settle them. Nothing is resent.",
+                f"{reconciled} retr{'y' if reconciled == 1 else 'ies'} left unfinished by "
+                f"{left_by}: reading the posts to settle them. Nothing is resent.",
             )
 
     def _watch(self, post_id: str, watch: _Watch) -> None:
@@ -367,16 +378,16 @@ class WatchSettler:
     def _ran_again(self, post: Post, destination: Destination, watch: _Watch) -> bool | None:
         """Whether the destination ran again since the retry; None: cannot tell yet."""
         before = watch.attempts_before.get(destination.account_id)
-        if before is not None:
-            return destination.attempts > before
-        if watch.since is not None:
-            # Reconciled after a restart, the count from before the retry unknown: a post the
-            # server has not changed since the intent was written cannot have run it. A poll
-            # may read the post before the load brings its updated_at: wait for the load.
-            if post.updated_at is None:
-                return None if not self._loaded() else False
-            return post.updated_at >= watch.since - CLOCK_SKEW
-        return destination.attempts > 0
+        if before is not None and destination.attempts > before:
+            return True
+        if watch.since is None:
+            return before is None and destination.attempts > 0
+        # Reconciled, the count from before the retry unknown (or read after it may have
+        # run): a post the server has not changed since the intent was written cannot have
+        # run it. A poll may read the post before the load brings its updated_at: wait for it.
+        if post.updated_at is None:
+            return None if not self._loaded() else False
+        return post.updated_at >= watch.since - CLOCK_SKEW
 
     # -- settling ----------------------------------------------------------------------------
 

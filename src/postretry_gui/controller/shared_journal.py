@@ -26,6 +26,7 @@ from postretry_gui.controller.journal_port import (
 )
 from postretry_gui.controller.team_link import TeamLink
 from postretry_gui.domain import Outcome
+from postretry_gui.store import InvalidTransition
 from postretry_gui.store.team import TeamStoreUnavailable
 
 
@@ -45,6 +46,8 @@ class AsyncRetryJournal(Protocol):
     async def settle(self, intent_id: str, outcome: str, detail: str = "") -> object: ...
 
     async def retries_sent(self, post_id: str, *, workspace_id: str | None = None) -> int: ...
+
+    async def orphaned(self, lease_s: float) -> Sequence[JournalIntent]: ...
 
 
 class AsyncHistory(Protocol):
@@ -85,6 +88,8 @@ class SharedJournalLink(JournalLink):
         self._writer: asyncio.Task[None] | None = None
         self._counting: set[str] = set()
         self._count_tasks: set[asyncio.Task[None]] = set()
+        # Intents of instances that stopped, handed to this instance's settler (once each).
+        self._adopted: set[str] = set()
 
     async def record_intent(self, post_id: str, account_ids: Sequence[str]) -> str | None:
         """The intent, written before the request leaves; while the server is away this
@@ -143,7 +148,11 @@ class SharedJournalLink(JournalLink):
             self._queue(lambda j: j.mark_unknown(intent_id, detail))
 
     def settle(self, intent_id: str | None, outcome: Outcome, detail: str = "") -> None:
-        if intent_id:
+        if not intent_id:
+            return
+        if intent_id in self._adopted:
+            self._queue(lambda j: _settle_unless_settled(j, intent_id, outcome, detail))
+        else:
             self._queue(lambda j: j.settle(intent_id, outcome, detail))
 
     def retries_sent(self, post_id: str) -> int | None:
@@ -167,8 +176,22 @@ class SharedJournalLink(JournalLink):
 
     def unfinished(self) -> list[JournalIntent]:
         # The team's unfinished intents include the other instances' retries in flight:
-        # reconciling them here would lock and poll what is theirs to settle.
+        # reconciling them here would lock and poll what is theirs to settle. The leader
+        # settles only those no live instance holds (``orphaned``).
         return []
+
+    async def orphaned(self, lease_s: float) -> list[JournalIntent]:
+        """The workspace's retries that instances which stopped left unfinished (no running
+        claim on them, unmoved for ``lease_s``: ``TeamJournal.orphaned``), each handed out
+        once in this run, for the leader to settle; none while the server is away."""
+        try:
+            intents = await self.shared.orphaned(lease_s)
+        except TeamStoreUnavailable as error:
+            self._link.lost(error)
+            return []
+        fresh = [i for i in intents if i.intent_id not in self._adopted]
+        self._adopted.update(i.intent_id for i in fresh)
+        return fresh
 
     async def flush(self, timeout_s: float = FLUSH_TIMEOUT_S) -> None:
         """Wait until every queued write is in (at most ``timeout_s``: the server may be
@@ -181,3 +204,13 @@ class SharedJournalLink(JournalLink):
                 await self._writer
         for task in list(self._count_tasks):
             task.cancel()
+
+
+async def _settle_unless_settled(
+    journal: AsyncRetryJournal, intent_id: str, outcome: Outcome, detail: str
+) -> None:
+    """An adopted intent's final word, unless another instance had it settled first (its
+    sender, alive after all once its lease ran out, or an earlier leader): the first word
+    stands, since states only move forward, and both read the same post."""
+    with contextlib.suppress(InvalidTransition):
+        await journal.settle(intent_id, outcome, detail)

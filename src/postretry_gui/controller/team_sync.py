@@ -10,7 +10,10 @@ the leader quits or dies its lock goes with its connection, and the next followe
 most ``poll_interval_s`` later) leads.
 
 Each instance still settles its own retries (its settler polls them): a retry it watches
-never depends on which instance leads.
+never depends on which instance leads. The leader also settles, before each refresh, the
+retries an instance left unfinished when it died (no live claim on them: the session's
+``reconcile_orphans``), so none stays pending in the team's history; a new leader finds them
+at its first refresh.
 """
 
 from __future__ import annotations
@@ -39,6 +42,8 @@ class SyncedSession(Protocol):
     """What the team's syncer needs of the workspace session."""
 
     async def refresh(self) -> None: ...
+
+    async def reconcile_orphans(self) -> None: ...
 
     async def read_account_health(self) -> None: ...
 
@@ -154,6 +159,8 @@ class TeamSync:
             next_refresh = 0.0
             while await self._election.try_lead():
                 if time.monotonic() >= next_refresh:
+                    # Before the read, as alone: the rows it shows are locked already.
+                    await session.reconcile_orphans()
                     await session.refresh()
                     next_refresh = time.monotonic() + self._refresh_interval_s
                 await self._sleep(self._poll_interval_s)

@@ -3,7 +3,8 @@
 For a team that wants its list kept current on a server while nobody has the app open: the
 worker opens the shared workspace as the app does (provider, offline cache, journal), takes
 part in the leader election like any window, and while it leads it loads, refreshes and
-publishes the posts for the others. It never retries anything. SIGTERM or SIGINT ends it
+publishes the posts for the others, and settles (by reading, never resending) the retries an
+instance that died left unfinished. It never retries anything. SIGTERM or SIGINT ends it
 cleanly: the lead goes with its connection at once, so a window takes over.
 
 A server often has no desktop keyring: the API key and the team database's password may come

@@ -191,6 +191,29 @@ class TeamJournal:
             _SELECT + " WHERE state <> 'settled' AND " + _IN_SCOPE + " ORDER BY seq", {}
         )
 
+    async def orphaned(self, lease_s: float) -> list[Intent]:
+        """Unfinished intents no live instance can still be working on, oldest first: none of
+        their (post, account) pairs is under a running claim, and the intent has not moved
+        for ``lease_s`` (the claims' lease).
+
+        A sender claims its pairs before it writes the intent, confirms the claim before the
+        request leaves and keeps it (renewing it in a long job) while it sends; an applied
+        retry keeps it until the lease runs out. So a running claim means its holder may still
+        move the intent. The age test covers the moment a refused retry's claim is released
+        while its settling write is still on its way, and an intent written with no claim:
+        a live sender moves its intent well within a lease. What passes both tests was left
+        by an instance that died or lost the database; reading its posts settles it."""
+        if lease_s < 0:
+            raise ValueError("a lease cannot be negative")
+        return await self._rows(
+            _SELECT + " i WHERE i.state <> 'settled' AND " + _IN_SCOPE + " "  # noqa: S608
+            "AND i.updated_at <= clock_timestamp() - make_interval(secs => %(lease)s) "
+            "AND NOT EXISTS (SELECT 1 FROM claims c WHERE c.workspace_id = i.workspace_id "
+            "AND c.post_id = i.post_id AND c.account_id = ANY(i.account_ids) "
+            "AND c.expires_at > clock_timestamp()) ORDER BY i.seq",
+            {"lease": lease_s},
+        )
+
     async def retries_sent(self, post_id: str, *, workspace_id: str | None = None) -> int:
         """Retries of ``post_id`` that left (or may have left) any instance of the team."""
         async with self._database.session() as connection:
