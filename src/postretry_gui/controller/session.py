@@ -154,7 +154,7 @@ class WorkspaceSession:
         )
         step = RetryStep(self._state, self._settler, self._journal, self.coordination)
         check = WidenedFilterCheck(self._state)
-        bulk_step = BulkStep(self._state, self._settler, self._journal, check)
+        bulk_step = BulkStep(self._state, self._settler, self._journal, check, self.coordination)
         self._ports = JobPorts(
             provider, self._state, step, self._settler, clock, self._tasks, bulk_step, check
         )
@@ -287,9 +287,8 @@ class WorkspaceSession:
         return self._state.single_post_retries
 
     def set_single_post_retries(self, on: bool) -> None:
-        """The operator's setting (Workspace menu): remembered for the workspace. A team
-        workspace stays single-post: only single-post retries are claimed."""
-        self._state.set_single_post_retries(on or self.coordination.shared)
+        """The operator's setting (Workspace menu): remembered for the workspace."""
+        self._state.set_single_post_retries(on)
 
     def plan_retry(self, selection: Selection) -> RetryPlan:
         """The requests a retry of ``selection`` would send now (nothing is locked)."""
