@@ -84,6 +84,8 @@ class WorkspaceSession:
     ``bulk_settings``: concurrency and rate-limit manners of retry jobs (``controller.bulk``).
     ``team``: the workspace's team side (``controller.team_opener``): its coordination
     (claims, shared budget) before each send and its journal in place of ``journal``.
+    ``coordination``: who else retries in this workspace, when not the team's (default:
+    this instance alone, every claim granted).
     ``causes``: the provider's cause table (``ProviderSpec.causes``) that triages failures;
     without it, only the phrases every network uses.
     ``single_post_retries``: retry one post per request (no bulk request), as the workspace
@@ -106,6 +108,7 @@ class WorkspaceSession:
         on_error: ErrorCallback | None = None,
         bulk_settings: BulkSettings | None = None,
         team: TeamWorkspace | None = None,
+        coordination: Coordination | None = None,
         causes: CauseTable | None = None,
         single_post_retries: bool = False,
         remember_single_post: Callable[[bool], None] | None = None,
@@ -114,7 +117,7 @@ class WorkspaceSession:
         self._provider = provider
         self._tasks = TaskSet(on_error)
         self._bulk = bulk_settings or BulkSettings()
-        self.coordination: Coordination = SoloCoordination(current_operator())
+        self.coordination: Coordination = coordination or SoloCoordination(current_operator())
         self._team_history: AsyncHistory | None = None
         self._journal = JournalLink(journal, workspace_id, self._journal_failed)
         if team is not None:
