@@ -4,9 +4,9 @@ PostgreSQL (``store.team.TeamJournal``, whose calls are coroutines) with the ope
 The intent is awaited before the request leaves (write-ahead: unrecorded means unsent; while
 the server is away, the wait lasts until it is back), a bulk request's intents likewise, in
 one transaction. The writes after it (sent, acknowledged, unknown, settled; of one intent or
-of a whole bulk request) keep their callers synchronous: they
-queue, in order, on one writer task, and a write that meets an outage waits for the server
-and is written then, so no intent is left unfinished in the team's history by a short outage.
+of a whole bulk request) keep their callers synchronous: they queue, in order, on one writer
+task, and a write that meets an outage waits for the server and is written then, so no
+intent is left unfinished in the team's history by a short outage.
 Counts of earlier retries are read once per post in the background and handed to the
 workspace as they arrive.
 """
