@@ -11,10 +11,13 @@ itself as the leader, or taken in from the leader). It prints ``{"selection": ..
 ``first``/``count`` posts with a retryable destination in post-id order, and ``ready``. Then
 it waits for the parent's "go" on stdin, which carries the selection to retry (one
 instance's pick, so all press retry at once on the same selection), runs ONE bulk job and
-prints ``{"report": {...}}`` with each outcome's count, and ``done``. ``retry: false`` makes
-it only lead or follow until killed. ``lease_s`` sets the claims' lease (and the age an
-unfinished intent needs before this instance, leading, settles it as an orphan);
-``tell_syncs`` prints ``{"synced": <unix time>}`` at each completed sync of the list.
+prints ``{"report": {...}}`` with each outcome's count, ``{"sent": [...]}`` with the
+"post|account" pairs this instance's requests re-queued (or may have), and ``done``.
+``retry: false`` makes it only lead or follow until killed; ``single_post: true`` opens the
+workspace with single-post retries (one request per post, no bulk request). ``lease_s`` sets
+the claims' lease (and the age an unfinished intent needs before this instance, leading,
+settles it as an orphan); ``tell_syncs`` prints ``{"synced": <unix time>}`` at each completed
+sync of the list.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from typing import Any
 
 from postretry_gui.controller import NullListener, SyncState
 from postretry_gui.controller.bulk import BulkSettings
+from postretry_gui.controller.bulk_events import SummaryGroup
 from postretry_gui.controller.poller import PollSettings
 from postretry_gui.controller.team_opener import TeamOptions
 from postretry_gui.controller.workspace_opener import WorkspaceOpener
@@ -41,6 +45,13 @@ from postretry_gui.store import StoreDirs, Workspace, WorkspaceSecrets
 from postretry_gui.store.workspace_team import team_settings
 
 API_KEY = "pe_test_team"
+# Where a destination this instance sent is after its job: re-queued, settled, or unknown.
+SENT_GROUPS = (
+    SummaryGroup.PUBLISHED,
+    SummaryGroup.FAILED_AGAIN,
+    SummaryGroup.RETRIED,
+    SummaryGroup.OUTCOME_UNKNOWN,
+)
 FAST_POLLS = PollSettings(initial_interval_s=0.05, backoff=1.5, max_interval_s=0.2)
 
 
@@ -111,6 +122,7 @@ async def child(config: dict[str, Any]) -> None:
         "posteverywhere",
         config["base_url"],
         team=team_settings(config["team_url"], config["operator"]),
+        single_post_retries=config.get("single_post", False),
     )
     secrets = WorkspaceSecrets(api_key=API_KEY, team_db_password=config["password"])
     listener = Shown(config.get("count", 0), tell_syncs=config.get("tell_syncs", False))
@@ -132,11 +144,16 @@ async def child(config: dict[str, Any]) -> None:
             go = await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
             chosen = {post_id: frozenset(ids) for post_id, ids in json.loads(go).items()}
             bulk = BulkSettings(**config.get("bulk", {}))
-            report = await opened.session.retry(chosen, settings=bulk)
+            job = opened.session.retry(chosen, settings=bulk)
+            report = await job
             counts = Counter(o.outcome.value for o in report.outcomes)
             print(json.dumps({"report": dict(counts)}), flush=True)
             if config.get("settle", False):
                 await opened.session.wait_settled()
+            summary = job.summary
+            assert summary is not None  # the job has ended
+            sent = [f"{p}|{a}" for g in SENT_GROUPS for p, a in summary.destinations(g)]
+            print(json.dumps({"sent": sorted(sent)}), flush=True)
             print("done", flush=True)
         finally:
             await opened.aclose()

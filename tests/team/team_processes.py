@@ -22,6 +22,7 @@ class Instance:
     lines: list[str] = field(default_factory=list)
     report: dict[str, int] | None = None
     selection: dict[str, list[str]] | None = None
+    sent: list[str] | None = None  # "post|account" pairs this instance re-queued
 
     async def _line(self) -> str:
         assert self.process.stdout is not None
@@ -36,6 +37,8 @@ class Instance:
             self.report = json.loads(line)["report"]
         elif line.startswith('{"selection"'):
             self.selection = json.loads(line)["selection"]
+        elif line.startswith('{"sent"'):
+            self.sent = json.loads(line)["sent"]
         return line
 
     async def until(self, wanted: str) -> None:

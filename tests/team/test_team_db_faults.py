@@ -1,6 +1,7 @@
-"""Acceptance, database faults: PostgreSQL stops in the middle of a bulk job. The instance
-says so, sends nothing more (no retry without a claim), and the job resumes by itself when
-the server is back: every pair applied once, every intent settled in the team's history."""
+"""Acceptance, database faults: PostgreSQL stops in the middle of a bulk job (PostEverywhere
+bulk requests, one account on many posts each). The instance says so, sends nothing more (no
+retry without a claim), and the job resumes by itself when the server is back: every pair
+applied once, every intent settled in the team's history."""
 
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ TOTAL = 600
 WORKSPACE = "faults"
 STOP_AFTER = 20  # pairs applied before the server stops
 QUIET_S = 1.0  # how long nothing may be sent while the server is away
+BULK_ROUTE = "POST /posteverywhere/api/v1/posts/retry-failed"
+POST_ROUTE = "POST /posteverywhere/api/v1/posts/{post_id}/retry"
 
 
 @pytest.fixture(scope="module")
@@ -77,8 +80,12 @@ async def test_a_job_pauses_while_the_database_is_away_and_resumes_without_dupli
     finally:
         await stop([instance])
 
-    applied = sim.stats()["retries_applied"]
+    stats = sim.stats()
+    applied = stats["retries_applied"]
     assert {pair: n for pair, n in applied.items() if n != 1} == {}
+    # Sent as bulk requests (one account, many posts), each claimed and journalled.
+    assert set(stats["requests_by_route"]) >= {BULK_ROUTE}
+    assert POST_ROUTE not in stats["requests_by_route"]
     assert instance.report is not None
     assert instance.report.get("retried") == POSTS
     history = await TeamJournal(await open_database("auditor"), WORKSPACE).history(limit=10_000)

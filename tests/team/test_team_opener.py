@@ -13,7 +13,7 @@ from postretry_gui.controller.team_opener import (
     open_team,
 )
 from postretry_gui.domain.budget import WindowSpec
-from postretry_gui.store.team import TeamAuthenticationFailed, TeamSettings
+from postretry_gui.store.team import SCHEMA_VERSION, TeamAuthenticationFailed, TeamSettings
 
 
 @pytest.mark.asyncio
@@ -23,7 +23,7 @@ async def test_the_connection_check_migrates_and_names_the_server(
     said = await check_team_database(TeamSettings(team_url, "alice"), pg_server.password)
 
     assert said.startswith("Connected: PostgreSQL ")
-    assert "team schema version 1, operator alice" in said
+    assert f"team schema version {SCHEMA_VERSION}, operator alice" in said
 
 
 @pytest.mark.asyncio

@@ -1,7 +1,10 @@
 """The journalled step of a bulk request: one account on many posts, one request.
 
 The same promise as the single retry (``retry_step``), for every pair the request covers:
-an intent per (post, account) is written before it leaves, all tied to the request's
+its pairs are claimed first (team mode: the posts whose pair another instance holds are
+dropped from the request and show who retries them; alone, all are granted), the claim is
+confirmed right before it leaves (a claim lost meanwhile: not sent), an intent per granted
+(post, account) is written before it leaves, all tied to the request's
 Idempotency-Key and marked sent as it leaves; an answer acknowledges them together; a lost
 answer (timeout, reset, a 5xx after the server applied it) leaves every pair "outcome
 unknown", locked and settled by reading (the settler), never by resending. Refusals end as
@@ -12,12 +15,25 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Mapping, Sequence
+from dataclasses import replace
 from typing import Protocol
 
+from postretry_gui.controller.coordination import (
+    Coordination,
+    CoordinationRefused,
+    PairsAnswer,
+    PairsTicket,
+    SoloCoordination,
+)
 from postretry_gui.controller.events import NoticeLevel, PostOutcome
 from postretry_gui.controller.filter_check import Bystanders, WidenedFilterCheck
 from postretry_gui.controller.journal_port import JournalLink, JournalWriteFailed
-from postretry_gui.controller.retry_step import StopSending, Then, error_outcome, outcome_message
+from postretry_gui.controller.retry_step import (
+    StopSending,
+    Then,
+    error_outcome,
+    outcome_message,
+)
 from postretry_gui.controller.settler import WatchSettler
 from postretry_gui.controller.workspace_state import WorkspaceState
 from postretry_gui.domain import BulkRetryAck, Destination, Outcome, Status
@@ -37,7 +53,8 @@ class BulkSend(Protocol):
 
 class BulkStep:
     """Sends bulk requests against the workspace ``state``; what they re-queued (or may
-    have) is watched through ``settler``, and ``check`` looks for a widened filter."""
+    have) is watched through ``settler``, ``check`` looks for a widened filter, and
+    ``coordination`` grants the pairs (alone: all of them)."""
 
     def __init__(
         self,
@@ -45,11 +62,13 @@ class BulkStep:
         settler: WatchSettler,
         journal: JournalLink,
         check: WidenedFilterCheck,
+        coordination: Coordination | None = None,
     ) -> None:
         self._state = state
         self._settler = settler
         self._journal = journal
         self._check = check
+        self._coordination = coordination or SoloCoordination("")
 
     async def send(
         self, request: PlannedRequest, send: BulkSend, *, verify: bool = False
@@ -60,6 +79,36 @@ class BulkStep:
         ``verify``: when the answer does not list what it re-queued, read one post it could
         have widened at once (one request), so a job learns before its next bulk request
         whether the server honours the account filter; otherwise the next poll tells."""
+        # Team mode: nothing leaves without a claim on its pairs (alone: all granted).
+        answer = await self._coordination.claim_pairs(request.pairs)
+        held = self._not_granted(request, answer)
+        if answer.ticket is None:
+            return held
+        (account_id,) = request.account_ids
+        granted = tuple(p for p in request.post_ids if answer.granted((p, account_id)))
+        claimed = replace(request, post_ids=granted)
+        return held + await self._send_claimed(claimed, answer.ticket, send, verify=verify)
+
+    def _not_granted(self, request: PlannedRequest, answer: PairsAnswer) -> list[PostOutcome]:
+        """The SKIPPED outcome of each post whose pair was not granted: unlocked, and its
+        row shows who retries it."""
+        state = self._state
+        (account_id,) = request.account_ids
+        outcomes: list[PostOutcome] = []
+        for post_id in request.post_ids:
+            if answer.granted((post_id, account_id)):
+                continue
+            held = answer.on_post(post_id)
+            state.unlock(post_id, request.account_ids)
+            state.hold(post_id, held.held_by)
+            outcomes.append(PostOutcome(post_id, Outcome.SKIPPED, message=held.reason()))
+        state.emit_all(o.post_id for o in outcomes)
+        return outcomes
+
+    async def _send_claimed(
+        self, request: PlannedRequest, ticket: PairsTicket, send: BulkSend, *, verify: bool
+    ) -> list[PostOutcome]:
+        """``send`` with every pair of ``request`` claimed under ``ticket``."""
         state = self._state
         (account_id,) = request.account_ids
         unit = frozenset(request.account_ids)
@@ -69,15 +118,27 @@ class BulkStep:
         key = uuid.uuid4().hex
         pairs = [(post_id, account_id) for post_id in request.post_ids]
         try:
-            entries = self._journal.intend_request(key, pairs) or {}
+            entries = await self._journal.record_request_intent(key, pairs) or {}
         except JournalWriteFailed as error:
-            self._unlock(request)
-            return [PostOutcome(p, Outcome.SKIPPED, message=str(error)) for p in request.post_ids]
+            return await self._not_sent(request, ticket, Outcome.SKIPPED, str(error))
+        try:
+            await self._coordination.before_send(ticket)
+        except CoordinationRefused as error:
+            self._journal.request_settled(key, Outcome.NOT_SENT, str(error))
+            return await self._not_sent(request, ticket, Outcome.NOT_SENT, str(error))
         self._journal.request_sent(key)
         try:
             ack = await send(account_id, request.post_ids, idempotency_key=key)
         except ProviderError as error:
-            return self._refused(request, key, entries, attempts, sent_before, bystanders, error)
+            applied = error_outcome(error).then is Then.WATCH_UNKNOWN
+            try:
+                return self._refused(
+                    request, key, entries, attempts, sent_before, bystanders, error
+                )
+            finally:
+                await self._coordination.finished(ticket, applied=applied)
+        # Applied: the claim runs out with its lease while the pairs settle.
+        await self._coordination.finished(ticket, applied=True)
         for post_id in request.post_ids:
             state.count_retries(post_id, sent_before[post_id] + 1)
         message = ack.message or f"Retry accepted: {ack.retried_count} destination(s) queued."
@@ -161,6 +222,13 @@ class BulkStep:
         post = self._state.posts.get(post_id)
         destination = post.destination(account_id) if post is not None else None
         return {} if destination is None else {account_id: destination.attempts}
+
+    async def _not_sent(
+        self, request: PlannedRequest, ticket: PairsTicket, outcome: Outcome, message: str
+    ) -> list[PostOutcome]:
+        await self._coordination.finished(ticket, applied=False)
+        self._unlock(request)
+        return [PostOutcome(p, outcome, message=message) for p in request.post_ids]
 
     def _unlock(self, request: PlannedRequest) -> None:
         for post_id in request.post_ids:

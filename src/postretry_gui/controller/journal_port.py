@@ -118,6 +118,11 @@ class RetryJournal(Protocol):
         ...
 
 
+def intents_by_pair(intents: Iterable[JournalIntent]) -> dict[tuple[str, str], str]:
+    """(post id, account id) -> intent id, for the one-account intents of a bulk request."""
+    return {(i.post_id, i.account_ids[0]): i.intent_id for i in intents}
+
+
 class JournalWriteFailed(Exception):
     """The intent could not be recorded, so the retry must not be sent."""
 
@@ -159,11 +164,12 @@ class JournalLink:
     async def flush(self, timeout_s: float = 0.0) -> None:
         """Wait for writes still queued (the local journal writes at once)."""
 
-    def intend_request(
+    async def record_request_intent(
         self, request_key: str, pairs: Sequence[tuple[str, str]]
     ) -> dict[tuple[str, str], str] | None:
         """The intent id of each (post id, account id) of a bulk request, written before it
-        leaves; None without a journal."""
+        leaves (all or none); None without a journal. Awaited like ``record_intent``: the
+        team's journal is written over the network, the local one at once."""
         if self.journal is None:
             return None
         try:
@@ -172,7 +178,7 @@ class JournalLink:
             raise JournalWriteFailed(
                 f"Could not record the retry in the journal, so it was not sent: {error}"
             ) from error
-        return {(i.post_id, i.account_ids[0]): i.intent_id for i in intents}
+        return intents_by_pair(intents)
 
     def request_sent(self, request_key: str) -> None:
         self._safely(lambda j: j.mark_request_sent(request_key))

@@ -85,6 +85,8 @@ class WorkspaceSession:
     ``bulk_settings``: concurrency and rate-limit manners of retry jobs (``controller.bulk``).
     ``team``: the workspace's team side (``controller.team_opener``): its coordination
     (claims, shared budget) before each send and its journal in place of ``journal``.
+    ``coordination``: who else retries in this workspace, when not the team's (default:
+    this instance alone, every claim granted).
     ``causes``: the provider's cause table (``ProviderSpec.causes``) that triages failures;
     without it, only the phrases every network uses.
     ``single_post_retries``: retry one post per request (no bulk request), as the workspace
@@ -111,6 +113,7 @@ class WorkspaceSession:
         on_error: ErrorCallback | None = None,
         bulk_settings: BulkSettings | None = None,
         team: TeamWorkspace | None = None,
+        coordination: Coordination | None = None,
         causes: CauseTable | None = None,
         single_post_retries: bool = False,
         remember_single_post: Callable[[bool], None] | None = None,
@@ -120,7 +123,7 @@ class WorkspaceSession:
         self._provider = provider
         self._tasks = TaskSet(on_error)
         self._bulk = bulk_settings or BulkSettings()
-        self.coordination: Coordination = SoloCoordination(current_operator())
+        self.coordination: Coordination = coordination or SoloCoordination(current_operator())
         self._team_history: AsyncHistory | None = None
         self._journal = JournalLink(journal, workspace_id, self._journal_failed)
         retries_off = journal_unavailable if team is None else None
@@ -168,7 +171,7 @@ class WorkspaceSession:
         )
         step = RetryStep(self._state, self._settler, self._journal, self.coordination)
         check = WidenedFilterCheck(self._state)
-        bulk_step = BulkStep(self._state, self._settler, self._journal, check)
+        bulk_step = BulkStep(self._state, self._settler, self._journal, check, self.coordination)
         self._ports = JobPorts(
             provider, self._state, step, self._settler, clock, self._tasks, bulk_step, check
         )
@@ -308,9 +311,8 @@ class WorkspaceSession:
         return self._state.single_post_retries
 
     def set_single_post_retries(self, on: bool) -> None:
-        """The operator's setting (Workspace menu): remembered for the workspace. A team
-        workspace stays single-post: only single-post retries are claimed."""
-        self._state.set_single_post_retries(on or self.coordination.shared)
+        """The operator's setting (Workspace menu): remembered for the workspace."""
+        self._state.set_single_post_retries(on)
 
     def plan_retry(self, selection: Selection) -> RetryPlan:
         """The requests a retry of ``selection`` would send now (nothing is locked)."""

@@ -2,10 +2,11 @@
 PostgreSQL (``store.team.TeamJournal``, whose calls are coroutines) with the operator's name.
 
 The intent is awaited before the request leaves (write-ahead: unrecorded means unsent; while
-the server is away, the wait lasts until it is back). The
-writes after it (sent, acknowledged, unknown, settled) keep their callers synchronous: they
-queue, in order, on one writer task, and a write that meets an outage waits for the server
-and is written then, so no intent is left unfinished in the team's history by a short outage.
+the server is away, the wait lasts until it is back), a bulk request's intents likewise, in
+one transaction. The writes after it (sent, acknowledged, unknown, settled; of one intent or
+of a whole bulk request) keep their callers synchronous: they queue, in order, on one writer
+task, and a write that meets an outage waits for the server and is written then, so no
+intent is left unfinished in the team's history by a short outage.
 Counts of earlier retries are read once per post in the background and handed to the
 workspace as they arrive.
 """
@@ -16,13 +17,14 @@ import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from postretry_gui.controller.journal_port import (
     JournalIntent,
     JournalLink,
     JournalRecord,
     JournalWriteFailed,
+    intents_by_pair,
 )
 from postretry_gui.controller.team_link import TeamLink
 from postretry_gui.domain import Outcome
@@ -49,6 +51,20 @@ class AsyncRetryJournal(Protocol):
 
     async def orphaned(self, lease_s: float) -> Sequence[JournalIntent]: ...
 
+    async def intend_request(
+        self, workspace_id: str, request_key: str, pairs: Iterable[tuple[str, str]]
+    ) -> Sequence[JournalIntent]: ...
+
+    async def mark_request_sent(self, request_key: str) -> object: ...
+
+    async def acknowledge_request(
+        self, request_key: str, outcome: str, detail: str = ""
+    ) -> object: ...
+
+    async def mark_request_unknown(self, request_key: str, detail: str) -> object: ...
+
+    async def settle_request(self, request_key: str, outcome: str, detail: str = "") -> object: ...
+
 
 class AsyncHistory(Protocol):
     """The team's history as the window's Ctrl+H reads it (coroutines)."""
@@ -63,6 +79,7 @@ class AsyncHistory(Protocol):
 
 
 Write = Callable[[AsyncRetryJournal], Awaitable[object]]
+T = TypeVar("T")
 
 # Closing waits this long for outcomes still queued; what is left stays unfinished in the
 # team's history (as after a crash) rather than keep the window from closing.
@@ -94,19 +111,35 @@ class SharedJournalLink(JournalLink):
     async def record_intent(self, post_id: str, account_ids: Sequence[str]) -> str | None:
         """The intent, written before the request leaves; while the server is away this
         waits for it (the job pauses), since nothing may leave unrecorded."""
+        # Written and the answer lost: that intent stays "intended" in the history, never
+        # sent, and this one is written again under a new id.
+        intent = await self._record(lambda j: j.intend(self.workspace_id, post_id, account_ids))
+        return intent.intent_id
+
+    async def record_request_intent(
+        self, request_key: str, pairs: Sequence[tuple[str, str]]
+    ) -> dict[tuple[str, str], str] | None:
+        """A bulk request's intents, one per pair, written (all or none) before it leaves;
+        waits while the server is away, as ``record_intent``."""
+        # Written and the answer lost: the same key finds them, nothing is written twice.
+        intents = await self._record(
+            lambda j: j.intend_request(self.workspace_id, request_key, pairs)
+        )
+        return intents_by_pair(intents)
+
+    async def _record(self, write: Callable[[AsyncRetryJournal], Awaitable[T]]) -> T:
+        """``write`` once the server is up, again after each outage it meets; any other
+        failure refuses the send (``JournalWriteFailed``)."""
         while True:
             await self._link.wait_up()
             try:
-                intent = await self.shared.intend(self.workspace_id, post_id, account_ids)
+                return await write(self.shared)
             except TeamStoreUnavailable as error:
-                # Not written, or written and the answer lost: then an intent stays
-                # "intended" in the history, never sent, and this one is written again.
                 self._link.lost(error)
                 continue
             except Exception as error:  # any other store failure: refuse to send
                 said = f"Could not record the retry in the team's journal: {error}"
                 raise JournalWriteFailed(f"{said} It was not sent.") from error
-            return intent.intent_id
 
     def _queue(self, write: Write) -> None:
         self._writes.put_nowait(write)
@@ -154,6 +187,18 @@ class SharedJournalLink(JournalLink):
             self._queue(lambda j: _settle_unless_settled(j, intent_id, outcome, detail))
         else:
             self._queue(lambda j: j.settle(intent_id, outcome, detail))
+
+    def request_sent(self, request_key: str) -> None:
+        self._queue(lambda j: j.mark_request_sent(request_key))
+
+    def request_acknowledged(self, request_key: str, detail: str) -> None:
+        self._queue(lambda j: j.acknowledge_request(request_key, Outcome.RETRIED, detail))
+
+    def request_unknown(self, request_key: str, detail: str) -> None:
+        self._queue(lambda j: j.mark_request_unknown(request_key, detail))
+
+    def request_settled(self, request_key: str, outcome: Outcome, detail: str = "") -> None:
+        self._queue(lambda j: j.settle_request(request_key, outcome, detail))
 
     def retries_sent(self, post_id: str) -> int | None:
         """Unknown yet (None): read in the background and handed to ``on_count``."""

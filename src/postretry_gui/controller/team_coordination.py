@@ -14,7 +14,14 @@ import asyncio
 from collections.abc import Awaitable, Callable, Iterable
 from typing import TypeVar
 
-from postretry_gui.controller.coordination import ClaimAnswer, CoordinationRefused, Ticket
+from postretry_gui.controller.coordination import (
+    ClaimAnswer,
+    CoordinationRefused,
+    Pair,
+    PairsAnswer,
+    PairsTicket,
+    Ticket,
+)
 from postretry_gui.controller.team_link import TeamLink
 from postretry_gui.domain import RateLimitState
 from postretry_gui.store.team import (
@@ -78,15 +85,24 @@ class TeamCoordination:
                 self._link.lost(error)
 
     async def claim(self, post_id: str, account_ids: Iterable[str]) -> ClaimAnswer:
-        pairs = [(post_id, account_id) for account_id in sorted(set(account_ids))]
-        result = await self._when_up(lambda: self._claims.claim(pairs, self._lease_s))
-        held_by = {held.account_id: held.holder for held in result.held}
-        claimed = frozenset(account_id for _, account_id in result.claim.pairs)
-        if not claimed:
+        answer = await self.claim_pairs((post_id, account_id) for account_id in account_ids)
+        held_by = {account_id: holder for (_, account_id), holder in answer.held_by.items()}
+        if answer.ticket is None:
             return ClaimAnswer(None, held_by)
-        return ClaimAnswer(Ticket(post_id, claimed, result.claim), held_by)
+        claimed = frozenset(account_id for _, account_id in answer.ticket.pairs)
+        return ClaimAnswer(Ticket(post_id, claimed, answer.ticket.handle), held_by)
 
-    async def before_send(self, ticket: Ticket) -> None:
+    async def claim_pairs(self, pairs: Iterable[Pair]) -> PairsAnswer:
+        # One transaction for them all (``Claims.claim``): a bulk request's pairs are
+        # granted together, and those another instance holds are named with their holder.
+        wanted = sorted(set(pairs))
+        result = await self._when_up(lambda: self._claims.claim(wanted, self._lease_s))
+        held_by = {(held.post_id, held.account_id): held.holder for held in result.held}
+        if not result.claim.pairs:
+            return PairsAnswer(None, held_by)
+        return PairsAnswer(PairsTicket(frozenset(result.claim.pairs), result.claim), held_by)
+
+    async def before_send(self, ticket: Ticket | PairsTicket) -> None:
         claim = _claim_of(ticket)
         try:
             await self._when_up(lambda: self._claims.confirm_send(claim))
@@ -116,7 +132,7 @@ class TeamCoordination:
             # The answer is in; only the team's count of it is lost. The next send waits.
             self._link.lost(error)
 
-    async def finished(self, ticket: Ticket, *, applied: bool) -> None:
+    async def finished(self, ticket: Ticket | PairsTicket, *, applied: bool) -> None:
         if applied:
             return  # the lease runs out by itself while the destinations settle
         try:
@@ -125,7 +141,7 @@ class TeamCoordination:
             self._link.lost(error)  # the lease runs out by itself
 
 
-def _claim_of(ticket: Ticket) -> Claim:
+def _claim_of(ticket: Ticket | PairsTicket) -> Claim:
     if not isinstance(ticket.handle, Claim):
         raise TypeError("a team coordination's ticket carries its claim")
     return ticket.handle

@@ -388,8 +388,7 @@ class WorkspaceOpener:
             refresh_interval_s=self.refresh_interval_s,
             team=team,
             causes=cause_table(workspace.provider),
-            # Team mode claims each post before it is sent: one post per request.
-            single_post_retries=workspace.single_post_retries or team is not None,
+            single_post_retries=workspace.single_post_retries,
             remember_single_post=self._rememberer(workspace.workspace_id),
             journal_unavailable=journal_unavailable,
         )

@@ -39,10 +39,11 @@ from postretry_gui.store.files import atomic_write_text
 from postretry_gui.store.journal_intent import NEVER_RECEIVED as NEVER_RECEIVED
 from postretry_gui.store.journal_intent import Intent as Intent
 from postretry_gui.store.journal_intent import can_move as can_move
+from postretry_gui.store.journal_intent import checked_accounts
 from postretry_gui.store.journal_intent import current_operator as current_operator
 from postretry_gui.store.journal_schema import JOURNAL_SCHEMA, UNFINISHED, WHAT
 from postretry_gui.store.journal_schema import IntentState as IntentState
-from postretry_gui.store.paths import StoreDirs, check_workspace_id
+from postretry_gui.store.paths import StoreDirs
 from postretry_gui.store.sqlite_files import StoreFile, open_store_file
 
 MAX_DETAIL_LENGTH = 2000
@@ -170,14 +171,7 @@ class RetryJournal(StoreFile):
         account_ids: Iterable[str],
         request_key: str | None,
     ) -> tuple[object, ...]:
-        check_workspace_id(workspace_id)
-        if not isinstance(post_id, str) or not post_id.strip():
-            raise InvalidIntent("A retry intent needs a post id.")
-        if isinstance(account_ids, str):
-            raise InvalidIntent("account_ids must be a list of account ids, not one string.")
-        accounts = tuple(account_ids)
-        if not accounts or not all(isinstance(a, str) and a for a in accounts):
-            raise InvalidIntent("A retry intent needs at least one account id (non-empty text).")
+        accounts = checked_accounts(workspace_id, post_id, account_ids)
         now = self._now()
         return (
             uuid.uuid4().hex,

@@ -7,11 +7,14 @@ PostgreSQL), which keep the same intents in the same words.
 from __future__ import annotations
 
 import getpass
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
 from postretry_gui.domain import Outcome
+from postretry_gui.store.errors import InvalidIntent
 from postretry_gui.store.journal_schema import IntentState
+from postretry_gui.store.paths import check_workspace_id
 
 # Outcomes that prove the server never received the retry, or says it re-sent nothing: they
 # do not count toward a post's retries.
@@ -27,6 +30,22 @@ _NEXT: dict[IntentState, frozenset[IntentState]] = {
     IntentState.UNKNOWN: frozenset({IntentState.SETTLED}),
     IntentState.SETTLED: frozenset(),
 }
+
+
+def checked_accounts(
+    workspace_id: str, post_id: str, account_ids: Iterable[str]
+) -> tuple[str, ...]:
+    """The account ids of a well-formed intent; ``InvalidIntent`` (or the workspace id's
+    error) before anything is written."""
+    check_workspace_id(workspace_id)
+    if not isinstance(post_id, str) or not post_id.strip():
+        raise InvalidIntent("A retry intent needs a post id.")
+    if isinstance(account_ids, str):
+        raise InvalidIntent("account_ids must be a list of account ids, not one string.")
+    accounts = tuple(account_ids)
+    if not accounts or not all(isinstance(a, str) and a for a in accounts):
+        raise InvalidIntent("A retry intent needs at least one account id (non-empty text).")
+    return accounts
 
 
 def can_move(current: IntentState, new: IntentState) -> bool:

@@ -2,8 +2,10 @@
 words, with every operator's name, so the history shows who retried what.
 
 The calls are the local ``RetryJournal``'s, as coroutines (a network round trip must not
-block the window). States only move forward, checked in the same UPDATE that moves them, so two
-instances cannot both move one intent. Times are the server's clock: one clock for the team.
+block the window), bulk requests included: one intent per (post, account) tied to the
+request's key, written in one transaction and moved together. States only move forward,
+checked in the same UPDATE that moves them, so two instances cannot both move one intent.
+Times are the server's clock: one clock for the team.
 """
 
 from __future__ import annotations
@@ -15,11 +17,13 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, LiteralString
 
+import psycopg
+
 from postretry_gui.domain import Outcome
 from postretry_gui.store.errors import IntentNotFound, InvalidIntent, InvalidTransition
 from postretry_gui.store.files import atomic_write_text
 from postretry_gui.store.journal import Intent, IntentState, can_move
-from postretry_gui.store.paths import check_workspace_id
+from postretry_gui.store.journal_intent import checked_accounts
 from postretry_gui.store.team.connection import TeamDatabase
 
 MAX_DETAIL_LENGTH = 2000
@@ -27,7 +31,7 @@ MAX_DETAIL_LENGTH = 2000
 # bound parameter: hence the S608 waivers.
 _COLUMNS: LiteralString = (
     "intent_id, workspace_id, post_id, account_ids, created_at, operator, state, outcome, "
-    "detail, sent_at, updated_at"
+    "detail, sent_at, updated_at, request_key"
 )
 _SELECT: LiteralString = "SELECT " + _COLUMNS + " FROM intents"  # noqa: S608
 _SEARCHED: LiteralString = (
@@ -35,12 +39,19 @@ _SEARCHED: LiteralString = (
     "array_to_string(account_ids, ' '), operator, state, outcome, detail) ILIKE %(pattern)s)"
 )
 _IN_SCOPE: LiteralString = "(%(ws)s::text IS NULL OR workspace_id = %(ws)s)"
+# One state move, checked in the same statement: only from a state ``can_move`` allows.
+_MOVE: LiteralString = (
+    "UPDATE intents SET state = %(new)s, updated_at = clock_timestamp(), "
+    "outcome = coalesce(%(outcome)s, outcome), detail = coalesce(%(detail)s, detail), "
+    "sent_at = CASE WHEN %(new)s = 'sent' THEN clock_timestamp() ELSE sent_at END "
+    "WHERE state = ANY(%(allowed)s) AND "
+)
 _NEVER_RECEIVED = (Outcome.NOT_SENT.value, Outcome.UNREACHABLE.value, Outcome.NOT_RETRIED.value)
 
 
 def _row_to_intent(row: Sequence[Any]) -> Intent:
     (intent_id, workspace_id, post_id, account_ids, created_at, operator, state, outcome,
-     detail, sent_at, updated_at) = row  # fmt: skip
+     detail, sent_at, updated_at, request_key) = row  # fmt: skip
     try:
         parsed_outcome = None if outcome is None else Outcome(outcome)
     except ValueError:  # a word written by a newer version: keep the intent readable
@@ -57,6 +68,7 @@ def _row_to_intent(row: Sequence[Any]) -> Intent:
         detail=detail,
         sent_at=sent_at,
         updated_at=updated_at,
+        request_key=request_key,
     )
 
 
@@ -85,7 +97,37 @@ def _csv_row(intent: Intent) -> list[str]:
         _spreadsheet_safe(intent.detail),
         "" if intent.sent_at is None else intent.sent_at.isoformat(),
         intent.updated_at.isoformat(),
+        intent.request_key or "",
     ]
+
+
+_INSERT: LiteralString = "INSERT INTO intents (" + _COLUMNS + ") "
+# A new intent's columns between account_ids and request_key (binds %(operator)s).
+_NEW_STATE: LiteralString = (
+    "clock_timestamp(), %(operator)s, 'intended', NULL, '', NULL, clock_timestamp()"
+)
+
+
+def _move_params(
+    key: str, new: IntentState, outcome: Outcome | None, detail: str | None
+) -> dict[str, Any]:
+    allowed = [s.value for s in IntentState if can_move(s, new)]
+    if outcome is Outcome.NOT_SENT:  # only an intent that surely never left
+        allowed = [s for s in allowed if s == IntentState.INTENDED.value]
+    return {
+        "new": new.value,
+        "outcome": None if outcome is None else outcome.value,
+        "detail": None if detail is None else str(detail)[:MAX_DETAIL_LENGTH],
+        "key": key,
+        "allowed": allowed,
+    }
+
+
+async def _request_rows(connection: psycopg.AsyncConnection[Any], request_key: str) -> list[Intent]:
+    cursor = await connection.execute(
+        _SELECT + " WHERE request_key = %s ORDER BY seq", (request_key,)
+    )
+    return [_row_to_intent(r) for r in await cursor.fetchall()]
 
 
 class TeamJournal:
@@ -101,24 +143,57 @@ class TeamJournal:
     async def intend(self, workspace_id: str, post_id: str, account_ids: Iterable[str]) -> Intent:
         """Record a retry about to be sent (state ``intended``); its ``intent_id`` is the
         request's Idempotency-Key."""
-        check_workspace_id(workspace_id)
-        if not isinstance(post_id, str) or not post_id.strip():
-            raise InvalidIntent("A retry intent needs a post id.")
-        if isinstance(account_ids, str):
-            raise InvalidIntent("account_ids must be a list of account ids, not one string.")
-        accounts = list(account_ids)
-        if not accounts or not all(isinstance(a, str) and a for a in accounts):
-            raise InvalidIntent("A retry intent needs at least one account id (non-empty text).")
+        accounts = list(checked_accounts(workspace_id, post_id, account_ids))
         async with self._database.session() as connection:
             cursor = await connection.execute(
-                "INSERT INTO intents (" + _COLUMNS + ") VALUES (%s, %s, %s, %s, "  # noqa: S608
-                "clock_timestamp(), %s, 'intended', NULL, '', NULL, clock_timestamp()) "
-                "RETURNING " + _COLUMNS,
-                (uuid.uuid4().hex, workspace_id, post_id, accounts, self._database.operator),
+                _INSERT + "VALUES (%(id)s, %(ws)s, %(post)s, %(accounts)s, " + _NEW_STATE + ", "
+                "NULL) RETURNING " + _COLUMNS,
+                {
+                    "id": uuid.uuid4().hex,
+                    "ws": workspace_id,
+                    "post": post_id,
+                    "accounts": accounts,
+                    "operator": self._database.operator,
+                },
             )
             row = await cursor.fetchone()
         assert row is not None  # INSERT ... RETURNING returns its row
         return _row_to_intent(row)
+
+    async def intend_request(
+        self, workspace_id: str, request_key: str, pairs: Iterable[tuple[str, str]]
+    ) -> list[Intent]:
+        """Record a bulk request about to be sent: one intent per (post id, account id), all
+        tied to ``request_key`` (its Idempotency-Key), in ONE transaction (all or none).
+
+        Called again with the same key after the answer was lost (the server went away
+        around the commit), it finds the intents already written and writes nothing twice."""
+        if not isinstance(request_key, str) or not request_key.strip():
+            raise InvalidIntent("A bulk request needs its key.")
+        checked = [(p, checked_accounts(workspace_id, p, (a,))[0]) for p, a in pairs]
+        if not checked:
+            raise InvalidIntent("A bulk request needs at least one (post, account) pair.")
+
+        async def work(connection: psycopg.AsyncConnection[Any]) -> list[Intent]:
+            written = await _request_rows(connection, request_key)
+            if written:
+                return written
+            await connection.execute(
+                _INSERT + "SELECT i, %(ws)s, p, ARRAY[a], " + _NEW_STATE + ", %(key)s "
+                "FROM unnest(%(ids)s::text[], %(posts)s::text[], %(accounts)s::text[]) "
+                "WITH ORDINALITY AS pair(i, p, a, n) ORDER BY n",
+                {
+                    "ws": workspace_id,
+                    "operator": self._database.operator,
+                    "key": request_key,
+                    "ids": [uuid.uuid4().hex for _ in checked],
+                    "posts": [p for p, _ in checked],
+                    "accounts": [a for _, a in checked],
+                },
+            )
+            return await _request_rows(connection, request_key)
+
+        return await self._database.run(work)
 
     async def _move(
         self,
@@ -128,22 +203,10 @@ class TeamJournal:
         outcome: Outcome | None = None,
         detail: str | None = None,
     ) -> Intent:
-        allowed = [s.value for s in IntentState if can_move(s, new)]
-        if outcome is Outcome.NOT_SENT:  # only an intent that surely never left
-            allowed = [s for s in allowed if s == IntentState.INTENDED.value]
         async with self._database.session() as connection:
             cursor = await connection.execute(
-                "UPDATE intents SET state = %(new)s, updated_at = clock_timestamp(), "  # noqa: S608
-                "outcome = coalesce(%(outcome)s, outcome), detail = coalesce(%(detail)s, detail), "
-                "sent_at = CASE WHEN %(new)s = 'sent' THEN clock_timestamp() ELSE sent_at END "
-                "WHERE intent_id = %(id)s AND state = ANY(%(allowed)s) RETURNING " + _COLUMNS,
-                {
-                    "new": new.value,
-                    "outcome": None if outcome is None else outcome.value,
-                    "detail": None if detail is None else str(detail)[:MAX_DETAIL_LENGTH],
-                    "id": intent_id,
-                    "allowed": allowed,
-                },
+                _MOVE + "intent_id = %(key)s RETURNING " + _COLUMNS,
+                _move_params(intent_id, new, outcome, detail),
             )
             row = await cursor.fetchone()
         if row is not None:
@@ -169,6 +232,69 @@ class TeamJournal:
         return await self._move(
             intent_id, IntentState.SETTLED, outcome=Outcome(outcome), detail=detail
         )
+
+    # -- a bulk request's intents, moved together ------------------------------------------------
+
+    async def _move_request(
+        self,
+        request_key: str,
+        new: IntentState,
+        *,
+        outcome: Outcome | None = None,
+        detail: str | None = None,
+    ) -> list[Intent]:
+        """Move every intent of the request, or none (one transaction)."""
+
+        async def work(connection: psycopg.AsyncConnection[Any]) -> list[Intent]:
+            cursor = await connection.execute(
+                _MOVE + "request_key = %(key)s RETURNING " + _COLUMNS,
+                _move_params(request_key, new, outcome, detail),
+            )
+            moved = [_row_to_intent(r) for r in await cursor.fetchall()]
+            cursor = await connection.execute(
+                "SELECT count(*) FROM intents WHERE request_key = %s", (request_key,)
+            )
+            row = await cursor.fetchone()
+            total = 0 if row is None else int(row[0])
+            if not total:
+                raise IntentNotFound(request_key)
+            if len(moved) != total:  # raised inside the transaction: nothing moved
+                raise InvalidTransition(
+                    f"{total - len(moved)} of the {total} intents of bulk request "
+                    f"{request_key[:8]} cannot become {new.value}."
+                )
+            return moved
+
+        return await self._database.run(work)
+
+    async def mark_request_sent(self, request_key: str) -> list[Intent]:
+        """The bulk request is leaving now: every intent of it is sent."""
+        return await self._move_request(request_key, IntentState.SENT)
+
+    async def acknowledge_request(
+        self, request_key: str, outcome: Outcome | str, detail: str = ""
+    ) -> list[Intent]:
+        """The server answered the bulk request: every intent of it is acknowledged."""
+        return await self._move_request(
+            request_key, IntentState.ACKNOWLEDGED, outcome=Outcome(outcome), detail=detail
+        )
+
+    async def mark_request_unknown(self, request_key: str, detail: str) -> list[Intent]:
+        """The bulk request's answer was lost: any pair of it may have been applied."""
+        return await self._move_request(request_key, IntentState.UNKNOWN, detail=detail)
+
+    async def settle_request(
+        self, request_key: str, outcome: Outcome | str, detail: str = ""
+    ) -> list[Intent]:
+        """The final word on every intent of a bulk request (a refusal of the whole)."""
+        return await self._move_request(
+            request_key, IntentState.SETTLED, outcome=Outcome(outcome), detail=detail
+        )
+
+    async def request(self, request_key: str) -> list[Intent]:
+        """The intents of one bulk request, in the order they were written."""
+        async with self._database.session() as connection:
+            return await _request_rows(connection, request_key)
 
     # -- reading -------------------------------------------------------------------------------
 

@@ -87,8 +87,17 @@ _STEP_1: tuple[LiteralString, ...] = (
     "CREATE INDEX shared_posts_by_change ON shared_posts (workspace_id, change_seq)",
 )
 
+_STEP_2: tuple[LiteralString, ...] = (
+    # Bulk requests: one intent per (post, account), all tied to the request's Idempotency-Key
+    # so they move together (sent, acknowledged, unknown, settled). NULL: a single-post
+    # retry, whose key is its intent_id. Existing rows are all single-post retries.
+    "ALTER TABLE intents ADD COLUMN request_key text",
+    # Partial, as the local journal's: most intents have no request key and need no entry.
+    "CREATE INDEX intents_by_request ON intents (request_key) WHERE request_key IS NOT NULL",
+)
+
 # Step n brings the schema to version n. Append steps; never edit one that has shipped.
-MIGRATIONS: tuple[tuple[LiteralString, ...], ...] = (_STEP_1,)
+MIGRATIONS: tuple[tuple[LiteralString, ...], ...] = (_STEP_1, _STEP_2)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
