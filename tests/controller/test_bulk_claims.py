@@ -39,9 +39,17 @@ class StandInCoordination:
     shared = True
     operator = "alice"
 
-    def __init__(self, held: Mapping[Pair, str] | None = None, *, lose: bool = False) -> None:
+    def __init__(
+        self,
+        held: Mapping[Pair, str] | None = None,
+        *,
+        lose: bool = False,
+        confirms: int | None = None,
+    ) -> None:
         self.held = dict(held or {})
         self.lose = lose
+        # How many sends are confirmed before the claim is lost (None: all of them).
+        self.confirms = confirms
         self.claimed: list[frozenset[Pair]] = []
         self.released: list[PairsTicket | Ticket] = []
         self.kept: list[PairsTicket | Ticket] = []
@@ -57,6 +65,9 @@ class StandInCoordination:
         return PairsAnswer(PairsTicket(granted) if granted else None, held)
 
     async def before_send(self, ticket: Ticket | PairsTicket) -> None:
+        if self.confirms is not None:
+            self.lose = self.confirms <= 0
+            self.confirms -= 1
         if self.lose:
             raise CoordinationRefused(LOST)
 
@@ -79,6 +90,7 @@ class Rig:
     session: WorkspaceSession
     journal: RetryJournal
     sim: SimServer
+    listener: RecordingListener
 
     @property
     def account_id(self) -> str:
@@ -114,9 +126,10 @@ async def _rig(sim: SimServer, coordination: StandInCoordination) -> AsyncIterat
     with journal_dir() as folder:
         journal = RetryJournal(folder / "journal.sqlite3", operator="alice")
         provider = make_provider(sim.posteverywhere_url)
+        listener = RecordingListener()
         session = WorkspaceSession(
             provider,
-            RecordingListener(),
+            listener,
             journal=journal,
             workspace_id=WORKSPACE,
             poll_settings=FAST_POLLS,
@@ -128,7 +141,7 @@ async def _rig(sim: SimServer, coordination: StandInCoordination) -> AsyncIterat
             selection = _one_account(session, 6)
             assert session.plan_retry(selection).request_count == 1
             sim.reset_stats()
-            yield Rig(coordination, selection, session, journal, sim)
+            yield Rig(coordination, selection, session, journal, sim, listener)
         finally:
             await session.aclose()
             await provider.aclose()
@@ -224,3 +237,48 @@ async def test_alone_every_pair_of_a_bulk_request_is_granted_at_once() -> None:
     assert answer.ticket == PairsTicket(frozenset(pairs))
     assert answer.held_by == {}
     assert all(answer.granted(pair) for pair in pairs)
+
+
+@pytest.mark.asyncio
+async def test_a_claim_that_runs_out_while_waiting_out_a_429_is_not_sent_again() -> None:
+    # The first send is refused with a 429 (nothing applied). Its wait outlasts the claim's
+    # lease: the re-send asks the coordination again, learns the claim is lost, and does
+    # not go: someone else may be retrying these destinations by now.
+    config = SimConfig(
+        seed=3,
+        posts=200,
+        **{**FAULT_MATRIX_SIM, "success_odds": 0.0},
+        burst_429=1,
+        fault_routes=(BULK_ROUTE,),
+    )
+    with SimServer(config, port=0) as sim:
+        coordination = StandInCoordination(confirms=1)
+        async for rig in _rig(sim, coordination):
+            report = await rig.session.retry(rig.selection)
+
+            assert rig.bulk_requests() == 1  # the refused one; never a second
+            assert rig.applied() == set()
+            assert {o.outcome for o in report.outcomes} == {Outcome.REJECTED}
+            notices = [text for _, text in rig.listener.notices]
+            assert any("Not sent again after the rate limit" in text for text in notices)
+            assert len(coordination.released) == 1  # nothing applied: let go at once
+            assert {rig.verdict(p) for p in rig.selection} == {Verdict.RETRYABLE}
+
+
+@pytest.mark.asyncio
+async def test_a_job_stopped_by_a_rejected_key_still_says_who_holds_the_posts_it_left_out(
+    rig: Rig,
+) -> None:
+    held = sorted(rig.selection)[:2]
+    _hold(rig, held)
+    rig.sim.configure(retry_error={"status": 401})
+
+    report = await rig.session.retry(rig.selection)
+
+    assert rig.applied() == set()
+    outcomes = {o.post_id: o for o in report.outcomes}
+    assert {(outcomes[p].outcome, outcomes[p].message) for p in held} == {
+        (Outcome.SKIPPED, "Not sent: being retried by bob.")
+    }
+    sent = [p for p in rig.selection if p not in held]
+    assert {outcomes[p].outcome for p in sent} == {Outcome.KEY_REJECTED}

@@ -41,10 +41,12 @@ from postretry_gui.controller.bulk_events import BulkObserver, BulkProgress, Bul
 from postretry_gui.controller.bulk_ports import BulkSettings as BulkSettings
 from postretry_gui.controller.bulk_ports import JobPorts
 from postretry_gui.controller.bulk_queue import JobQueue
+from postretry_gui.controller.bulk_rate import InFlightTarget
 from postretry_gui.controller.bulk_summary import JobSummary
+from postretry_gui.controller.coordination import CoordinationRefused
 from postretry_gui.controller.events import NoticeLevel, PostOutcome, RetryReport
 from postretry_gui.controller.retry_planning import plan_options
-from postretry_gui.controller.retry_step import StopSending
+from postretry_gui.controller.retry_step import Fence, StopSending
 from postretry_gui.domain import BulkRetryAck, Outcome, Post, RetryAck
 from postretry_gui.domain.errors import (
     ProviderError,
@@ -87,10 +89,8 @@ class BulkRetryJob:
         self._stop: StopSending | None = None
         self._cancelled = False
         self._paused = False
-        self._answered = False
         self._in_flight = 0
-        self._target = self.settings.concurrency
-        self._consecutive_429 = 0
+        self._target = InFlightTarget(self.settings.concurrency, self.settings.pause_after_429s)
         self._changed = asyncio.Event()
         self._progress = BulkProgress(total_posts=len(self._selection))
         self._sending = False
@@ -142,8 +142,7 @@ class BulkRetryJob:
         if not self._paused:
             return
         self._paused = False
-        self._consecutive_429 = 0
-        self._target = 1
+        self._target.restart()
         self._set(state=JobState.RUNNING, message="")
         self._set_sending(True)
         self._notify()
@@ -254,14 +253,16 @@ class BulkRetryJob:
             try:
                 outcomes = await self._send_request(request)
             except StopSending as stop:
+                decided = {o.post_id: o for o in stop.decided}
                 outcomes = [
-                    PostOutcome(p, stop.outcome, message=stop.message) for p in request.post_ids
+                    decided.get(p) or PostOutcome(p, stop.outcome, message=stop.message)
+                    for p in request.post_ids
                 ]
                 if self._stop is None:
                     self._stop = stop
             finally:
                 self._in_flight -= 1
-                self._answered = True
+                self._target.request_done()
                 self._notify()
             self._queue.answered(request, outcomes)
             unit = frozenset(request.account_ids)
@@ -285,8 +286,7 @@ class BulkRetryJob:
             if not self._queue or self._stop is not None or self._cancelled:
                 return False
             # Slow start: until one answer is in, one request learns the budget for all.
-            target = self._target if self._answered else 1
-            if self._paused or self._in_flight >= target:
+            if self._paused or self._in_flight >= self._target.now:
                 await self._wait_change(None)
                 continue
             # The pacer's rule, asked before anything is journalled: 0 = go, > 0 = seconds to
@@ -332,7 +332,7 @@ class BulkRetryJob:
     # -- one request, and what a 429 means ---------------------------------------------------
 
     async def _send(
-        self, post: Post, account_ids: Sequence[str], *, idempotency_key: str
+        self, post: Post, account_ids: Sequence[str], *, idempotency_key: str, fence: Fence
     ) -> RetryAck:
         """The request of one post's intent (see ``_with_429s``)."""
         return await self._with_429s(
@@ -340,10 +340,11 @@ class BulkRetryJob:
                 post, account_ids, idempotency_key=idempotency_key, priority=self._priority
             ),
             (post.post_id,),
+            fence,
         )
 
     async def _send_bulk(
-        self, account_id: str, post_ids: Sequence[str], *, idempotency_key: str
+        self, account_id: str, post_ids: Sequence[str], *, idempotency_key: str, fence: Fence
     ) -> BulkRetryAck:
         """The bulk request of one account on many posts (see ``_with_429s``)."""
         return await self._with_429s(
@@ -351,9 +352,12 @@ class BulkRetryJob:
                 account_id, post_ids, idempotency_key=idempotency_key, priority=self._priority
             ),
             post_ids,
+            fence,
         )
 
-    async def _with_429s(self, call: Callable[[], Awaitable[T]], post_ids: Sequence[str]) -> T:
+    async def _with_429s(
+        self, call: Callable[[], Awaitable[T]], post_ids: Sequence[str], fence: Fence
+    ) -> T:
         """The request of one intent, re-sent after a 429 with the same key.
 
         Re-sending after a 429 with the SAME Idempotency-Key is safe, and a new key would
@@ -364,15 +368,26 @@ class BulkRetryJob:
         a fresh key would turn that into a second publish. The intent stays one journal row
         (``sent``) throughout, so a crash between the sends leaves it to be settled by
         reading the post, as for any sent intent.
+
+        Each re-send first asks ``fence`` whether the claim on its destinations still holds
+        (team mode: the wait may outlast the lease, and someone else may be retrying them).
         """
         sends = 0
+        refused: RateLimited | None = None
         while True:
+            if refused is not None:
+                try:
+                    await fence()
+                except CoordinationRefused:  # nothing applied: it ends as the 429 it got
+                    self._errors.update(dict.fromkeys(post_ids, refused))
+                    raise refused from None
             sends += 1
             self._set(requests_sent=self._progress.requests_sent + 1)
             try:
                 answer = await call()
             except RateLimited as error:
                 self._rate_limited()
+                refused = error
                 if (
                     sends < self.settings.max_sends_per_intent
                     and not self._cancelled
@@ -383,27 +398,20 @@ class BulkRetryJob:
                 raise
             except ProviderError as error:
                 self._errors.update(dict.fromkeys(post_ids, error))
-                self._answer_arrived()
+                self._target.answered()
                 raise
-            self._answer_arrived()
+            self._target.answered()
             return answer
 
     def _rate_limited(self) -> None:
         """Slow down on every 429; pause after too many in a row."""
-        self._consecutive_429 += 1
-        self._target = max(1, self._target // 2)
         self._set(rate_limited=self._progress.rate_limited + 1)
-        if self._consecutive_429 >= self.settings.pause_after_429s and not self._paused:
+        if self._target.rate_limited() and not self._paused:
             self._paused = True
             message = TooManyRateLimits.default_message
             self._set(state=JobState.PAUSED, message=message)
             self._set_sending(False)
             self._ports.state.notice(NoticeLevel.WARNING, f"Bulk retry paused. {message}")
-
-    def _answer_arrived(self) -> None:
-        self._consecutive_429 = 0
-        if self._target < self.settings.concurrency:
-            self._target += 1
 
     async def _wait_after_429(self, error: RateLimited, sends: int) -> bool:
         """Wait what the 429 asked (the pacer holds every request until then as well) and

@@ -29,10 +29,12 @@ from postretry_gui.controller.events import NoticeLevel, PostOutcome
 from postretry_gui.controller.filter_check import Bystanders, WidenedFilterCheck
 from postretry_gui.controller.journal_port import JournalLink, JournalWriteFailed
 from postretry_gui.controller.retry_step import (
+    Fence,
     StopSending,
     Then,
     error_outcome,
     outcome_message,
+    resend_fence,
 )
 from postretry_gui.controller.settler import WatchSettler
 from postretry_gui.controller.workspace_state import WorkspaceState
@@ -47,7 +49,7 @@ class BulkSend(Protocol):
     """Sends one bulk request (the job's: paced, a 429 re-sent with the same key)."""
 
     def __call__(
-        self, account_id: str, post_ids: Sequence[str], *, idempotency_key: str
+        self, account_id: str, post_ids: Sequence[str], *, idempotency_key: str, fence: Fence
     ) -> Awaitable[BulkRetryAck]: ...
 
 
@@ -87,7 +89,11 @@ class BulkStep:
         (account_id,) = request.account_ids
         granted = tuple(p for p in request.post_ids if answer.granted((p, account_id)))
         claimed = replace(request, post_ids=granted)
-        return held + await self._send_claimed(claimed, answer.ticket, send, verify=verify)
+        try:
+            return held + await self._send_claimed(claimed, answer.ticket, send, verify=verify)
+        except StopSending as stop:
+            stop.decided = held  # the held posts were not this request's: they keep their word
+            raise
 
     def _not_granted(self, request: PlannedRequest, answer: PairsAnswer) -> list[PostOutcome]:
         """The SKIPPED outcome of each post whose pair was not granted: unlocked, and its
@@ -128,7 +134,12 @@ class BulkStep:
             return await self._not_sent(request, ticket, Outcome.NOT_SENT, str(error))
         self._journal.request_sent(key)
         try:
-            ack = await send(account_id, request.post_ids, idempotency_key=key)
+            ack = await send(
+                account_id,
+                request.post_ids,
+                idempotency_key=key,
+                fence=resend_fence(self._coordination, ticket, self._state),
+            )
         except ProviderError as error:
             applied = error_outcome(error).then is Then.WATCH_UNKNOWN
             try:

@@ -9,7 +9,7 @@ each through ``RetryStep.send``; how each provider error ends a retry is one tab
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum, auto
 from typing import Protocol
@@ -17,6 +17,7 @@ from typing import Protocol
 from postretry_gui.controller.coordination import (
     Coordination,
     CoordinationRefused,
+    PairsTicket,
     SoloCoordination,
     Ticket,
 )
@@ -39,23 +40,30 @@ from postretry_gui.domain.errors import (
     Unauthorized,
 )
 
+# Awaited before a request is sent again after a 429: raises ``CoordinationRefused`` when
+# the claim ran out meanwhile (the wait may outlast its lease), so the request is not re-sent.
+Fence = Callable[[], Awaitable[None]]
+
 
 class RetrySend(Protocol):
-    """Sends the request of one intent (the job's: paced, a 429 re-sent with the same key)."""
+    """Sends the request of one intent (the job's: paced, a 429 re-sent with the same key,
+    each re-send only after ``fence``)."""
 
     def __call__(
-        self, post: Post, account_ids: Sequence[str], *, idempotency_key: str
+        self, post: Post, account_ids: Sequence[str], *, idempotency_key: str, fence: Fence
     ) -> Awaitable[RetryAck]: ...
 
 
 class StopSending(Exception):
     """Raised by the step: the rest of the job must not be sent (key rejected, offline).
-    ``outcome`` is what every post not sent yet is reported as."""
+    ``outcome`` is what every post not sent yet is reported as; ``decided``: the outcomes of
+    posts of the same request already settled otherwise (held by another operator)."""
 
     def __init__(self, outcome: Outcome, message: str) -> None:
         super().__init__(message)
         self.outcome = outcome
         self.message = message
+        self.decided: list[PostOutcome] = []
 
 
 class Then(Enum):
@@ -147,6 +155,22 @@ def outcome_message(answer: ErrorOutcome, error: ProviderError) -> str:
     return error.message if answer.say is Say.MESSAGE else str(error)
 
 
+def resend_fence(
+    coordination: Coordination, ticket: Ticket | PairsTicket, state: WorkspaceState
+) -> Fence:
+    """The ``fence`` of a request's re-send: the claim confirmed again, and when it ran out
+    the operator told why that request is not sent again."""
+
+    async def confirm() -> None:
+        try:
+            await coordination.before_send(ticket)
+        except CoordinationRefused as lost:
+            state.notice(NoticeLevel.WARNING, f"Not sent again after the rate limit: {lost}")
+            raise
+
+    return confirm
+
+
 class RetryStep:
     """Plans and sends single retries against the workspace ``state``, watching what was
     acknowledged (or lost) through ``settler``."""
@@ -204,7 +228,12 @@ class RetryStep:
             return await self._not_sent(ticket, unit, Outcome.NOT_SENT, str(error))
         journal.mark_sent(entry)
         try:
-            ack = await send(post, account_ids, idempotency_key=entry or uuid.uuid4().hex)
+            ack = await send(
+                post,
+                account_ids,
+                idempotency_key=entry or uuid.uuid4().hex,
+                fence=resend_fence(self._coordination, ticket, state),
+            )
         except ProviderError as error:
             applied = error_outcome(error).then is Then.WATCH_UNKNOWN
             try:
