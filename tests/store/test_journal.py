@@ -190,13 +190,19 @@ def test_csv_export_holds_every_intent_and_defuses_formulas(
         journal.mark_sent(first.intent_id)
         journal.mark_unknown(first.intent_id, '=HYPERLINK("http://evil")')
         journal.intend("ws1", "post-2", ["2287"])
+        journal.intend_request("ws1", "bulk-key-1", [("post-3", "2288")])
         target = tmp_path / "out" / "history.csv"
 
-        assert journal.export_csv(target) == 2
+        assert journal.export_csv(target) == 3
 
     with target.open(newline="", encoding="utf-8") as handle:
+        lines = list(csv.reader(handle))
+        handle.seek(0)
         rows = list(csv.DictReader(handle))
-    assert [r["post_id"] for r in rows] == ["post-1", "post-2"]
+    # Every row has a value for every column of the header (a spreadsheet lines them up).
+    assert {len(line) for line in lines} == {len(lines[0])}
+    assert [r["post_id"] for r in rows] == ["post-1", "post-2", "post-3"]
+    assert [r["request_key"] for r in rows] == ["", "", "bulk-key-1"]
     assert rows[0]["account_ids"] == "2285 2286"
     assert rows[0]["state"] == "unknown"
     assert rows[0]["operator"] == "alice"

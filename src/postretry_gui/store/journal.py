@@ -18,8 +18,6 @@ whose failure mode is a post published twice.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import sqlite3
 import threading
@@ -36,6 +34,7 @@ from postretry_gui.store.errors import (
     StoreUnavailable,
 )
 from postretry_gui.store.files import atomic_write_text
+from postretry_gui.store.journal_csv import history_csv
 from postretry_gui.store.journal_intent import NEVER_RECEIVED as NEVER_RECEIVED
 from postretry_gui.store.journal_intent import Intent as Intent
 from postretry_gui.store.journal_intent import can_move as can_move
@@ -100,13 +99,6 @@ def _clean_detail(detail: str) -> str:
     if not isinstance(detail, str):
         detail = str(detail)
     return detail[:MAX_DETAIL_LENGTH]
-
-
-def _csv_cell(value: str) -> str:
-    # Spreadsheet formula injection: a server's error text starting with "=" must stay text.
-    if value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
 
 
 class RetryJournal(StoreFile):
@@ -385,25 +377,5 @@ class RetryJournal(StoreFile):
     def export_csv(self, path: Path) -> int:
         """Write every intent, oldest first, as CSV (atomically); returns the row count."""
         rows = self._query(f"SELECT {_COLUMNS} FROM intents ORDER BY seq")  # noqa: S608
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow([c.strip() for c in _COLUMNS.split(",")])
-        for row in rows:
-            intent = _row_to_intent(row)
-            writer.writerow(
-                [
-                    intent.intent_id,
-                    intent.workspace_id,
-                    _csv_cell(intent.post_id),
-                    " ".join(_csv_cell(a) for a in intent.account_ids),
-                    intent.created_at.isoformat(),
-                    _csv_cell(intent.operator),
-                    intent.state.value,
-                    "" if intent.outcome is None else intent.outcome.value,
-                    _csv_cell(intent.detail),
-                    "" if intent.sent_at is None else intent.sent_at.isoformat(),
-                    intent.updated_at.isoformat(),
-                ]
-            )
-        atomic_write_text(path, buffer.getvalue(), mode=0o644)
+        atomic_write_text(path, history_csv(_row_to_intent(r) for r in rows), mode=0o644)
         return len(rows)

@@ -10,8 +10,6 @@ Times are the server's clock: one clock for the team.
 
 from __future__ import annotations
 
-import csv
-import io
 import uuid
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -23,6 +21,7 @@ from postretry_gui.domain import Outcome
 from postretry_gui.store.errors import IntentNotFound, InvalidIntent, InvalidTransition
 from postretry_gui.store.files import atomic_write_text
 from postretry_gui.store.journal import Intent, IntentState, can_move
+from postretry_gui.store.journal_csv import history_csv
 from postretry_gui.store.journal_intent import checked_accounts
 from postretry_gui.store.team.connection import TeamDatabase
 
@@ -77,28 +76,6 @@ def _pattern(search: str | None) -> str | None:
         return None
     escaped = search.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
-
-
-def _spreadsheet_safe(value: str) -> str:
-    # Formula injection: a server's error text starting with "=" must stay text in a sheet.
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
-def _csv_row(intent: Intent) -> list[str]:
-    return [
-        intent.intent_id,
-        intent.workspace_id,
-        _spreadsheet_safe(intent.post_id),
-        " ".join(_spreadsheet_safe(a) for a in intent.account_ids),
-        intent.created_at.isoformat(),
-        _spreadsheet_safe(intent.operator),
-        intent.state.value,
-        "" if intent.outcome is None else intent.outcome.value,
-        _spreadsheet_safe(intent.detail),
-        "" if intent.sent_at is None else intent.sent_at.isoformat(),
-        intent.updated_at.isoformat(),
-        intent.request_key or "",
-    ]
 
 
 _INSERT: LiteralString = "INSERT INTO intents (" + _COLUMNS + ") "
@@ -388,9 +365,5 @@ class TeamJournal:
     async def export_csv(self, path: Path) -> int:
         """Every intent of the team, oldest first, as CSV (written atomically); the row count."""
         intents = await self._rows(_SELECT + " WHERE " + _IN_SCOPE + " ORDER BY seq", {})
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow([c.strip() for c in _COLUMNS.split(",")])
-        writer.writerows(_csv_row(i) for i in intents)
-        atomic_write_text(path, buffer.getvalue(), mode=0o644)
+        atomic_write_text(path, history_csv(intents), mode=0o644)
         return len(intents)
