@@ -3,12 +3,13 @@
 As a script (the kill test starts it, the simulator lives in the parent so it survives
 SIGKILL)::
 
-    python bulk_child.py BASE_URL JOURNAL_PATH POSTS [bulk]
+    python bulk_child.py BASE_URL JOURNAL_PATH POSTS [bulk] [stall-sent]
 
 loads the failures, retries the first POSTS posts that have a retryable destination as ONE
 job over the store's journal at JOURNAL_PATH (one request per post; with ``bulk``, the plan's
 bulk requests too), prints ``sending <n>`` before and ``done`` after. The parent kills it
-somewhere in between.
+somewhere in between. With ``stall-sent`` the journal's disk never finishes writing "sent"
+(``StalledSentJournal``): each request leaves with that write still queued.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -224,6 +226,7 @@ async def settle_after_restart(base_url: str, path: Path) -> tuple[int, int, lis
         await session.load()
         await session.wait_loaded()
         await asyncio.wait_for(session.wait_settled(), timeout=60)
+        await session.journal_written()
         return unfinished, unknown, journal.history(limit=100_000)
     finally:
         await session.aclose()
@@ -231,9 +234,59 @@ async def settle_after_restart(base_url: str, path: Path) -> tuple[int, int, lis
         journal.close()
 
 
-async def _child(base_url: str, journal_path: Path, posts: int, bulk: bool) -> None:
+class StalledSentJournal(RetryJournal):
+    """A disk that takes the intent but never finishes writing "sent": the writer thread
+    stops there, so the request leaves while "sent" (and all after it) is still queued."""
+
+    def mark_sent(self, intent_id: str) -> Intent:
+        threading.Event().wait()  # for good: the parent kills this process
+        raise AssertionError("unreachable")
+
+
+def run_kill_after_send(sim_url: str, stats: StatsReader, folder: Path) -> KillTrial:
+    """Start a child that retries ONE post with "sent" stuck in its journal's queue, SIGKILL
+    it as soon as the simulator applied the retry (the request left), then settle what it
+    left with a new session over the same journal, as the next start would."""
+    path = folder / "journal.sqlite3"
+    stats.reset()
+    child = subprocess.Popen(
+        [sys.executable, __file__, sim_url, str(path), "1", "stall-sent"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 60
+    try:
+        while not stats.read()["retries_applied_by_intent"]:
+            if child.poll() is not None or time.monotonic() > deadline:
+                err = child.stderr.read() if child.stderr else b""
+                raise AssertionError(f"no retry left the child: {err.decode()[-2000:]}")
+            time.sleep(0.001)
+    finally:
+        if child.poll() is None:
+            os.kill(child.pid, signal.SIGKILL)
+        child.communicate(timeout=30)
+    rows = journal_rows(path)
+    unfinished, unknown, intents = asyncio.run(settle_after_restart(sim_url, path))
+    snapshot = stats.read()
+    return KillTrial(
+        kill_after=1,
+        rows_at_kill=rows,
+        unfinished_at_restart=unfinished,
+        unknown_at_restart=unknown,
+        intents=tuple(intents),
+        applied_by_intent=snapshot["retries_applied_by_intent"],
+        duplicates=applied_twice(snapshot),
+        child_finished_first=False,
+        requests_by_route=snapshot["requests_by_route"],
+    )
+
+
+async def _child(
+    base_url: str, journal_path: Path, posts: int, bulk: bool, stall_sent: bool
+) -> None:
     provider = make_provider(base_url)
-    journal = RetryJournal(journal_path, operator="kill-test")
+    kind = StalledSentJournal if stall_sent else RetryJournal
+    journal = kind(journal_path, operator="kill-test")
     watcher = LoadWatcher()
     session = make_session(provider, journal, watcher, single_post=not bulk)
     try:
@@ -250,4 +303,9 @@ async def _child(base_url: str, journal_path: Path, posts: int, bulk: bool) -> N
 
 
 if __name__ == "__main__":
-    asyncio.run(_child(sys.argv[1], Path(sys.argv[2]), int(sys.argv[3]), "bulk" in sys.argv[4:]))
+    flags = sys.argv[4:]
+    asyncio.run(
+        _child(
+            sys.argv[1], Path(sys.argv[2]), int(sys.argv[3]), "bulk" in flags, "stall-sent" in flags
+        )
+    )

@@ -74,6 +74,7 @@ async def test_a_200_refusal_is_not_accepted_and_keeps_the_posts_one_retry(
         assert failed is not None
         assert session.eligibility_of(post, failed).verdict is Verdict.RETRYABLE
         # What a restart reads: the refusal is journalled, and not as a spent retry.
+        await session.journal_written()
         assert journal.retries_sent(post.post_id, workspace_id="ws") == 0
         await session.aclose()
     await provider.aclose()

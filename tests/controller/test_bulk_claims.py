@@ -218,6 +218,7 @@ async def test_a_claim_lost_before_the_send_sends_nothing_and_settles_the_intent
     assert rig.bulk_requests() == 0
     assert rig.applied() == set()
     assert {(o.outcome, o.message) for o in report.outcomes} == {(Outcome.NOT_SENT, LOST)}
+    await rig.session.journal_written()
     intents = rig.journal.history(limit=100)
     assert len(intents) == len(rig.selection)
     assert {(i.state, i.outcome) for i in intents} == {(IntentState.SETTLED, Outcome.NOT_SENT)}

@@ -11,15 +11,17 @@ import random
 from collections.abc import Iterator
 
 import pytest
-from bulk_child import StatsReader, journal_dir, run_kill_trial
+from bulk_child import StatsReader, journal_dir, run_kill_after_send, run_kill_trial
 
 from postretry_gui.domain import Outcome
 from postretry_gui.sim import SimConfig, SimServer
+from postretry_gui.store.journal import IntentState
 
 TRIALS = 20
 BULK_TRIALS = 8
 POSTS = 200
 BULK_ROUTE = "POST /posteverywhere/api/v1/posts/retry-failed"
+SINGLE_ROUTE = "POST /posteverywhere/api/v1/posts/{post_id}/retry"
 
 
 @pytest.fixture(scope="module")
@@ -92,3 +94,27 @@ def test_a_bulk_request_job_killed_at_random_points_is_read_back_never_resent(
         read_back += result.unknown_at_restart > 0
     # Some kills landed after a bulk request was sent: the restart read those back.
     assert read_back >= 1
+
+
+def test_a_retry_killed_right_after_it_left_with_sent_unwritten_is_read_back_never_resent(
+    sim: SimServer,
+) -> None:
+    """ "sent" is queued, not awaited, as the request leaves: a crash right then leaves the
+    intent "intended" on disk. The next open must read it as maybe sent (it was), settle it
+    by reading the post, and never send it again."""
+    stats = StatsReader(sim.stats, sim.reset_stats)
+    with journal_dir() as folder:
+        result = run_kill_after_send(sim.posteverywhere_url, stats, folder)
+
+    (intent,) = result.intents
+    # The kill found "sent" still queued: on disk, the intent was only intended.
+    assert result.unfinished_at_restart == 1
+    assert result.unknown_at_restart == 0
+    assert result.requests_by_route.get(SINGLE_ROUTE) == 1  # never resent
+    assert dict(result.applied_by_intent) == {
+        intent.intent_id: {f"{intent.post_id}|{a}": 1 for a in intent.account_ids}
+    }
+    # Settled by reading the post: the retry ran (and failed again), not "never sent".
+    assert intent.state is IntentState.SETTLED
+    assert intent.outcome is Outcome.FAILED_AGAIN
+    assert result.lost == 0

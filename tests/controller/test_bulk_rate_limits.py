@@ -179,6 +179,7 @@ async def test_cancel_while_paused_sends_nothing_more(rig: Rig) -> None:
     assert job.state is JobState.CANCELLED
     assert rig.sim.stats()["retries_applied"] == {}
     # The intents that met 429s were refused, not applied: settled, never left open.
+    await rig.session.journal_written()
     intents = rig.journal.history(limit=100)
     assert intents
     assert all(i.state is IntentState.SETTLED and i.outcome is Word.REJECTED for i in intents)

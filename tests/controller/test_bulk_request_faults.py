@@ -82,6 +82,7 @@ async def test_bulk_requests_under_faults_apply_each_pair_at_most_once_and_all_s
         job = session.retry(selection)
         report = await job
         await session.wait_settled()
+        await session.journal_written()
         stats = sim.stats()
         sim.configure(
             error_5xx_odds=0, error_5xx_after_apply_odds=0, drop_after_apply_odds=0, burst_429=0

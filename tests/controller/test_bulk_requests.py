@@ -107,6 +107,7 @@ async def test_a_selection_goes_as_one_bulk_request_per_account_with_every_pair_
     job = rig.session.retry(selection)
     report = await job
     await rig.session.wait_settled()
+    await rig.session.journal_written()
     stats = rig.sim.stats()
 
     # Exactly the plan went out: one request per planned request, nothing resent.
@@ -203,6 +204,7 @@ async def test_a_silent_answer_from_an_honest_server_keeps_bulk_requests(rig: Ri
 
     report = await rig.session.retry(selection)
     await rig.session.wait_settled()
+    await rig.session.journal_written()
 
     assert {o.outcome for o in report.outcomes} == {Outcome.RETRIED}
     assert _requests(rig, BULK_ROUTE) == len(plan.bulk_requests)
@@ -233,6 +235,7 @@ async def test_a_pair_the_bulk_answer_leaves_out_had_nothing_to_retry(rig: Rig) 
     job = rig.session.retry(selection)
     report = await job
     await rig.session.wait_settled()
+    await rig.session.journal_written()
 
     outcome = report.of(taken)
     assert outcome is not None

@@ -126,6 +126,7 @@ async def test_retried_destinations_move_to_published_and_failed_again_after_the
     assert job.summary == recorder.last
     assert not job.following
     # The journal, one word per intent, agrees: b failed again; a did not wholly publish.
+    await session.journal_written()
     settled = {e[1]: e[2] for e in journal.events if e[0] == "settle"}
     assert sorted(settled.values()) == ["failed_again", "failed_again"]
     await session.aclose()

@@ -181,10 +181,8 @@ def test_the_last_guard_refuses_every_intent_with_the_reason() -> None:
     link = UnopenedJournalLink(reason, WORKSPACE_ID, failures_told.append)
 
     with pytest.raises(JournalWriteFailed, match=reason):
-        link.intend("pe-1", ["2285"])
-    with pytest.raises(JournalWriteFailed, match=reason):
         asyncio.run(link.record_intent("pe-1", ["2285"]))
     with pytest.raises(JournalWriteFailed, match=reason):
-        link.intend_request("key", [("pe-1", "2285")])
+        asyncio.run(link.record_request_intent("key", [("pe-1", "2285")]))
     assert link.retries_sent("pe-1") is None
     assert failures_told == []

@@ -86,6 +86,7 @@ async def test_an_intent_left_unfinished_by_a_crash_is_locked_and_polled_not_res
 
     gate.set()
     await session.wait_settled()
+    await session.journal_written()
     # Read twice, still failed, no new attempt: that old retry never ran.
     assert ("settle", "old1", "offered_again") in journal.events
     assert not session.locked("a", "1")
@@ -101,6 +102,7 @@ async def test_with_the_real_store_journal(tmp_path: Path) -> None:
 
         await session.retry({"a": frozenset({"1", "2"}), "b": frozenset({"1"})})
         await session.wait_settled()
+        await session.journal_written()
 
         history = {i.post_id: i for i in journal.history()}
         assert set(history) == {"a", "b"}
@@ -125,6 +127,7 @@ async def test_a_refused_connection_does_not_use_up_a_once_only_retry(tmp_path: 
         session = await _loaded(provider, journal)
         report = await session.retry({"a": frozenset({"1"})})
         assert report.counts == {Outcome.UNREACHABLE: 1}
+        await session.journal_written()
         [intent] = journal.history()
         assert intent.state is IntentState.SETTLED
         assert str(intent.outcome) == "unreachable"

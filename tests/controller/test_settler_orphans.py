@@ -37,10 +37,11 @@ async def test_an_orphan_is_locked_read_and_settled_by_whether_its_post_changed_
     state.ingest([ran, untouched])
     journal = RecordingJournal()
     tasks = TaskSet()
+    link = JournalLink(journal, "ws1", lambda text: None)
     settler = WatchSettler(
         provider,
         state,
-        JournalLink(journal, "ws1", lambda text: None),
+        link,
         FakeClock(),
         tasks,
         loaded=lambda: True,
@@ -59,6 +60,7 @@ async def test_an_orphan_is_locked_read_and_settled_by_whether_its_post_changed_
     )
 
     await settler.wait_settled()
+    await link.written()
     # Counted from the copy read after the retry ran, "ran" would pass for never applied.
     assert ("settle", "i-ran", "failed_again") in journal.events
     assert ("settle", "i-not", "offered_again") in journal.events
@@ -67,3 +69,4 @@ async def test_an_orphan_is_locked_read_and_settled_by_whether_its_post_changed_
     assert not state.locked("untouched", "1")
     settler.stop()
     await tasks.aclose()
+    await link.flush()

@@ -69,6 +69,7 @@ async def test_every_post_under_faults_is_applied_at_most_once_and_all_settle(
         job = session.retry(selection)
         await job
         await session.wait_settled()
+        await session.journal_written()
         stats = sim.stats()
         sim.configure(latency_ms=0, error_5xx_odds=0, drop_after_apply_odds=0, burst_429=0)
         intents = journal.history(limit=10_000)

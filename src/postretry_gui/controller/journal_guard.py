@@ -44,10 +44,10 @@ class UnopenedJournalLink(JournalLink):
         super().__init__(None, workspace_id, on_failure)
         self.reason = reason
 
-    def intend(self, post_id: str, account_ids: Sequence[str]) -> str | None:
+    async def record_intent(self, post_id: str, account_ids: Sequence[str]) -> str | None:
         raise JournalWriteFailed(self.reason)
 
-    def intend_request(
+    async def record_request_intent(
         self, request_key: str, pairs: Sequence[tuple[str, str]]
     ) -> dict[tuple[str, str], str] | None:
         raise JournalWriteFailed(self.reason)

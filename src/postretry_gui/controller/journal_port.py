@@ -4,7 +4,9 @@ A write-ahead record: the intent is written before the request leaves, so a cras
 sending and hearing back still leaves a trace that the retry may have gone out. The session
 needs the writing calls, the window's history (Ctrl+H) the reading ones; the store's journal
 has them with these exact signatures, and any other object that has them will do (tests pass
-a recording one).
+a recording one). The writing calls are made from the journal's writer thread, the reading
+ones from the event loop, so a journal must allow both (the store's shares one connection
+behind a lock).
 
 Outcome words passed to ``acknowledge``/``settle`` are the domain's ``Outcome`` (the journal
 stores its values).
@@ -15,9 +17,17 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeVar
 
+from postretry_gui.controller.journal_writer import JournalWriter
 from postretry_gui.domain import Outcome
+
+T = TypeVar("T")
+
+# Closing waits this long for writes still queued (a few ms each on a sound disk); past it,
+# what is left stays unfinished in the journal, as after a crash, and the next open settles
+# it by reading, rather than keep the window from closing on a stuck disk.
+FLUSH_TIMEOUT_S = 5.0
 
 
 class JournalIntent(Protocol):
@@ -130,10 +140,17 @@ class JournalWriteFailed(Exception):
 class JournalLink:
     """The session's side of an optional journal.
 
-    Without a journal every call is a no-op and ``intend`` returns None. Writing the intent
-    is the only call allowed to stop a retry (write-ahead: unrecorded means unsent); a failed
-    write after the request left is reported through ``on_failure`` and otherwise ignored,
-    because the request already happened and the operator must still see its outcome.
+    Without a journal every call is a no-op and ``record_intent`` returns None. Writing the
+    intent is the only call allowed to stop a retry (write-ahead: unrecorded means unsent); a
+    failed write after the request left is reported through ``on_failure`` and otherwise
+    ignored, because the request already happened and the operator must still see its outcome.
+
+    Every write runs on the journal's writer thread (``controller.journal_writer``), in the
+    order asked, so the window never waits for an fsync. The intent is awaited: on disk before
+    the request may leave. The writes after it (sent, acknowledged, unknown, settled) are
+    queued, not awaited: a crash that loses a queued ``sent`` leaves the intent ``intended``,
+    which the next open treats like ``sent`` (it may have left: locked, read, never resent;
+    ``WatchSettler.reconcile``), and which counts toward the post's retries all the same.
     """
 
     def __init__(
@@ -145,40 +162,48 @@ class JournalLink:
         self.journal = journal
         self.workspace_id = workspace_id
         self._on_failure = on_failure
-
-    def intend(self, post_id: str, account_ids: Sequence[str]) -> str | None:
-        if self.journal is None:
-            return None
-        try:
-            return self.journal.intend(self.workspace_id, post_id, account_ids).intent_id
-        except Exception as error:  # any store failure: refuse to send rather than guess
-            raise JournalWriteFailed(
-                f"Could not record the retry in the journal, so it was not sent: {error}"
-            ) from error
+        self._disk_writer = JournalWriter()
 
     async def record_intent(self, post_id: str, account_ids: Sequence[str]) -> str | None:
-        """``intend`` for a caller that can wait: the team's journal is written over the
-        network (``controller.shared_journal``); the local one at once."""
-        return self.intend(post_id, account_ids)
-
-    async def flush(self, timeout_s: float = 0.0) -> None:
-        """Wait for writes still queued (the local journal writes at once)."""
+        """The intent's id (the request's idempotency key), durably written before the
+        request may leave; None without a journal. ``JournalWriteFailed``: not written, so
+        the retry must not be sent."""
+        accounts = tuple(account_ids)
+        intent = await self._write_ahead(lambda j: j.intend(self.workspace_id, post_id, accounts))
+        return None if intent is None else intent.intent_id
 
     async def record_request_intent(
         self, request_key: str, pairs: Sequence[tuple[str, str]]
     ) -> dict[tuple[str, str], str] | None:
-        """The intent id of each (post id, account id) of a bulk request, written before it
-        leaves (all or none); None without a journal. Awaited like ``record_intent``: the
-        team's journal is written over the network, the local one at once."""
-        if self.journal is None:
+        """The intent id of each (post id, account id) of a bulk request, durably written
+        (all or none) before it leaves; None without a journal. Fails as ``record_intent``."""
+        every = tuple(pairs)
+        intents = await self._write_ahead(
+            lambda j: j.intend_request(self.workspace_id, request_key, every)
+        )
+        return None if intents is None else intents_by_pair(intents)
+
+    async def _write_ahead(self, write: Callable[[RetryJournal], T]) -> T | None:
+        """``write`` on the writer thread, awaited until it is on disk; None without a
+        journal."""
+        journal = self.journal
+        if journal is None:
             return None
         try:
-            intents = self.journal.intend_request(self.workspace_id, request_key, pairs)
+            return await self._disk_writer.write(lambda: write(journal))
         except Exception as error:  # any store failure: refuse to send rather than guess
             raise JournalWriteFailed(
                 f"Could not record the retry in the journal, so it was not sent: {error}"
             ) from error
-        return intents_by_pair(intents)
+
+    async def written(self) -> None:
+        """Wait until every write asked for so far is in the journal."""
+        await self._disk_writer.drained()
+
+    async def flush(self, timeout_s: float = FLUSH_TIMEOUT_S) -> None:
+        """Wait until every queued write is in (at most ``timeout_s``), then stop the
+        writer thread: closing the workspace loses no outcome the journal could take."""
+        await self._disk_writer.flush(timeout_s)
 
     def request_sent(self, request_key: str) -> None:
         self._safely(lambda j: j.mark_request_sent(request_key))
@@ -193,12 +218,13 @@ class JournalLink:
         self._safely(lambda j: j.settle_request(request_key, outcome, detail))
 
     def _safely(self, write: Callable[[RetryJournal], object]) -> None:
-        if self.journal is None:
-            return
-        try:
-            write(self.journal)
-        except Exception as error:  # the request already left; report and carry on
-            self._on_failure(f"Could not update the retry journal: {error}")
+        journal = self.journal
+        if journal is not None:
+            self._disk_writer.queue(lambda: write(journal), self._update_failed)
+
+    def _update_failed(self, error: Exception) -> None:
+        # The request already left: report and carry on.
+        self._on_failure(f"Could not update the retry journal: {error}")
 
     def mark_sent(self, intent_id: str | None) -> None:
         if intent_id:

@@ -201,6 +201,11 @@ class WorkspaceSession:
         """The retry journal this session writes (the window's Ctrl+H history reads it)."""
         return self._journal.journal
 
+    async def journal_written(self) -> None:
+        """Wait until every journal write asked for so far is in: they are made off the
+        event loop, in order, so a read right after a retry may not show the latest yet."""
+        await self._journal.written()
+
     @property
     def history_source(self) -> RetryJournal | AsyncHistory | None:
         """What the window's Ctrl+H reads: the team's journal in team mode, else the local."""

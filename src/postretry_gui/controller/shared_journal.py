@@ -238,6 +238,10 @@ class SharedJournalLink(JournalLink):
         self._adopted.update(i.intent_id for i in fresh)
         return fresh
 
+    async def written(self) -> None:
+        """Wait until every queued write is in (while the server is away, until it is back)."""
+        await self._writes.join()
+
     async def flush(self, timeout_s: float = FLUSH_TIMEOUT_S) -> None:
         """Wait until every queued write is in (at most ``timeout_s``: the server may be
         away); then stop the writer."""

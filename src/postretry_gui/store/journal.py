@@ -102,8 +102,9 @@ def _clean_detail(detail: str) -> str:
 
 
 class RetryJournal(StoreFile):
-    """Thread-safe (one connection behind a lock); writes are small and quick enough for the
-    event loop thread. ``notice`` is set when the file had to be set aside at open."""
+    """Thread-safe (one connection behind a lock): the app writes from one writer thread, so
+    that no fsync stalls the window, while the window reads on its own thread (history,
+    counts). ``notice`` is set when the file had to be set aside at open."""
 
     def __init__(
         self,
