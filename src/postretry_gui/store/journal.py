@@ -13,7 +13,8 @@ Durability: WAL with ``synchronous=FULL`` and a commit per transition. With WAL,
 survives a killed process (the commit is in the OS before the call returns) but not a power cut;
 FULL fsyncs the log at every commit, so a ``mark_sent`` that returned survives both. The cost is
 one fsync per transition (a few ms), paid a handful of times per retry: cheap for a guarantee
-whose failure mode is a post published twice.
+whose failure mode is a post published twice. The app pays it on one writer thread
+(``controller.journal_writer``), not on the window's: only the intent is waited for.
 """
 
 from __future__ import annotations
