@@ -22,7 +22,8 @@ from PySide6.QtGui import QColor, QFont, QPainter
 from PySide6.QtWidgets import QApplication, QWidget
 
 from postretry_gui.app import Endpoint, make_session
-from postretry_gui.sim import DEMO_PE_KEY, SimConfig, SimServer
+from postretry_gui.app_shell import demo_sim_config
+from postretry_gui.sim import DEMO_PE_KEY, SimServer
 from postretry_gui.ui.main_window import MainWindow
 from postretry_gui.ui.rows import DestinationRow
 
@@ -120,7 +121,7 @@ def main() -> int:
     import qasync  # after PySide6, so qasync binds to it
 
     OUT.mkdir(parents=True, exist_ok=True)
-    sim = SimServer(SimConfig(seed=1, posts=120), port=0).start()
+    sim = SimServer(demo_sim_config(), port=0).start()  # the demo's own data
     try:
         qasync.run(capture(sim))
     finally:

@@ -23,6 +23,7 @@ from postretry_gui.ui.rows import DestinationRow
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "controller"))
 from bulk_child import API_KEY, journal_dir, make_provider
+from window_kit import show_loaded
 
 WAIT_MS = 20_000
 
@@ -67,14 +68,7 @@ def open_bench(
             poll_settings=PollSettings(initial_interval_s=0.05, max_interval_s=0.2),
             single_post_retries=single_post,
         )
-        window.attach(session)
-        window.show()
-        window.activateWindow()
-        qtbot.waitExposed(window)
-        session.start_load()
-        qtbot.waitUntil(lambda: session.sync_state.failures_loaded, timeout=WAIT_MS)
-        qtbot.waitUntil(lambda: not session.sync_state.loading, timeout=WAIT_MS)
-        window.flush_posts()
+        show_loaded(window, session, qtbot, timeout_ms=WAIT_MS)
         yield Bench(sim, window, session, journal)
         if not window._closed_done:
             with qtbot.waitSignal(window.closed, timeout=WAIT_MS):

@@ -5,8 +5,9 @@ Ctrl+K, the new-failure notice after a sync, the spoken status of the current ro
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -20,11 +21,14 @@ from postretry_gui.controller.events import SyncState
 from postretry_gui.domain import Destination, Post, Status
 from postretry_gui.domain.triage import Cause
 from postretry_gui.ui.actions import ActionId
+from postretry_gui.ui.contrast import contrast_ratio, relative_luminance
 from postretry_gui.ui.main_window import MainWindow
 from postretry_gui.ui.rows import Badge, Column, DestinationRow
 from postretry_gui.ui.theme import Scheme, badge_colors, palette_for
 
 CTRL = Qt.KeyboardModifier.ControlModifier
+# WCAG 2.1, 1.4.11: a control's parts against what is next to them.
+NON_TEXT_CONTRAST = 3.0
 T1 = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
 WAIT_MS = 5_000
 
@@ -267,3 +271,67 @@ def test_the_desk_works_from_the_keyboard_alone(desk: Desk, qtbot: QtBot) -> Non
     assert causes.hasFocus()
     QTest.keyClick(causes, Qt.Key.Key_Down)
     assert causes.cause is Cause.TEMPORARY
+
+
+@dataclass(frozen=True)
+class PaintedBox:
+    row: str  # the row's colour (the cell's most common)
+    strongest: float  # the strongest contrast of any pixel against the row: edge or tick
+    inside: frozenset[str]  # the colours inside the box's edge: its fill, and any tick
+
+
+def _painted_box(desk: Desk, post_id: str, account_id: str) -> PaintedBox:
+    tree = desk.window.tree
+    index = desk.window.model.index_of(post_id, account_id, Column.CHECK)
+    tree.scrollTo(index)
+    image = tree.viewport().grab().toImage()
+    rect = tree.visualRect(index)
+    at = {
+        (x, y): image.pixelColor(x, y).name()
+        for x in range(rect.left(), rect.right())
+        for y in range(rect.top(), rect.bottom())
+    }
+    row = Counter(at.values()).most_common(1)[0][0]
+    box = [xy for xy, colour in at.items() if colour != row]  # where the box is painted
+    left, right = min(x for x, _ in box) + 3, max(x for x, _ in box) - 3
+    top, bottom = min(y for _, y in box) + 3, max(y for _, y in box) - 3
+    return PaintedBox(
+        row=row,
+        strongest=max(contrast_ratio(colour, row) for colour in at.values()),
+        inside=frozenset(
+            c for (x, y), c in at.items() if left <= x <= right and top <= y <= bottom
+        ),
+    )
+
+
+def test_dark_check_boxes_ticked_unticked_and_blocked_stand_out_from_their_rows(
+    desk: Desk, qtbot: QtBot
+) -> None:
+    """WCAG 1.4.11: a control's edge at 3:1 against what surrounds it, from the pixels."""
+    model = desk.window.model
+    allowed, blocked = [], []
+    for n in range(model.rowCount()):
+        row = model.row_at(model.index(n, 0))
+        if isinstance(row, DestinationRow) and row.destination.status is Status.FAILED:
+            enabled = model.flags(model.index(n, 0)) & Qt.ItemFlag.ItemIsEnabled
+            (allowed if enabled else blocked).append((row.post_row.post.post_id, row.account_id))
+    assert len(allowed) >= 2
+    assert blocked
+    ticked, unticked, cannot = allowed[0], allowed[1], blocked[0]
+    assert model.toggle(model.index_of(*ticked, Column.CHECK))
+    desk.window.tree.selectionModel().clear()  # each row on its own colour, not the selection's
+    before = QApplication.palette()
+    try:
+        QApplication.setPalette(palette_for(Scheme.DARK))
+        qtbot.waitUntil(lambda: model.presenter.scheme is Scheme.DARK)
+        boxes = {key: _painted_box(desk, *key) for key in (ticked, unticked, cannot)}
+    finally:
+        QApplication.setPalette(before)
+    for box in boxes.values():
+        assert relative_luminance(box.row) < 0.1  # a dark row
+        assert box.strongest >= NON_TEXT_CONTRAST
+    # Told apart: an empty box, a tick in one, a grey fill in the one that cannot be ticked.
+    (fill,) = boxes[unticked].inside
+    assert max(contrast_ratio(c, fill) for c in boxes[ticked].inside) >= NON_TEXT_CONTRAST
+    (grey,) = boxes[cannot].inside
+    assert grey != fill

@@ -15,6 +15,7 @@ import pytest
 from PySide6.QtCore import QModelIndex, Qt, QUrl
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox
+from window_kit import show_loaded
 
 from postretry_gui.app import Endpoint, make_session
 from postretry_gui.controller import WorkspaceSession
@@ -63,14 +64,7 @@ def demo(qloop: asyncio.AbstractEventLoop, qtbot, sim: SimServer) -> Iterator[De
     session, close_provider = make_session(workspace, window)
     # These tests count one request per post; the plan's bulk requests have their own.
     session.set_single_post_retries(True)
-    window.attach(session)
-    window.show()
-    window.activateWindow()
-    qtbot.waitExposed(window)
-    session.start_load()
-    qtbot.waitUntil(lambda: session.sync_state.failures_loaded, timeout=WAIT_MS)
-    qtbot.waitUntil(lambda: not session.sync_state.loading, timeout=WAIT_MS)
-    window.flush_posts()  # what the session delivered is on screen, not waiting for a timer
+    show_loaded(window, session, qtbot)
     yield Demo(sim, window, session, opened)
     if not window._closed_done:
         with qtbot.waitSignal(window.closed, timeout=WAIT_MS):

@@ -12,6 +12,7 @@ import httpx
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
+from window_kit import show_loaded
 
 from postretry_gui.controller import WorkspaceSession
 from postretry_gui.controller.workspace_opener import cause_table
@@ -53,14 +54,7 @@ def test_ctrl_shift_a_leaves_content_failures_and_ctrl_r_never_sends_them(
         sim.ayrshare_url, DEMO_AYR_KEY, x_api_key="x-key", x_api_secret="x-secret", last_days=0
     )
     session = WorkspaceSession(provider, window, causes=cause_table(SPEC.kind))
-    window.attach(session)
-    window.show()
-    window.activateWindow()
-    qtbot.waitExposed(window)
-    session.start_load()
-    qtbot.waitUntil(lambda: session.sync_state.failures_loaded, timeout=WAIT_MS)
-    qtbot.waitUntil(lambda: not session.sync_state.loading, timeout=WAIT_MS)
-    window.flush_posts()
+    show_loaded(window, session, qtbot)
     content_only = {
         p.post_id
         for p in session.posts.values()

@@ -72,6 +72,22 @@ class App:
         QTest.keyClick(dialog, Qt.Key.Key_Return)
 
 
+def show_loaded(
+    window: MainWindow, session: WorkspaceSession, qtbot: Any, *, timeout_ms: int = WAIT_MS
+) -> None:
+    """Attach ``session`` to ``window``, show it and load until every failure is on screen."""
+    window.attach(session)
+    window.show()
+    window.activateWindow()
+    qtbot.waitExposed(window)
+    session.start_load()
+    qtbot.waitUntil(lambda: session.sync_state.failures_loaded, timeout=timeout_ms)
+    qtbot.waitUntil(lambda: not session.sync_state.loading, timeout=timeout_ms)
+    # The window shows batches at most ten times a second: show the last one now, so the
+    # rows the test reads are there (the restart test read a tooltip before it came).
+    window.flush_posts()
+
+
 @contextmanager
 def launcher(
     qloop: asyncio.AbstractEventLoop,
@@ -89,16 +105,7 @@ def launcher(
         provider = make_provider()
         journal = RetryJournal(journal_path, operator="tester")
         session = WorkspaceSession(provider, window, journal=journal, workspace_id=workspace_id)
-        window.attach(session)
-        window.show()
-        window.activateWindow()
-        qtbot.waitExposed(window)
-        session.start_load()
-        qtbot.waitUntil(lambda: session.sync_state.failures_loaded, timeout=WAIT_MS)
-        qtbot.waitUntil(lambda: not session.sync_state.loading, timeout=WAIT_MS)
-        # The window shows batches at most ten times a second: show the last one now, so the
-        # rows the test reads are there (the restart test read a tooltip before it came).
-        window.flush_posts()
+        show_loaded(window, session, qtbot)
         app = App(window, session, provider, journal)
         running.append(app)
         return app

@@ -14,6 +14,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
+from postretry_gui.controller.unopened_journal import UnopenedJournal
 from postretry_gui.domain import Outcome, Post
 
 
@@ -102,6 +103,9 @@ class SyncState:
     # Why every retry is refused (the retry journal was configured but could not be opened),
     # with what to do; None while retries may be sent.
     retries_off: str | None = None
+    # The local journal that could not be opened (so retries are off): Ctrl+H says why and
+    # shows its history read-only when the file can be read as it lies.
+    unopened_journal: UnopenedJournal | None = None
 
 
 class SessionListener(Protocol):

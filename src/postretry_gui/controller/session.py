@@ -36,7 +36,7 @@ from postretry_gui.controller.clock import Clock, SystemClock
 from postretry_gui.controller.coordination import Coordination, SoloCoordination
 from postretry_gui.controller.events import NoticeLevel, PostMark, SessionListener, SyncState
 from postretry_gui.controller.filter_check import WidenedFilterCheck
-from postretry_gui.controller.journal_guard import UnopenedJournalLink
+from postretry_gui.controller.journal_guard import UnopenedJournalLink, retries_off_text
 from postretry_gui.controller.journal_port import JournalLink, RetryJournal
 from postretry_gui.controller.plan_text import RetryConfirmation, confirmation_for
 from postretry_gui.controller.poller import PollSettings
@@ -47,6 +47,7 @@ from postretry_gui.controller.shared_journal import AsyncHistory, SharedJournalL
 from postretry_gui.controller.syncer import Syncer
 from postretry_gui.controller.tasks import ErrorCallback, TaskSet
 from postretry_gui.controller.team_opener import TeamWorkspace
+from postretry_gui.controller.unopened_journal import UnopenedJournal
 from postretry_gui.controller.watch_events import WatchFollower
 from postretry_gui.controller.workspace_state import WorkspaceState
 from postretry_gui.domain import (
@@ -93,7 +94,8 @@ class WorkspaceSession:
     was set; ``remember_single_post`` is told when the setting changes (the operator's
     choice, or the app's after a bulk retry re-queued more than it was asked to).
     ``journal_unavailable``: the workspace has a local journal but it could not be opened:
-    why, and what to do. Every retry is then refused with it (``SyncState.retries_off``),
+    where, and why. Every retry is then refused, saying why and what to do
+    (``SyncState.retries_off``), and Ctrl+H reads it read-only (``SyncState.unopened_journal``),
     while reading goes on; unlike ``journal=None`` alone (no journal configured: tests and
     tools), which sends unrecorded. Ignored in team mode, whose journal is the team's.
     """
@@ -117,7 +119,7 @@ class WorkspaceSession:
         causes: CauseTable | None = None,
         single_post_retries: bool = False,
         remember_single_post: Callable[[bool], None] | None = None,
-        journal_unavailable: str | None = None,
+        journal_unavailable: UnopenedJournal | None = None,
     ) -> None:
         clock = clock or SystemClock()
         self._provider = provider
@@ -126,7 +128,8 @@ class WorkspaceSession:
         self.coordination: Coordination = coordination or SoloCoordination(current_operator())
         self._team_history: AsyncHistory | None = None
         self._journal = JournalLink(journal, workspace_id, self._journal_failed)
-        retries_off = journal_unavailable if team is None else None
+        unopened = journal_unavailable if team is None else None
+        retries_off = None if unopened is None else retries_off_text(unopened.error)
         if retries_off is not None:
             self._journal = UnopenedJournalLink(retries_off, workspace_id, self._journal_failed)
         self._shared_journal: SharedJournalLink | None = None
@@ -150,6 +153,7 @@ class WorkspaceSession:
             single_post_retries=single_post_retries,
             remember_single_post=remember_single_post,
             retries_off=retries_off,
+            unopened_journal=unopened,
         )
         self._settler = WatchSettler(
             provider,

@@ -25,6 +25,7 @@ from postretry_gui.controller.journal_guard import retries_off_text
 from postretry_gui.controller.session import WorkspaceSession
 from postretry_gui.controller.tasks import ErrorCallback
 from postretry_gui.controller.team_opener import TeamOptions, TeamWorkspace, build_team
+from postretry_gui.controller.unopened_journal import UnopenedJournal
 from postretry_gui.controller.workspaces import KeyCheck, KeyVerdict
 from postretry_gui.domain import Post
 from postretry_gui.domain.errors import ProviderError, TransportError, Unauthorized
@@ -357,7 +358,7 @@ class WorkspaceOpener:
         notices: list[str] = []
         cache: PostCache | None = None
         journal: RetryJournal | None = None
-        journal_unavailable: str | None = None
+        journal_unavailable: UnopenedJournal | None = None
         try:
             cache = PostCache.for_workspace(self.dirs, workspace.workspace_id)
             if cache.notice:
@@ -371,8 +372,9 @@ class WorkspaceOpener:
                 notices.append(journal.notice)
         except StoreUnavailable as error:
             if workspace.team is None:  # the local journal is the write-ahead record
-                journal_unavailable = retries_off_text(error)
-                notices.append(journal_unavailable)
+                journal_path = self.dirs.journal_path(workspace.workspace_id)
+                journal_unavailable = UnopenedJournal(path=journal_path, error=error)
+                notices.append(retries_off_text(error))
             else:  # team mode records its retries in the team's journal, not this file
                 notices.append(f"No retry journal this time: {error}")
         caching = _CachingListener(listener, cache)

@@ -20,6 +20,7 @@ from postretry_gui.controller.events import (
     SessionListener,
     SyncState,
 )
+from postretry_gui.controller.unopened_journal import UnopenedJournal
 from postretry_gui.domain import (
     Account,
     AccountHealth,
@@ -47,7 +48,8 @@ class WorkspaceState:
     ``rate_limit()``: the provider's budget as last described (for the status bar);
     ``budget()``: every window of it in words, or None (``RatePacer.describe_budget``).
     ``known_retries``: asked once per post for its retries sent before this run.
-    ``retries_off``: why no retry may be sent in this workspace (``SyncState.retries_off``).
+    ``retries_off``: why no retry may be sent in this workspace (``SyncState.retries_off``);
+    ``unopened_journal``: the journal whose failure to open is that why (``SyncState``'s too).
     ``causes``: the provider's cause table (its spec's), which triages every failure.
     """
 
@@ -64,6 +66,7 @@ class WorkspaceState:
         single_post_retries: bool = False,
         remember_single_post: Callable[[bool], None] | None = None,
         retries_off: str | None = None,
+        unopened_journal: UnopenedJournal | None = None,
     ) -> None:
         self._listener = listener
         self._capabilities = capabilities
@@ -79,7 +82,11 @@ class WorkspaceState:
         self._held: dict[str, dict[str, str]] = {}
         self._health: dict[str, AccountHealth] = {}
         self._health_loaded = False
-        self._sync = SyncState(single_post_retries=single_post_retries, retries_off=retries_off)
+        self._sync = SyncState(
+            single_post_retries=single_post_retries,
+            retries_off=retries_off,
+            unopened_journal=unopened_journal,
+        )
         self._remember_single_post = remember_single_post
         # Told of every post a read brought (not of a retry's own answer): a bulk retry's
         # check of what the server re-queued looks at the first read after it.

@@ -101,8 +101,26 @@ def _read_only(path: Path) -> sqlite3.Connection:
     file alone may be stale, so the log is read too, read-only.
     """
     log = path.with_name(path.name + "-wal")
-    flags = "mode=ro" if log.exists() else "mode=ro&immutable=1"
-    return sqlite3.connect(f"{path.resolve().as_uri()}?{flags}", uri=True, timeout=5.0)
+    return open_immutable(path) if not log.exists() else _uri_connect(path, "mode=ro")
+
+
+def _uri_connect(path: Path, flags: str) -> sqlite3.Connection:
+    return sqlite3.connect(
+        f"{path.resolve().as_uri()}?{flags}", uri=True, timeout=5.0, check_same_thread=False
+    )
+
+
+def open_immutable(path: Path) -> sqlite3.Connection:
+    """Read ``path`` as it lies: SQLite writes nothing to it or beside it (no ``-wal``, no
+    ``-shm``), takes no lock and migrates nothing. Only for a file with no log beside it (the
+    caller checks ``has_log``): the file alone is then the whole database."""
+    return _uri_connect(path, "mode=ro&immutable=1")
+
+
+def has_log(path: Path) -> bool:
+    """A write-ahead log or rollback journal lies beside ``path``: another copy of the app has
+    it open, or one stopped without closing it, so the file alone may not be all of it."""
+    return any(path.with_name(path.name + c).exists() for c in ("-wal", "-journal"))
 
 
 def _inspect(path: Path, schema: Schema) -> str | None:

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from postretry_gui.controller.events import SyncState
 from postretry_gui.ui import icons
+from postretry_gui.ui.check_style import ReadableCheckDelegate
 from postretry_gui.ui.destination_model import DestinationModel
 from postretry_gui.ui.row_roles import Role
 from postretry_gui.ui.rows import BADGE_ICON, TAB_TITLES, Column, StatusTab
@@ -86,6 +87,8 @@ class DestinationView(QTableView):
         self.setModel(model)
         model.presenter.use_scheme(scheme_of_palette(self.palette()))
         self.setItemDelegateForColumn(Column.STATUS, StatusBadgeDelegate(Role.BADGE, self))
+        # Check boxes the dark scheme does not swallow.
+        self.setItemDelegateForColumn(Column.CHECK, ReadableCheckDelegate(self))
         header = self.horizontalHeader()
         header.setHighlightSections(False)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)

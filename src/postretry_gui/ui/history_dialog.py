@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from postretry_gui.controller.events import SyncState
 from postretry_gui.controller.shared_journal import AsyncHistory
 
 # Rows shown at once: the newest first; search narrows it down.
@@ -178,15 +179,22 @@ class HistoryDialog(QDialog):
         parent: QWidget | None = None,
         *,
         ask_path: AskPath | None = None,
+        note: str | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Retry history")
+        self.setWindowTitle("Retry history" if note is None else "Retry history (read-only)")
         self.resize(1000, 520)
         self._source = source
         self._reading: asyncio.Task[None] | None = None  # the team's journal, being read
         # Looked up now, not at import: tests replace the file dialog with a stand-in.
         self._ask_path = ask_path or _ask_csv_path
         layout = QVBoxLayout(self)
+        # Why this history is not the workspace's live journal (read-only), or None.
+        self.note = QLabel(note or "", self)
+        self.note.setWordWrap(True)
+        self.note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.note.setVisible(note is not None)
+        layout.addWidget(self.note)
         row = QHBoxLayout()
         label = QLabel("&Search:", self)
         self.search = _SearchEdit(self._focus_table, self)
@@ -319,16 +327,44 @@ class HistoryDialog(QDialog):
         self.status.setText(f"Exported {count:,} retries to {target}.")
 
 
-def open_history(
-    window: QMainWindow, source: HistorySource | AsyncHistory | None
+class HistoryOwner(Protocol):
+    """What Ctrl+H asks of the workspace's session (``SessionPort`` has both)."""
+
+    @property
+    def history_source(self) -> HistorySource | AsyncHistory | None: ...
+    @property
+    def sync_state(self) -> SyncState: ...
+
+
+def open_history(window: QMainWindow, session: HistoryOwner | None) -> HistoryDialog | None:
+    """Open the history over ``window``, or say in its status bar why there is none.
+
+    A local journal that could not be opened is read where it lies, read-only, with a note
+    saying so; when even that is impossible the status bar says why."""
+    source = session.history_source if session is not None else None
+    unopened = session.sync_state.unopened_journal if session is not None else None
+    if source is not None or unopened is None:
+        return _history_dialog(window, source, note=None)
+    view = unopened.read_only_history()
+    if view.source is None:
+        window.statusBar().showMessage(view.note, 20000)
+        return None
+    snapshot = view.source
+    dialog = _history_dialog(window, snapshot, note=view.note)
+    if dialog is not None:  # the file is read only while the dialog shows it
+        dialog.finished.connect(lambda _result: snapshot.close())
+    return dialog
+
+
+def _history_dialog(
+    window: QMainWindow, source: HistorySource | AsyncHistory | None, *, note: str | None
 ) -> HistoryDialog | None:
-    """Open the history over ``window``, or say in its status bar why there is none."""
     if source is None:
         window.statusBar().showMessage(
             "This workspace keeps no retry journal, so there is no history to show.", 8000
         )
         return None
-    dialog = HistoryDialog(source, window)
+    dialog = HistoryDialog(source, window, note=note)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.open()
     return dialog

@@ -296,8 +296,7 @@ class MainWindow(QMainWindow):
 
     def show_history(self) -> None:
         """Ctrl+H: the retry journal, searchable, exportable to CSV."""
-        source = self._session.history_source if self._session else None
-        self.history_dialog = open_history(self, source)
+        self.history_dialog = open_history(self, self._session)
 
     def refresh(self) -> None:
         if self._session is None or self._closing:

@@ -13,6 +13,7 @@ background (``tests/ui/test_theme.py`` computes it).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 
 from PySide6.QtCore import QObject, Qt, Signal
@@ -74,6 +75,32 @@ _PALETTE: tuple[tuple[QPalette.ColorRole, str, str], ...] = (
 )
 # Disabled text: readable but clearly quieter (3:1 is WCAG's floor for inactive controls).
 _DISABLED_TEXT = {Scheme.LIGHT: "#6B7280", Scheme.DARK: "#8A8F98"}
+
+
+@dataclass(frozen=True, slots=True)
+class CheckColors:
+    """A row check box drawn by ``check_style``: ``edge``, ``fill`` and ``mark`` (the tick)
+    for a box the operator may tick; the ``blocked_`` ones for a box that cannot be ticked."""
+
+    edge: str
+    fill: str
+    mark: str
+    blocked_edge: str
+    blocked_fill: str
+    blocked_mark: str
+
+
+# Dark only: the style's own light check boxes are clear. Each edge keeps WCAG's 3:1 for
+# non-text contrast against every dark row (plain, post band, window); the blocked box is
+# quieter (a dimmer edge, a grey fill) yet still seen (tests/ui/test_dark_checks.py).
+DARK_CHECKS = CheckColors(
+    edge="#A3A8B0",
+    fill="#17181A",
+    mark="#E8EAED",
+    blocked_edge="#7C818A",
+    blocked_fill="#383B40",
+    blocked_mark="#8A8F98",
+)
 
 
 def badge_colors(scheme: Scheme) -> dict[Badge, str]:
