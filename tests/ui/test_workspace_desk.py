@@ -9,9 +9,18 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QComboBox
-from workspaces_testkit import WAIT_MS, Env, active_window, save_workspace, shell_env, wait_synced
+from PySide6.QtWidgets import QComboBox, QMessageBox
+from workspaces_testkit import (
+    FAST,
+    WAIT_MS,
+    Env,
+    active_window,
+    save_workspace,
+    shell_env,
+    wait_synced,
+)
 
+from postretry_gui.sim import SimConfig
 from postretry_gui.ui.actions import ActionId
 from postretry_gui.ui.rows import Column, StatusTab
 from postretry_gui.ui.view_state import ViewState
@@ -119,3 +128,33 @@ def test_column_widths_saved_before_the_cause_column_still_apply(
         # A newer version's longer list is a layout this one does not know: left alone.
         apply(window, ViewState(column_widths=tuple(range(150, 150 + header.count() + 2))))
         assert [header.sectionSize(c) for c in sized] == [old[c] for c in sized]
+
+
+def test_the_switcher_count_follows_a_retry_that_settles_without_a_sync(
+    tmp_path: Path, qtbot, qloop: asyncio.AbstractEventLoop
+) -> None:
+    # Every retry fails again: the count drops while they are in flight and comes back.
+    again = SimConfig(seed=3, posts=24, **{**FAST, "success_odds": 0.0})
+    with shell_env(tmp_path, qtbot, qloop, sim_config=again) as env:
+        save_workspace(env, "Alpha")
+        env.shell.start()
+        synced(env, qtbot)
+        window = active_window(env, qtbot)
+        before = window.model.counts()[StatusTab.FAILED]
+        assert f"· {before:,} failed ·" in entries(env)[0]
+        QTest.keyClick(window.tree, Qt.Key.Key_A, CTRL | Qt.KeyboardModifier.ShiftModifier)
+        assert window.model.selection(), "the sample workspace has retryable failures"
+        QTest.keyClick(window.tree, Qt.Key.Key_R, CTRL)
+        qtbot.waitUntil(lambda: window.findChild(QMessageBox) is not None, timeout=WAIT_MS)
+        QTest.keyClick(window.findChild(QMessageBox), Qt.Key.Key_Return)
+        # The retried rows leave the Failed tab as their answers land: no sync tells the
+        # switcher, the window's own count does.
+        qtbot.waitUntil(lambda: window.model.counts()[StatusTab.FAILED] < before, timeout=WAIT_MS)
+        # Then they settle, failed again: the count moves back after the last sync event.
+        session = env.shell.handle.session
+        qtbot.waitUntil(lambda: not session.polling, timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: window.model.counts()[StatusTab.FAILED] == before, timeout=WAIT_MS)
+        qtbot.waitUntil(
+            lambda: f"· {window.model.counts()[StatusTab.FAILED]:,} failed ·" in entries(env)[0],
+            timeout=WAIT_MS,
+        )

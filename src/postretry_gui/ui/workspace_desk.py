@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Container, Mapping
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QComboBox, QLabel, QToolBar
 
@@ -23,6 +23,9 @@ from postretry_gui.ui.window_memory import WindowMemory
 from postretry_gui.ui.workspace_menu import workspace_label
 
 SWITCHER_SHORTCUT = "Ctrl+0"
+# The switchers follow an open window's failure count at most this often (a load or a
+# settling retry moves it many times a second).
+COUNT_FOLLOW_MS = 300
 NO_COUNT = "—"
 KEY_REJECTED = "key rejected"
 
@@ -83,6 +86,12 @@ class WorkspaceDesk:
         self._switch = switch
         self._rejected = rejected
         self._switchers: dict[MainWindow, WorkspaceSwitcher] = {}
+        self._open: dict[MainWindow, str] = {}
+        # A retry settling moves the count without a sync: the entries follow it.
+        self._count_moved = QTimer()
+        self._count_moved.setSingleShot(True)
+        self._count_moved.setInterval(COUNT_FOLLOW_MS)
+        self._count_moved.timeout.connect(lambda: self.refresh(dict(self._open)))
 
     def opened(self, window: MainWindow, workspace_id: str, *, replacing: bool) -> None:
         """Restore the window as this workspace left it (a switch keeps the place of the
@@ -92,9 +101,16 @@ class WorkspaceDesk:
             lambda on: self.memory.set_notify(workspace_id, on)
         )
         self._switchers[window] = WorkspaceSwitcher(window, self._switch)
+        self._open[window] = workspace_id
+        window.model.countsChanged.connect(self._follow_count)
+
+    def _follow_count(self) -> None:
+        if not self._count_moved.isActive():  # a throttle: a steady stream still shows
+            self._count_moved.start()
 
     def closed(self, window: MainWindow, workspace_id: str) -> None:
         self._switchers.pop(window, None)
+        self._open.pop(window, None)
         self.memory.remember(workspace_id, window)
 
     def refresh(self, open_windows: Mapping[MainWindow, str]) -> None:
