@@ -79,3 +79,28 @@ def test_a_thousand_failures_make_one_message() -> None:
     digest = new_failures([], after, cause_of)
     assert digest is not None
     assert digest.message() == "1000 new failures in 1000 posts"
+
+
+def test_a_post_read_again_is_compared_with_its_own_earlier_read() -> None:
+    # A re-read brings a new object: its old failure is not news, its new one is; an
+    # untouched post (the same object) brings nothing, and its cause is never asked.
+    asked: list[str] = []
+
+    def counting_cause_of(post: Post, destination: Destination) -> Cause | None:
+        asked.append(f"{post.post_id}/{destination.account_id}")
+        return cause_of(post, destination)
+
+    untouched = Post("p1", (dest("a", Status.FAILED, "timeout"),))
+    before = [
+        untouched,
+        Post("p2", (dest("a", Status.FAILED, "timeout"), dest("b", Status.QUEUED))),
+    ]
+    after = [
+        untouched,
+        Post("p2", (dest("a", Status.FAILED, "timeout"), dest("b", Status.FAILED, EXPIRED))),
+    ]
+    digest = new_failures(before, after, counting_cause_of)
+    assert digest is not None
+    assert digest.keys == (("p2", "b"),)
+    assert digest.message() == "1 new failure in 1 post · 1 needs a reconnect"
+    assert asked == ["p2/b"]

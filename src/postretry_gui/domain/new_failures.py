@@ -58,15 +58,6 @@ def _plural(count: int, one: str, many: str) -> str:
     return one if count == 1 else many
 
 
-def _failed_keys(posts: Iterable[Post]) -> set[DestinationKey]:
-    return {
-        (post.post_id, destination.account_id)
-        for post in posts
-        for destination in post.destinations
-        if destination.status is Status.FAILED
-    }
-
-
 def new_failures(
     before: Iterable[Post],
     after: Iterable[Post],
@@ -76,19 +67,30 @@ def new_failures(
 
     A destination that failed again after a retry counts as new: it was queued or publishing
     in between, and the operator is waiting to hear how the retry went.
+
+    Compared post by post: a post that is the very object read before (the session keeps the
+    old object when a read brings it unchanged) holds nothing new and is skipped, so a sync
+    over 100,000 destinations costs what its changed posts cost, not a set of every failure.
     """
-    already = _failed_keys(before)
+    earlier = {post.post_id: post for post in before}
     keys: list[DestinationKey] = []
     causes: Counter[Cause] = Counter()
     for post in after:
-        for destination in post.failed:
-            key = (post.post_id, destination.account_id)
-            if key in already:
+        old = earlier.get(post.post_id)
+        if old is post:
+            continue
+        already = _failed_accounts(old) if old is not None else frozenset()
+        for destination in post.destinations:
+            if destination.status is not Status.FAILED or destination.account_id in already:
                 continue
-            keys.append(key)
+            keys.append((post.post_id, destination.account_id))
             cause = cause_of(post, destination)
             if cause is not None:
                 causes[cause] += 1
     if not keys:
         return None
     return FailureDigest(tuple(keys), causes)
+
+
+def _failed_accounts(post: Post) -> frozenset[str]:
+    return frozenset(d.account_id for d in post.destinations if d.status is Status.FAILED)
