@@ -5,6 +5,7 @@ what goes wrong otherwise); rows the window reports as landed are frozen."""
 from __future__ import annotations
 
 import gc
+import linecache
 import threading
 from collections.abc import Iterator
 
@@ -86,6 +87,22 @@ def test_the_policy_freezes_what_the_window_reports_as_landed(qapp: object) -> N
         memory_hooks.set_rows_landed_hook(None)
         collector.stop()
         gc.unfreeze()  # back into the collector's reach: later tests start as they would
+
+
+def test_landed_rows_drop_the_source_lines_read_at_start_up(qapp: object) -> None:
+    owner = QObject()
+    collector = gc_policy.install(owner)
+    try:
+        # What PySide6's import hook leaves behind for every module imported after it.
+        linecache.getlines(gc_policy.__file__)
+        assert gc_policy.__file__ in linecache.cache
+        memory_hooks.rows_landed()
+        assert gc_policy.__file__ not in linecache.cache
+        assert linecache.getlines(gc_policy.__file__)  # a traceback still finds its lines
+    finally:
+        memory_hooks.set_rows_landed_hook(None)
+        collector.stop()
+        gc.unfreeze()
 
 
 def test_without_a_policy_landed_rows_change_nothing() -> None:

@@ -15,11 +15,17 @@
    by reference counting when replaced. The young generations are collected first so that no
    cyclic garbage is frozen with them (it would never be freed). The window reports each
    batch through ``ui.memory_hooks``; this module is the only code that calls ``gc``.
+3. The source lines PySide6 read at start-up are dropped when rows land. Its import hook
+   (PYSIDE-2029) reads the source of every module imported after it, to see whether it uses
+   PySide, and leaves it in ``linecache``: ~11 MB of lines for this app's imports, kept for a
+   traceback that may never come. Dropped before the rows are allocated, that memory holds
+   rows instead (100k-row load: resident 219 -> 208 MB); a traceback reads its lines again.
 """
 
 from __future__ import annotations
 
 import gc
+import linecache
 
 from PySide6.QtCore import QObject, QTimer
 
@@ -73,6 +79,8 @@ def collect_due(thresholds: tuple[int, int, int] | None = None) -> int:
 
 def freeze_long_lived() -> None:
     """Everything alive now stays alive for long: out of the cyclic collector's reach."""
+    # Point 3, first: the lines must not be frozen with the rows, and their room is reused.
+    linecache.clearcache()
     gc.collect(1)
     gc.freeze()
 
