@@ -8,7 +8,16 @@ from controller_fakes import FakeClock, FakeProvider, RecordingListener, dest, p
 
 from postretry_gui.controller import WorkspaceSession
 from postretry_gui.controller.workspace_opener import cause_table
-from postretry_gui.domain import Account, AccountHealth, Destination, Post, PostStatus, Verdict
+from postretry_gui.controller.workspace_state import WorkspaceState
+from postretry_gui.domain import (
+    Account,
+    AccountHealth,
+    Destination,
+    Post,
+    PostStatus,
+    RateLimitState,
+    Verdict,
+)
 from postretry_gui.domain.provider_spec import ProviderSpec
 from postretry_gui.domain.triage import Cause
 from postretry_gui.providers.ayrshare import SPEC as AYRSHARE
@@ -142,6 +151,35 @@ async def test_a_deleted_post_is_never_offered_for_retry() -> None:
     assert session.eligibility_of(p, p.destinations[0]).verdict is Verdict.NOT_FAILED
     assert session.eligible_account_ids(p) == frozenset()
     await session.aclose()
+
+
+def test_the_same_error_on_many_rows_keeps_each_accounts_own_cause() -> None:
+    # Causes are worked out once per distinct failure; what sets one row apart still shows:
+    # its account's health (also when health arrives after the rows were shown) and an
+    # address the network gave it.
+    state = WorkspaceState(
+        RecordingListener(),
+        POSTEVERYWHERE.capabilities,
+        lambda: RateLimitState(),
+        known_retries=lambda _: 0,
+        causes=POSTEVERYWHERE.causes,
+    )
+    timeout = "Request timed out"
+    live = dest("8", error=timeout, platform_post_url="https://x.com/p/1")
+    posts = [post(f"p{i}", dest("7", error=timeout), dest("8", error=timeout)) for i in range(3)]
+    posts.append(post("live", live))
+    state.ingest(posts)
+
+    def causes() -> list[Cause | None]:
+        return [state.cause_of(p, d) for p in state.posts.values() for d in p.destinations]
+
+    temporary, may_be_live = Cause.TEMPORARY, Cause.MAY_BE_LIVE
+    assert causes() == [temporary] * 6 + [may_be_live]
+    inactive = AccountHealth("7", reasons=("account_inactive",))
+    state.set_health([Account("7", "x", health=inactive), Account("8", "y")])
+    assert causes() == [Cause.RECONNECT, temporary] * 3 + [may_be_live]
+    state.set_health([Account("7", "x"), Account("8", "y")])
+    assert causes() == [temporary] * 6 + [may_be_live]
 
 
 def test_each_provider_spec_carries_its_own_cause_table() -> None:

@@ -30,12 +30,16 @@ from postretry_gui.domain import (
     PostStatus,
     ProviderCapabilities,
     RateLimitState,
+    Status,
     Verdict,
     eligibility,
     retry_unit,
 )
 from postretry_gui.domain.errors import ProviderError, TransportError, Unauthorized
-from postretry_gui.domain.triage import Cause, CauseTable, classify
+from postretry_gui.domain.triage import Cause, CauseTable, FailureKey, classify, failure_key
+
+# Distinct failures whose cause is kept; a list whose errors never repeat starts over.
+_MAX_CAUSES_KEPT = 4096
 
 # Retries of a post known from elsewhere (the journal); None when it cannot say.
 RetryCountLookup = Callable[[str], int | None]
@@ -82,6 +86,10 @@ class WorkspaceState:
         self._held: dict[str, dict[str, str]] = {}
         self._health: dict[str, AccountHealth] = {}
         self._health_loaded = False
+        # The cause of each distinct failure (``triage.failure_key``) with today's health:
+        # the cause column, its filter's counts after every sync and each row's eligibility
+        # ask for the same few failures on thousands of rows.
+        self._causes_known: dict[FailureKey, Cause] = {}
         self._sync = SyncState(
             single_post_retries=single_post_retries,
             retries_off=retries_off,
@@ -160,14 +168,19 @@ class WorkspaceState:
         """What will fix this failure (``triage.classify``, with the provider's table and the
         account's health); None for a destination that has not failed, or of a post deleted
         at the provider (nothing of it will be retried)."""
-        if post.status is PostStatus.DELETED:
+        if destination.status is not Status.FAILED or post.status is PostStatus.DELETED:
             return None
-        return classify(
-            destination,
-            self._causes,
-            self._capabilities,
-            self._health.get(destination.account_id),
-        )
+        key = failure_key(destination)
+        cause = self._causes_known.get(key)
+        if cause is None:
+            health = self._health.get(destination.account_id)
+            cause = classify(destination, self._causes, self._capabilities, health)
+            if cause is None:
+                return None
+            if len(self._causes_known) >= _MAX_CAUSES_KEPT:
+                self._causes_known.clear()  # errors that never repeat (ids in them)
+            self._causes_known[key] = cause
+        return cause
 
     def eligible_account_ids(self, post: Post) -> frozenset[str]:
         """The account ids of ``post`` that may be retried now, ticked by hand or not."""
@@ -320,6 +333,7 @@ class WorkspaceState:
     def set_health(self, accounts: Iterable[Account]) -> None:
         self._health = {a.account_id: a.health for a in accounts if a.health is not None}
         self._health_loaded = True
+        self._causes_known.clear()  # an account's health decides causes too
 
     # -- settings ----------------------------------------------------------------------------
 

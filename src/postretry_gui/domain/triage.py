@@ -27,7 +27,15 @@ from postretry_gui.domain.eligibility import reconnect_required
 from postretry_gui.domain.models import AccountHealth, Destination, ProviderCapabilities
 from postretry_gui.domain.status import Status
 
-__all__ = ["COMMON_PHRASES", "Cause", "CauseTable", "classify", "phrase"]
+__all__ = [
+    "COMMON_PHRASES",
+    "Cause",
+    "CauseTable",
+    "FailureKey",
+    "classify",
+    "failure_key",
+    "phrase",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +118,23 @@ COMMON_PHRASES: tuple[tuple[re.Pattern[str], Cause], ...] = (
         Cause.TEMPORARY,
     ),
 )
+
+
+# What ``classify`` reads of a failed destination besides its account's health.
+FailureKey = tuple[str, str | None, str | None, bool]
+
+
+def failure_key(destination: Destination) -> FailureKey:
+    """Its account, code, error text and whether the network gave it an address: two failed
+    destinations with the same key (and the account's health unchanged) have the same cause,
+    so a window of 100,000 rows classifies each distinct failure once. Whatever ``classify``
+    comes to read of a destination must be part of this key."""
+    return (
+        destination.account_id,
+        destination.error_code,
+        destination.error,
+        bool(destination.platform_post_id or destination.platform_post_url),
+    )
 
 
 def classify(
