@@ -16,6 +16,7 @@ from postretry_gui.domain import (
     Post,
     PostStatus,
     RateLimitState,
+    Status,
     Verdict,
 )
 from postretry_gui.domain.provider_spec import ProviderSpec
@@ -180,6 +181,45 @@ def test_the_same_error_on_many_rows_keeps_each_accounts_own_cause() -> None:
     assert causes() == [Cause.RECONNECT, temporary] * 3 + [may_be_live]
     state.set_health([Account("7", "x"), Account("8", "y")])
     assert causes() == [temporary] * 6 + [may_be_live]
+
+
+def test_the_cause_counts_follow_every_change_of_the_posts() -> None:
+    # What the filter shows after a sync: each cause with its failed destinations, kept as
+    # reads, polls and retry answers replace posts, and as the accounts' health arrives.
+    state = WorkspaceState(
+        RecordingListener(),
+        POSTEVERYWHERE.capabilities,
+        lambda: RateLimitState(),
+        known_retries=lambda _: 0,
+        causes=POSTEVERYWHERE.causes,
+    )
+
+    def counted_afresh() -> dict[Cause, int]:
+        causes = (state.cause_of(p, d) for p in state.posts.values() for d in p.destinations)
+        found: dict[Cause, int] = {}
+        for cause in causes:
+            if cause is not None:
+                found[cause] = found.get(cause, 0) + 1
+        return found
+
+    timeout, invalid = "Request timed out", "Invalid media type"
+    state.ingest(
+        [
+            post("a", dest("7", error=timeout), dest("8", error=invalid)),
+            post("b", dest("7", error=timeout)),
+        ]
+    )
+    assert state.cause_counts() == {Cause.TEMPORARY: 2, Cause.CONTENT: 1}
+    state.put(post("b", dest("7", status=Status.PUBLISHED)))  # a poll saw the retry land
+    assert state.cause_counts() == {Cause.TEMPORARY: 1, Cause.CONTENT: 1}
+    state.put_answer(post("a", dest("7", status=Status.QUEUED), dest("8", error=invalid)))
+    assert state.cause_counts() == {Cause.CONTENT: 1}
+    inactive = AccountHealth("8", reasons=("account_inactive",))
+    state.set_health([Account("8", "y", health=inactive)])
+    assert state.cause_counts() == {Cause.RECONNECT: 1}
+    state.ingest([post("c", dest("7", error=timeout), status=PostStatus.DELETED)])
+    state.ingest([post("b", dest("8", error=timeout))], force=True)
+    assert state.cause_counts() == {Cause.RECONNECT: 2} == counted_afresh()
 
 
 def test_each_provider_spec_carries_its_own_cause_table() -> None:

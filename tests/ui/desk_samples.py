@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -125,6 +126,14 @@ class DeskSession(FakeOracle):
             return known
         health = self.health_of(destination.account_id)
         return classify(destination, CauseTable(), self.capabilities, health)
+
+    def cause_counts(self) -> Counter[Cause]:
+        return Counter(
+            cause
+            for post in self.posts.values()
+            for destination in post.failed
+            if (cause := self.cause_of(post, destination)) is not None
+        )
 
     def health_of(self, account_id: str) -> AccountHealth | None:
         health = self.health.get(account_id)

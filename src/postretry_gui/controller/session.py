@@ -24,6 +24,7 @@ else (a bug) reaches ``on_error`` through the task set.
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from collections.abc import Callable, Coroutine, Iterable, Mapping
 from datetime import datetime
 from typing import Any, TypeVar
@@ -247,6 +248,9 @@ class WorkspaceSession:
 
     def cause_of(self, post: Post, destination: Destination) -> Cause | None:
         return self._state.cause_of(post, destination)
+
+    def cause_counts(self) -> Counter[Cause]:
+        return self._state.cause_counts()
 
     def tick_all_ids(self, post: Post) -> frozenset[str]:
         return self._state.tick_all_ids(post)

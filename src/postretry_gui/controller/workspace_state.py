@@ -8,6 +8,7 @@ read is synchronous and cheap. What changes is told to the listener here, in one
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from types import MappingProxyType
@@ -90,6 +91,9 @@ class WorkspaceState:
         # the cause column, its filter's counts after every sync and each row's eligibility
         # ask for the same few failures on thousands of rows.
         self._causes_known: dict[FailureKey, Cause] = {}
+        # How many failed destinations of the loaded posts have each cause, kept as posts are
+        # replaced: the filter's counts after a sync cost nothing, not a pass over every row.
+        self._cause_counts: Counter[Cause] = Counter()
         self._sync = SyncState(
             single_post_retries=single_post_retries,
             retries_off=retries_off,
@@ -182,6 +186,25 @@ class WorkspaceState:
             self._causes_known[key] = cause
         return cause
 
+    def cause_counts(self) -> Counter[Cause]:
+        """How many failed destinations of the loaded posts have each cause (``cause_of``)."""
+        return +self._cause_counts  # a copy, without the causes counted down to nothing
+
+    def _keep(self, post: Post) -> None:
+        """Every replacement of a loaded post goes through here: the counts follow it."""
+        old = self._posts.get(post.post_id)
+        if old is not None:
+            self._count_causes(old, -1)
+        self._posts[post.post_id] = post
+        self._count_causes(post, 1)
+
+    def _count_causes(self, post: Post, step: int) -> None:
+        for destination in post.destinations:
+            if destination.status is Status.FAILED:
+                cause = self.cause_of(post, destination)
+                if cause is not None:
+                    self._cause_counts[cause] += step
+
     def eligible_account_ids(self, post: Post) -> frozenset[str]:
         """The account ids of ``post`` that may be retried now, ticked by hand or not."""
         return frozenset(
@@ -241,7 +264,7 @@ class WorkspaceState:
                 continue
             # A newer read of the post says where the other operator's retry went.
             self._held.pop(post.post_id, None)
-            self._posts[post.post_id] = post
+            self._keep(post)
             changed.append(post)
         if changed:
             self._listener.posts_changed(changed)
@@ -260,13 +283,13 @@ class WorkspaceState:
     def put(self, post: Post) -> None:
         """Replace one post as a poll read it (not emitted)."""
         self._tell_read(post)
-        self._posts[post.post_id] = post
+        self._keep(post)
         if post.status is PostStatus.DELETED:
             self._set_gone(post.post_id, True)
 
     def put_answer(self, post: Post) -> None:
         """Replace one post as a retry's answer describes it (not emitted; not a read)."""
-        self._posts[post.post_id] = post
+        self._keep(post)
 
     def on_read(self, hook: Callable[[Post], None]) -> Callable[[], None]:
         """Call ``hook`` with every post a read brings; returns the function that stops it."""
@@ -333,7 +356,11 @@ class WorkspaceState:
     def set_health(self, accounts: Iterable[Account]) -> None:
         self._health = {a.account_id: a.health for a in accounts if a.health is not None}
         self._health_loaded = True
-        self._causes_known.clear()  # an account's health decides causes too
+        # An account's health decides causes too: every failure is counted again.
+        self._causes_known.clear()
+        self._cause_counts = Counter()
+        for post in self._posts.values():
+            self._count_causes(post, 1)
 
     # -- settings ----------------------------------------------------------------------------
 

@@ -1,53 +1,21 @@
 """The filter by cause in the toolbar: every cause with how many failed destinations have it,
 so the operator sees at a glance how many a retry can fix and how many it cannot.
 
-Reached from the keyboard with Alt+U (its label's mnemonic). The counts come from the
-session's ``cause_of`` after each sync; choosing a cause shows only its destinations.
+Reached from the keyboard with Alt+U (its label's mnemonic). The counts are the session's
+(``cause_counts``, kept as posts change), shown after each sync; choosing a cause shows only
+its destinations.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QLabel, QToolBar, QWidget
 
-from postretry_gui.domain import Post, Status
 from postretry_gui.domain.triage import Cause
-from postretry_gui.ui.rows import RowOracle
 
 EVERY_CAUSE = "Every cause"
-
-
-def cause_counts(posts: Iterable[Post], oracle: RowOracle) -> Counter[Cause]:
-    """How many failed destinations have each cause."""
-    counts: Counter[Cause] = Counter()
-    for post in posts:
-        for destination in post.destinations:
-            if destination.status is Status.FAILED:
-                cause = oracle.cause_of(post, destination)
-                if cause is not None:
-                    counts[cause] += 1
-    return counts
-
-
-class CauseCount:
-    """``cause_counts`` a slice at a time: 50,000 failures take ~75 ms to classify, longer
-    than a window may freeze, so a big list is counted over several event-loop turns."""
-
-    def __init__(self, posts: Sequence[Post], oracle: RowOracle) -> None:
-        self._posts = posts
-        self._oracle = oracle
-        self._next = 0
-        self.counts: Counter[Cause] = Counter()
-
-    def step(self, posts: int) -> bool:
-        """Count the next ``posts`` posts; True once every post is counted."""
-        chunk = self._posts[self._next : self._next + posts]
-        self._next += posts
-        self.counts.update(cause_counts(chunk, self._oracle))
-        return self._next >= len(self._posts)
 
 
 class CauseFilter(QComboBox):

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Protocol
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer, QUrl
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt, QUrl
 from PySide6.QtGui import QAccessible, QAccessibleValueChangeEvent, QAction
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QToolBar
 
@@ -22,7 +22,7 @@ from postretry_gui.domain.new_failures import DestinationKey, new_failures
 from postretry_gui.domain.triage import Cause
 from postretry_gui.ui import icons
 from postretry_gui.ui.actions import ActionId
-from postretry_gui.ui.cause_filter import CauseCount, CauseFilter
+from postretry_gui.ui.cause_filter import CauseFilter
 from postretry_gui.ui.command_palette import CommandPalette, JumpTarget
 from postretry_gui.ui.destination_model import DestinationModel
 from postretry_gui.ui.destination_view import DestinationView
@@ -40,8 +40,6 @@ _HISTORY_LIMIT = 200
 _TARGET_CHARS = 64
 # The pane's share of the window's width when it first opens.
 _PANE_SHARE = 3
-# Posts whose causes are counted in one event-loop turn (200 posts, ~1,000 failures: ~3 ms).
-_COUNT_SLICE = 200
 
 
 class SelectRows(Protocol):
@@ -86,7 +84,6 @@ class Desk(QObject):
         # The failures as of the last finished sync: what "new" is measured against.
         self._baseline: list[Post] | None = None
         self._last_sync_at: object = None
-        self._counting: CauseCount | None = None
         # The current row's (key, badge), to announce only a change of the same row.
         self._spoken: tuple[str, str] | None = None
         self.last_announcement = ""
@@ -143,22 +140,10 @@ class Desk(QObject):
         self.count_causes()
 
     def count_causes(self) -> None:
-        """The filter's counts as the session's posts are now: at once for a list of up to
-        ``_COUNT_SLICE`` posts, else a slice per event-loop turn (the window keeps answering)."""
+        """The filter's counts as the session's posts are now (kept by the session as posts
+        change: no pass over 100,000 rows after each sync)."""
         if self._session is not None:
-            self._counting = CauseCount(list(self._session.posts.values()), self._session)
-            self._count_slice()
-
-    def _count_slice(self) -> None:
-        counting = self._counting
-        if counting is None:
-            return
-        if counting.step(_COUNT_SLICE):
-            self._counting = None
-            self.cause_filter.show_counts(counting.counts)
-        else:
-            # The filter as the timer's context: a window closed meanwhile drops the call.
-            QTimer.singleShot(0, self.cause_filter, self._count_slice)
+            self.cause_filter.show_counts(self._session.cause_counts())
 
     def sync_changed(self, state: SyncState) -> None:
         """After each finished sync: one message for the failures it brought."""

@@ -7,6 +7,7 @@ per paint, so nothing in it may format a date or lowercase a string.
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -152,6 +153,10 @@ class SessionPort(RowOracle, Protocol):
 
     @property
     def posts(self) -> Mapping[str, Post]: ...
+
+    def cause_counts(self) -> Counter[Cause]:
+        """How many failed destinations of ``posts`` have each cause: the filter's counts."""
+        ...
 
     def health_of(self, account_id: str) -> AccountHealth | None: ...
 
