@@ -154,17 +154,21 @@ async def test_a_deleted_post_is_never_offered_for_retry() -> None:
     await session.aclose()
 
 
-def test_the_same_error_on_many_rows_keeps_each_accounts_own_cause() -> None:
-    # Causes are worked out once per distinct failure; what sets one row apart still shows:
-    # its account's health (also when health arrives after the rows were shown) and an
-    # address the network gave it.
-    state = WorkspaceState(
+def _posteverywhere_state() -> WorkspaceState:
+    return WorkspaceState(
         RecordingListener(),
         POSTEVERYWHERE.capabilities,
         lambda: RateLimitState(),
         known_retries=lambda _: 0,
         causes=POSTEVERYWHERE.causes,
     )
+
+
+def test_the_same_error_on_many_rows_keeps_each_accounts_own_cause() -> None:
+    # Causes are worked out once per distinct failure; what sets one row apart still shows:
+    # its account's health (also when health arrives after the rows were shown) and an
+    # address the network gave it.
+    state = _posteverywhere_state()
     timeout = "Request timed out"
     live = dest("8", error=timeout, platform_post_url="https://x.com/p/1")
     posts = [post(f"p{i}", dest("7", error=timeout), dest("8", error=timeout)) for i in range(3)]
@@ -186,13 +190,7 @@ def test_the_same_error_on_many_rows_keeps_each_accounts_own_cause() -> None:
 def test_the_cause_counts_follow_every_change_of_the_posts() -> None:
     # What the filter shows after a sync: each cause with its failed destinations, kept as
     # reads, polls and retry answers replace posts, and as the accounts' health arrives.
-    state = WorkspaceState(
-        RecordingListener(),
-        POSTEVERYWHERE.capabilities,
-        lambda: RateLimitState(),
-        known_retries=lambda _: 0,
-        causes=POSTEVERYWHERE.causes,
-    )
+    state = _posteverywhere_state()
 
     def counted_afresh() -> dict[Cause, int]:
         causes = (state.cause_of(p, d) for p in state.posts.values() for d in p.destinations)
