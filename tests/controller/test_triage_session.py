@@ -3,6 +3,8 @@ takes and what a hand-ticked retry must be confirmed with."""
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
 from controller_fakes import FakeClock, FakeProvider, RecordingListener, dest, post
 
@@ -200,6 +202,9 @@ def test_the_cause_counts_follow_every_change_of_the_posts() -> None:
                 found[cause] = found.get(cause, 0) + 1
         return found
 
+    def counts() -> Counter[Cause] | None:
+        return state.count_causes(posts_at_most=1_000)
+
     timeout, invalid = "Request timed out", "Invalid media type"
     state.ingest(
         [
@@ -207,17 +212,26 @@ def test_the_cause_counts_follow_every_change_of_the_posts() -> None:
             post("b", dest("7", error=timeout)),
         ]
     )
-    assert state.cause_counts() == {Cause.TEMPORARY: 2, Cause.CONTENT: 1}
+    assert counts() == {Cause.TEMPORARY: 2, Cause.CONTENT: 1}
     state.put(post("b", dest("7", status=Status.PUBLISHED)))  # a poll saw the retry land
-    assert state.cause_counts() == {Cause.TEMPORARY: 1, Cause.CONTENT: 1}
+    assert counts() == {Cause.TEMPORARY: 1, Cause.CONTENT: 1}
     state.put_answer(post("a", dest("7", status=Status.QUEUED), dest("8", error=invalid)))
-    assert state.cause_counts() == {Cause.CONTENT: 1}
+    assert counts() == {Cause.CONTENT: 1}
     inactive = AccountHealth("8", reasons=("account_inactive",))
     state.set_health([Account("8", "y", health=inactive)])
-    assert state.cause_counts() == {Cause.RECONNECT: 1}
+    assert counts() == {Cause.RECONNECT: 1}
     state.ingest([post("c", dest("7", error=timeout), status=PostStatus.DELETED)])
     state.ingest([post("b", dest("8", error=timeout))], force=True)
-    assert state.cause_counts() == {Cause.RECONNECT: 2} == counted_afresh()
+    assert counts() == {Cause.RECONNECT: 2} == counted_afresh()
+
+
+def test_a_big_change_is_counted_a_slice_at_a_time_to_the_same_counts() -> None:
+    state = _posteverywhere_state()
+    state.ingest([post(f"p{i}", dest(str(i % 3), error="Request timed out")) for i in range(5)])
+    assert [state.count_causes(posts_at_most=2) for _ in range(2)] == [None, None]
+    assert state.count_causes(posts_at_most=2) == {Cause.TEMPORARY: 5}
+    # Nothing changed since: the counts come at once.
+    assert state.count_causes(posts_at_most=0) == {Cause.TEMPORARY: 5}
 
 
 def test_each_provider_spec_carries_its_own_cause_table() -> None:

@@ -127,7 +127,7 @@ class DeskSession(FakeOracle):
         health = self.health_of(destination.account_id)
         return classify(destination, CauseTable(), self.capabilities, health)
 
-    def cause_counts(self) -> Counter[Cause]:
+    def count_causes(self, posts_at_most: int) -> Counter[Cause] | None:
         return Counter(
             cause
             for post in self.posts.values()

@@ -249,8 +249,8 @@ class WorkspaceSession:
     def cause_of(self, post: Post, destination: Destination) -> Cause | None:
         return self._state.cause_of(post, destination)
 
-    def cause_counts(self) -> Counter[Cause]:
-        return self._state.cause_counts()
+    def count_causes(self, posts_at_most: int) -> Counter[Cause] | None:
+        return self._state.count_causes(posts_at_most)
 
     def tick_all_ids(self, post: Post) -> frozenset[str]:
         return self._state.tick_all_ids(post)

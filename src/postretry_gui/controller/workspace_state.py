@@ -91,9 +91,13 @@ class WorkspaceState:
         # the cause column, its filter's counts after every sync and each row's eligibility
         # ask for the same few failures on thousands of rows.
         self._causes_known: dict[FailureKey, Cause] = {}
-        # How many failed destinations of the loaded posts have each cause, kept as posts are
-        # replaced: the filter's counts after a sync cost nothing, not a pass over every row.
+        # How many failed destinations of the loaded posts have each cause, brought up to date
+        # when asked (``count_causes``) with the posts replaced since: a sync costs what it
+        # changed, not a pass over every row, and a load classifies nothing while it reads.
         self._cause_counts: Counter[Cause] = Counter()
+        # post_id -> the version of it the counts include (None: none yet), for each post
+        # replaced since the counts were last brought up to date.
+        self._uncounted: dict[str, Post | None] = {}
         self._sync = SyncState(
             single_post_retries=single_post_retries,
             retries_off=retries_off,
@@ -186,17 +190,26 @@ class WorkspaceState:
             self._causes_known[key] = cause
         return cause
 
-    def cause_counts(self) -> Counter[Cause]:
-        """How many failed destinations of the loaded posts have each cause (``cause_of``)."""
+    def count_causes(self, posts_at_most: int) -> Counter[Cause] | None:
+        """How many failed destinations of the loaded posts have each cause (``cause_of``),
+        once the posts replaced since the last count are counted: at most ``posts_at_most``
+        of them a call (a window must not freeze after a 100,000-row load), None while some
+        remain."""
+        for _ in range(min(posts_at_most, len(self._uncounted))):
+            post_id, counted = self._uncounted.popitem()
+            if counted is not None:
+                self._count_causes(counted, -1)
+            self._count_causes(self._posts[post_id], 1)
+        if self._uncounted:
+            return None
+        self._uncounted = {}  # a dict keeps its size once emptied: 100,000 slots after a load
         return +self._cause_counts  # a copy, without the causes counted down to nothing
 
     def _keep(self, post: Post) -> None:
-        """Every replacement of a loaded post goes through here: the counts follow it."""
-        old = self._posts.get(post.post_id)
-        if old is not None:
-            self._count_causes(old, -1)
+        """Every replacement of a loaded post goes through here: the counts will follow it."""
+        if post.post_id not in self._uncounted:
+            self._uncounted[post.post_id] = self._posts.get(post.post_id)
         self._posts[post.post_id] = post
-        self._count_causes(post, 1)
 
     def _count_causes(self, post: Post, step: int) -> None:
         for destination in post.destinations:
@@ -359,8 +372,7 @@ class WorkspaceState:
         # An account's health decides causes too: every failure is counted again.
         self._causes_known.clear()
         self._cause_counts = Counter()
-        for post in self._posts.values():
-            self._count_causes(post, 1)
+        self._uncounted = dict.fromkeys(self._posts)
 
     # -- settings ----------------------------------------------------------------------------
 

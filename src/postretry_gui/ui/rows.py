@@ -154,8 +154,10 @@ class SessionPort(RowOracle, Protocol):
     @property
     def posts(self) -> Mapping[str, Post]: ...
 
-    def cause_counts(self) -> Counter[Cause]:
-        """How many failed destinations of ``posts`` have each cause: the filter's counts."""
+    def count_causes(self, posts_at_most: int) -> Counter[Cause] | None:
+        """How many failed destinations of ``posts`` have each cause (the filter's counts),
+        counting at most ``posts_at_most`` posts changed since the last count; None while
+        some remain (ask again on a later turn)."""
         ...
 
     def health_of(self, account_id: str) -> AccountHealth | None: ...
